@@ -1,0 +1,145 @@
+"""Plain models shared by the engine and the report (templates never see DataFrames)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["State", "Severity", "Verdict", "Finding", "InputInfo", "HostSummary",
+           "ArtifactStatus", "AssessmentReport", "STATE_LABELS", "SEVERITY_LABELS",
+           "VERDICT_LABELS"]
+
+
+class State(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    MANUAL = "manual"
+    UNKNOWN = "unknown"
+    NA = "n/a"
+    WAIVED = "waived"
+
+
+class Severity(str, Enum):
+    BLOQUANT = "bloquant"
+    MAJEUR = "majeur"
+    MINEUR = "mineur"
+    INFO = "info"
+
+
+class Verdict(str, Enum):
+    PRET = "pret"
+    PRET_SOUS_RESERVE = "pret_sous_reserve"
+    NON_PRET = "non_pret"
+
+
+STATE_LABELS = {
+    State.PASS: "Conforme",
+    State.FAIL: "Non conforme",
+    State.WARN: "À améliorer",
+    State.MANUAL: "À vérifier",
+    State.UNKNOWN: "Non évaluable",
+    State.NA: "Non applicable",
+    State.WAIVED: "Dérogation",
+}
+SEVERITY_LABELS = {
+    Severity.BLOQUANT: "Bloquant",
+    Severity.MAJEUR: "Majeur",
+    Severity.MINEUR: "Mineur",
+    Severity.INFO: "Info",
+}
+VERDICT_LABELS = {
+    Verdict.PRET: "Prêt",
+    Verdict.PRET_SOUS_RESERVE: "Prêt sous réserve",
+    Verdict.NON_PRET: "Non prêt",
+}
+
+
+class _Plain(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Reference(_Plain):
+    kind: str  # "kb", "seed", "doc", "url"
+    id: str
+    title: str = ""
+    url: str = ""
+
+
+class Finding(_Plain):
+    """One evaluated check on one subject (a host, a server, the organisation)."""
+
+    rule_id: str
+    catalogue: str  # A1 … H2
+    section: str  # A … H
+    title: str
+    state: State
+    severity: Severity
+    host: str  # the host or object the finding is about ("" = organisation-wide)
+    subject: str = ""  # e.g. the Exchange server name for per-server checks
+    message: str  # one sentence about the concrete object
+    observed: str = ""
+    expected: str = ""
+    why: str = ""
+    remediation: str = ""  # ready to paste; may hold several lines
+    manual_check: str = ""  # how to verify by hand (for unknown / manual)
+    question: str = ""  # the question to ask the customer (manual / unknown)
+    evidence: list[str] = Field(default_factory=list)  # artifact names the evidence came from
+    details: list[str] = Field(default_factory=list)  # extra lines (e.g. users listed)
+    references: list[Reference] = Field(default_factory=list)
+    waiver: str = ""  # justification when waived
+
+
+class InputInfo(_Plain):
+    path: str  # as given by the user (file name only in the report)
+    sha256: str
+    size: int
+    kind: str  # "zip", "dossier", "fichiers isolés"
+
+
+class ArtifactStatus(_Plain):
+    host: str
+    name: str
+    file: str
+    source: str
+    status: str  # ok / error / skipped / missing / unreadable
+    encoding: str = ""
+    duration_ms: int | None = None
+    error: str = ""
+
+
+class HostSummary(_Plain):
+    """A host of the assessment, for the cover and the inventory annex."""
+
+    hostname: str
+    mode: str  # vmes / exchange / ems / loose
+    collector_version: str = ""
+    format_version: str = ""
+    run_as: str = ""
+    run_as_sid: str = ""
+    started: str = ""
+    ended: str = ""
+    inventory: list[tuple[str, str]] = Field(default_factory=list)  # (label FR, value)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class AssessmentReport(_Plain):
+    """Everything the report templates and the JSON/CSV writers receive."""
+
+    client: str
+    generated_on: str  # date shown on the cover, dd/mm/yyyy
+    pack_id: str
+    pack_version: str
+    pack_date: str
+    vmes_release: str
+    analyzer_version: str
+    parameters: dict[str, str | int]
+    verdict: Verdict
+    verdict_reasons: list[str]
+    sections: list[tuple[str, str]]  # (letter, French title), in the vendor document's order
+    findings: list[Finding]
+    hosts: list[HostSummary]
+    inputs: list[InputInfo]
+    artifacts: list[ArtifactStatus]
+    warnings: list[str] = Field(default_factory=list)
