@@ -1,0 +1,136 @@
+"""The main job: inputs → collections → facts → findings → report model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from vmes_audit import __version__
+from vmes_audit.collection import Assessment, load_inputs
+from vmes_audit.engine.evaluate import evaluate_rule
+from vmes_audit.engine.evidence import FactsEvidence
+from vmes_audit.engine.pack import LoadedPack, load_pack
+from vmes_audit.engine.templates import ROLE_FR, fr_number
+from vmes_audit.engine.verdict import verdict
+from vmes_audit.engine.waivers import Waiver, apply_waivers
+from vmes_audit.facts import Facts, build_facts
+from vmes_audit.models import ArtifactStatus, AssessmentReport, Finding, HostSummary
+
+__all__ = ["run_assessment", "AssessmentResult", "evaluate_pack"]
+
+
+@dataclass
+class AssessmentResult:
+    report: AssessmentReport
+    facts: Facts
+    pack: LoadedPack
+
+
+def evaluate_pack(pack: LoadedPack, facts: Facts, params: dict[str, Any]) -> list[Finding]:
+    evidence = FactsEvidence(facts)
+    findings: list[Finding] = []
+    for rule in pack.ordered_rules():
+        findings += evaluate_rule(rule, evidence, params)
+    return findings
+
+
+def _fmt(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
+
+
+def _inventory(row: dict[str, Any]) -> list[tuple[str, str]]:
+    sp = row.get("service_pack")
+    items = [
+        ("Nom de la machine", row.get("hostname")),
+        ("Rôle dans l'audit", "machine VMES" if row.get("role") == "vmes" else "serveur Exchange"),
+        ("Système d'exploitation", row.get("os_caption")),
+        ("Version", f"{row.get('os_version') or '?'} (build {row.get('os_build') or '?'})"),
+        ("Service pack", "aucun" if sp == 0 else (f"SP{sp}" if sp is not None else None)),
+        ("Architecture", row.get("architecture")),
+        ("Rôle dans le domaine", ROLE_FR.get(str(row.get("domain_role")), row.get("domain_role"))),
+        ("Domaine", row.get("domain")),
+        ("Fabricant / modèle", " / ".join(str(v) for v in (row.get("manufacturer"), row.get("model")) if v)),
+        ("Machine virtuelle", row.get("virtual_platform") if row.get("is_virtual") else row.get("is_virtual")),
+        ("Processeur", row.get("processor_name")),
+        ("Fréquence", f"{fr_number(row['processor_mhz'])} MHz" if row.get("processor_mhz") else None),
+        ("Processeurs logiques", row.get("logical_processors")),
+        ("Mémoire physique", f"{fr_number(row['total_memory_mb'])} Mo" if row.get("total_memory_mb") else None),
+        ("Paramètres régionaux", row.get("system_locale")),
+        ("Internet Explorer", row.get("ie_version")),
+        ("Collecte lancée par", row.get("run_as")),
+    ]
+    return [(label, _fmt(value)) for label, value in items]
+
+
+def _host_summaries(assessment: Assessment, facts: Facts) -> list[HostSummary]:
+    rows = {r["host"]: r for r in facts.table("host").to_dict("records")} if not facts.table("host").empty else {}
+    out = []
+    for coll in assessment.collections:
+        manifest = coll.manifest
+        row = rows.get(coll.host or "", {})
+        out.append(HostSummary(
+            hostname=coll.host or coll.origin, mode=coll.mode,
+            collector_version=f"{manifest.collector.name} {manifest.collector.version}" if manifest else "",
+            format_version=manifest.format_version if manifest else "",
+            run_as=manifest.run_as.name if manifest else "", run_as_sid=manifest.run_as.sid if manifest else "",
+            started=manifest.started.isoformat() if manifest else "",
+            ended=manifest.ended.isoformat() if manifest else "",
+            inventory=_inventory(row) if row and coll.mode != "ems" else [],
+            warnings=list(coll.warnings)))
+    return out
+
+
+def _artifact_statuses(assessment: Assessment) -> list[ArtifactStatus]:
+    out = []
+    for coll in assessment.collections:
+        for art in coll.artifacts.values():
+            entry = art.entry
+            out.append(ArtifactStatus(host=coll.host or coll.origin, name=art.name, file=art.file,
+                                      source=entry.source if entry else "fichier isolé", status=art.status,
+                                      encoding=art.encoding, duration_ms=entry.duration_ms if entry else None,
+                                      error=art.error))
+    return out
+
+
+def run_assessment(inputs: list[Path], *, pack_dir: Path | None = None, overrides: dict[str, Any] | None = None,
+                   client: str = "", waivers: list[Waiver] | None = None, today: date | None = None
+                   ) -> AssessmentResult:
+    """Run the whole analysis. Raises InputError / PackError with a French message."""
+    pack = load_pack(pack_dir)
+    params = pack.default_params()
+    assessment = load_inputs(inputs)
+    # The service account named at collection time wins over the pack default,
+    # and the command line wins over both.
+    for coll in assessment.collections:
+        if coll.manifest is not None and coll.manifest.mode == "vmes":
+            params["service_account"] = coll.manifest.parameters.service_account
+            break
+    params.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    facts = build_facts(assessment)
+    findings = evaluate_pack(pack, facts, params)
+    today = today or date.today()
+    warnings = list(assessment.warnings) + list(facts.warnings)
+    if waivers:
+        findings, waiver_warnings = apply_waivers(findings, waivers, today)
+        warnings += waiver_warnings
+    if not facts.hosts("vmes"):
+        warnings.append("Aucune collecte de la machine VMES : les prérequis de la machine ne sont pas évalués.")
+    final_verdict, reasons = verdict(findings)
+    report = AssessmentReport(
+        client=client or "Client non précisé", generated_on=today.strftime("%d/%m/%Y"),
+        pack_id=pack.pack.id, pack_version=pack.pack.version, pack_date=pack.pack.date.strftime("%d/%m/%Y"),
+        vmes_release=pack.pack.vmes_release, analyzer_version=__version__,
+        parameters={k: v for k, v in params.items() if isinstance(v, (str, int))},
+        verdict=final_verdict, verdict_reasons=reasons,
+        sections=[(s.id, s.title) for s in pack.pack.sections], findings=findings,
+        hosts=_host_summaries(assessment, facts), inputs=assessment.inputs,
+        artifacts=_artifact_statuses(assessment), warnings=warnings)
+    return AssessmentResult(report=report, facts=facts, pack=pack)

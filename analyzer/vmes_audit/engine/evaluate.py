@@ -1,0 +1,267 @@
+"""Evaluate a rule pack against the evidence: one or more findings per rule.
+
+The engine knows nothing of VMES: what to check lives in the pack. Its job is
+the bookkeeping a careful engineer would do by hand: pick the subjects (each
+VMES machine, each Exchange server, the organisation), check that the
+evidence exists, evaluate the outcomes in order with three-valued logic, and
+turn missing evidence into "Non évaluable" naming the artifact and its error.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import pandas as pd
+
+from vmes_audit.engine.conditions import (EvalContext, SelectionResult, condition_fields,
+                                          condition_selections, evaluate)
+from vmes_audit.engine.model import Outcome, Rule, Selection
+from vmes_audit.engine.templates import render_text
+from vmes_audit.facts.model import TABLES
+from vmes_audit.models import Finding, Reference, State
+
+__all__ = ["Evidence", "evaluate_rule", "artifact_status_fr"]
+
+
+class Evidence(Protocol):
+    """What the engine reads: fact tables and the state of each artifact."""
+
+    def table(self, name: str) -> pd.DataFrame: ...
+
+    def artifact_usable(self, host: str | None, name: str) -> tuple[bool, str]:
+        """(usable, French description of its state); host None = any host."""
+        ...
+
+    def subjects(self, role: str) -> list[dict[str, Any]]:
+        """Host rows of that role (``vmes`` or ``exchange``), or the organisation row."""
+        ...
+
+
+def artifact_status_fr(name: str, status: str, error: str) -> str:
+    """French description of why an artifact cannot be used.
+
+    >>> artifact_status_fr("wmi_os", "error", "Accès refusé")
+    '« wmi_os » en erreur lors de la collecte (Accès refusé)'
+    """
+    detail = f" ({error.strip()})" if error and error.strip() else ""
+    if status == "ok":
+        return f"« {name} » disponible"
+    if status == "missing":
+        return f"« {name} » absent de la collecte"
+    if status == "skipped":
+        return f"« {name} » non collecté{detail}"
+    if status == "unreadable":
+        return f"« {name} » illisible{detail}"
+    return f"« {name} » en erreur lors de la collecte{detail}"
+
+
+def _rows(frame: pd.DataFrame, host: str | None) -> list[dict[str, Any]]:
+    if frame.empty:
+        return []
+    if host is not None and "host" in frame.columns:
+        frame = frame[frame["host"] == host]
+    return frame.to_dict("records")
+
+
+def _selection_runner(sel: Selection, evidence: Evidence, host: str | None, ctx: EvalContext):
+    def run() -> SelectionResult:
+        spec = TABLES.get(sel.table)
+        sources = sel.artifacts or (list(spec.artifacts) if spec else [])
+        scope_host = host if sel.same_host else None
+        states = [evidence.artifact_usable(scope_host, a) for a in sources]
+        if sources and not any(ok for ok, _ in states):
+            return SelectionResult([], [], False, " ; ".join(text for _, text in states))
+        rows = _rows(evidence.table(sel.table), scope_host)
+        if sel.artifacts:
+            rows = [r for r in rows if r.get("artifact") in sel.artifacts]
+        matched, uncertain = [], []
+        for row in rows:
+            verdict = True if sel.where is None else evaluate(sel.where, _row_ctx(ctx), row)
+            if verdict is True:
+                matched.append(row)
+            elif verdict is None:
+                uncertain.append(row)
+        return SelectionResult(matched, uncertain, True)
+
+    return run
+
+
+def _row_ctx(ctx: EvalContext) -> EvalContext:
+    # Per-row checks must not report a row's null column as a missing subject field.
+    return EvalContext(row={}, params=ctx.params, selections=ctx.selections, _cache=ctx._cache)
+
+
+class _Selections(dict):
+    """``sel.NAME`` in templates: the matching rows of a selection, computed on demand."""
+
+    def __init__(self, ctx: EvalContext):
+        super().__init__()
+        self._ctx = ctx
+
+    def __getattr__(self, name: str) -> list[dict[str, Any]]:
+        if name.startswith("_") or name not in self._ctx.selections:
+            raise AttributeError(name)
+        return self._ctx.selection(name).rows
+
+    __getitem__ = __getattr__
+
+
+def _references(rule: Rule) -> list[Reference]:
+    return [Reference(kind=r.kind, id=r.id, title=r.title, url=r.url) for r in rule.references]
+
+
+def _evidence_artifacts(rule: Rule, row: dict[str, Any], evidence: Evidence, host: str | None) -> list[str]:
+    """The artifacts the finding's evidence came from: provenance of the fields read, then tables."""
+    names: list[str] = []
+    provenance = row.get("provenance") or {}
+    fields: set[str] = condition_fields(rule.applies_when)
+    selections: set[str] = condition_selections(rule.applies_when)
+    for outcome in rule.outcomes:
+        fields |= condition_fields(outcome.when)
+        selections |= condition_selections(outcome.when)
+    for field_name in sorted(fields):
+        source = provenance.get(field_name)
+        if source and source not in names:
+            names.append(source)
+    for sel_name in sorted(selections):
+        sel = rule.selections.get(sel_name)
+        spec = TABLES.get(sel.table) if sel else None
+        for name in (sel.artifacts if sel and sel.artifacts else (spec.artifacts if spec else ())):
+            if name not in names and evidence.artifact_usable(host, name)[0]:
+                names.append(name)
+    if not names:
+        names = [n for n in rule.requires.all + rule.requires.any if evidence.artifact_usable(host, n)[0]]
+    return names
+
+
+def _base(rule: Rule, host: str, subject: str) -> dict[str, Any]:
+    return {"rule_id": rule.id, "catalogue": rule.catalogue, "section": rule.section, "title": rule.title,
+            "severity": rule.severity, "host": host, "subject": subject,
+            "references": _references(rule), "manual_check": rule.manual_check.strip()}
+
+
+def _unknown(rule: Rule, host: str, subject: str, reason: str, evidence_names: list[str]) -> Finding:
+    return Finding(**_base(rule, host, subject), state=State.UNKNOWN,
+                   message=f"Non évaluable : {reason}.", expected=_safe_render(rule.expected, {}),
+                   why=rule.why.strip(), remediation="", evidence=evidence_names,
+                   question=rule.question.strip())
+
+
+def _safe_render(source: str, context: dict[str, Any]) -> str:
+    try:
+        return render_text(source, context)
+    except Exception:  # noqa: BLE001 - a template that needs absent data renders as empty here
+        return ""
+
+
+def _requires_ok(rule: Rule, evidence: Evidence, host: str | None) -> tuple[bool, str]:
+    problems: list[str] = []
+    for name in rule.requires.all:
+        ok, text = evidence.artifact_usable(host, name)
+        if not ok:
+            problems.append(text)
+    if rule.requires.any:
+        states = [evidence.artifact_usable(host, name) for name in rule.requires.any]
+        if not any(ok for ok, _ in states):
+            problems += [text for _, text in states]
+    return (not problems), " ; ".join(problems)
+
+
+def _missing_reason(ctx: EvalContext, row: dict[str, Any]) -> str:
+    parts = []
+    if ctx.unavailable:
+        parts += [reason for reason in ctx.unavailable.values() if reason]
+    if ctx.missing:
+        fields = ", ".join(f"« {f} »" for f in sorted(ctx.missing))
+        parts.append(f"donnée{'s' if len(ctx.missing) > 1 else ''} {fields} absente"
+                     f"{'s' if len(ctx.missing) > 1 else ''} des artefacts collectés")
+    return " ; ".join(parts) or "données insuffisantes"
+
+
+def _finding(rule: Rule, outcome: Outcome, state: State, host: str, subject: str,
+             context: dict[str, Any], evidence_names: list[str]) -> Finding:
+    message = render_text(outcome.message, context)
+    return Finding(**_base(rule, host, subject), state=state, message=message,
+                   observed=render_text(rule.observed, context) if state != State.NA else "",
+                   expected=render_text(rule.expected, context),
+                   why=render_text(rule.why, context),
+                   remediation=render_text(rule.remediation, context) if state in (
+                       State.FAIL, State.WARN, State.MANUAL) else "",
+                   question=render_text(rule.question, context) if state == State.MANUAL else "",
+                   evidence=evidence_names)
+
+
+def _evaluate_subject(rule: Rule, evidence: Evidence, params: dict[str, Any], host: str,
+                      row: dict[str, Any], subject: str) -> Finding:
+    scope_host = host if rule.scope != "organisation" else None
+    ok, reason = _requires_ok(rule, evidence, scope_host)
+    names = _evidence_artifacts(rule, row, evidence, scope_host)
+    if not ok:
+        return _unknown(rule, host, subject, reason, rule.requires.all + rule.requires.any)
+
+    ctx = EvalContext(row=row, params=params)
+    for name, sel in rule.selections.items():
+        ctx.selections[name] = _selection_runner(sel, evidence, scope_host, ctx)
+    context = {**{k: v for k, v in row.items() if isinstance(k, str)}, "params": params,
+               "sel": _Selections(ctx), "host": host, "subject": subject}
+
+    if rule.applies_when is not None:
+        applies = evaluate(rule.applies_when, ctx)
+        if applies is None:
+            return _unknown(rule, host, subject, "impossible de savoir si la vérification s'applique : "
+                            + _missing_reason(ctx, row), names)
+        if applies is False:
+            return Finding(**_base(rule, host, subject), state=State.NA,
+                           message=render_text(rule.not_applicable, context), evidence=names,
+                           expected=render_text(rule.expected, context))
+
+    for outcome in rule.outcomes:
+        if outcome.when is None:
+            return _finding(rule, outcome, outcome.state, host, subject, context, names)
+        verdict = evaluate(outcome.when, ctx)
+        if verdict is None:
+            return _unknown(rule, host, subject, _missing_reason(ctx, row), names)
+        if verdict:
+            return _finding(rule, outcome, outcome.state, host, subject, context, names)
+    raise AssertionError("the last outcome has no condition")  # guaranteed by the model
+
+
+def evaluate_rule(rule: Rule, evidence: Evidence, params: dict[str, Any]) -> list[Finding]:
+    """All findings of one rule (one per subject)."""
+    if rule.scope == "organisation":
+        subjects = evidence.subjects("organisation") or [{"host": ""}]
+    else:
+        subjects = evidence.subjects(rule.scope)
+        if not subjects:
+            return []  # no machine of that role in this assessment
+    findings: list[Finding] = []
+    for host_row in subjects:
+        host = str(host_row.get("host") or "")
+        if rule.for_each is None:
+            findings.append(_evaluate_subject(rule, evidence, params, host, host_row, host))
+            continue
+        each = rule.for_each
+        scope_host = host if rule.scope != "organisation" else None
+        spec = TABLES.get(each.table)
+        sources = list(spec.artifacts) if spec else []
+        states = [evidence.artifact_usable(scope_host, a) for a in sources]
+        if sources and not any(ok for ok, _ in states):
+            findings.append(_unknown(rule, host, "", " ; ".join(t for _, t in states), sources))
+            continue
+        rows = _rows(evidence.table(each.table), scope_host)
+        ctx = EvalContext(row=host_row, params=params)
+        if each.where is not None:
+            rows = [r for r in rows if evaluate(each.where, _row_ctx(ctx), r) is not False]
+        if not rows:
+            if each.when_empty is not None:
+                context = {**host_row, "params": params, "sel": _Selections(ctx), "host": host, "subject": ""}
+                findings.append(_finding(rule, each.when_empty, each.when_empty.state, host, "", context, sources))
+            else:
+                findings.append(_unknown(rule, host, "", f"aucune ligne dans la table « {each.table} »", sources))
+            continue
+        for table_row in rows:
+            merged = {**host_row, **table_row, "provenance": host_row.get("provenance", {})}
+            subject = render_text(each.subject, {**merged, "params": params})
+            row_host = str(table_row.get("host") or host)
+            findings.append(_evaluate_subject(rule, evidence, params, row_host, merged, subject))
+    return findings

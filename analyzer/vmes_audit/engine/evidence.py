@@ -1,0 +1,77 @@
+"""Adapters from facts (a real assessment) and from rule cases to the engine's Evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from vmes_audit.engine.evaluate import artifact_status_fr
+from vmes_audit.engine.model import RuleCase
+from vmes_audit.facts.model import TABLES, Facts
+
+__all__ = ["FactsEvidence", "CaseEvidence"]
+
+
+class FactsEvidence:
+    """Evidence read from the fact tables of a real assessment."""
+
+    def __init__(self, facts: Facts):
+        self.facts = facts
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.facts.table(name)
+
+    def artifact_usable(self, host: str | None, name: str) -> tuple[bool, str]:
+        if host is None:
+            found = self.facts.any_artifact(name)
+            for _, art in found:
+                if art.usable:
+                    return True, artifact_status_fr(name, "ok", "")
+            if found:
+                _, art = found[0]
+                return False, artifact_status_fr(name, art.status, art.error)
+            return False, artifact_status_fr(name, "missing", "")
+        art = self.facts.artifact(host, name)
+        return art.usable, artifact_status_fr(name, "ok" if art.usable else art.status, art.error)
+
+    def subjects(self, role: str) -> list[dict[str, Any]]:
+        if role == "organisation":
+            org = self.facts.table("organisation") if "organisation" in TABLES else pd.DataFrame()
+            return org.to_dict("records") if not org.empty else []
+        frame = self.facts.table("host")
+        if frame.empty:
+            return []
+        return frame[frame["role"] == role].to_dict("records")
+
+
+class CaseEvidence:
+    """Evidence described by a rule case: a host row, table rows and unavailable artifacts."""
+
+    HOST = "VMES01"
+
+    def __init__(self, case: RuleCase):
+        self.case = case
+        self.host_row = {**{c: None for c in TABLES["host"].columns},
+                         "host": self.HOST, "hostname": self.HOST, "role": case.role, "provenance": {},
+                         **case.host}
+
+    def table(self, name: str) -> pd.DataFrame:
+        rows = [{"host": self.HOST, "artifact": None, **row} for row in self.case.tables.get(name, [])]
+        columns = list(TABLES[name].columns) if name in TABLES else ["host", "artifact"]
+        for row in rows:
+            for column in row:
+                if column not in columns:
+                    columns.append(column)
+        return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+
+    def artifact_usable(self, host: str | None, name: str) -> tuple[bool, str]:
+        if name in self.case.unavailable:
+            return False, artifact_status_fr(name, "error", self.case.unavailable[name])
+        return True, artifact_status_fr(name, "ok", "")
+
+    def subjects(self, role: str) -> list[dict[str, Any]]:
+        if role == "organisation":
+            rows = self.case.tables.get("organisation")
+            return [{"host": "", **rows[0]}] if rows else []
+        return [self.host_row] if role == self.case.role else []

@@ -1,0 +1,125 @@
+"""Rule prose templates: jinja2 in a sandbox, with French formatting filters.
+
+Rule files are ours, but the values they print come from the customer's
+machine; the sandbox keeps a template from reaching Python internals, and the
+report escapes the result (autoescape) when it renders HTML.
+
+>>> render_text("{{ total_memory_mb | mo }}", {"total_memory_mb": 2047})
+'2\\u202f047\\xa0Mo'
+>>> render_text("{{ domain_role | role_fr }}", {"domain_role": "primary_dc"})
+'contrôleur de domaine principal'
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+__all__ = ["render_text", "check_template", "ROLE_FR", "TemplateError"]
+
+NNBSP = "\u202f"  # French thousands separator (narrow no-break space)
+NBSP = "\u00a0"
+
+ROLE_FR = {
+    "standalone_workstation": "station de travail autonome",
+    "member_workstation": "station de travail membre d'un domaine",
+    "standalone_server": "serveur autonome (hors domaine)",
+    "member_server": "serveur membre du domaine",
+    "backup_dc": "contrôleur de domaine (secondaire)",
+    "primary_dc": "contrôleur de domaine principal",
+}
+
+
+def fr_number(value: Any, decimals: int = 0) -> str:
+    """1234567 -> '1 234 567' with narrow no-break spaces; decimals with a comma.
+
+    >>> fr_number(1234.5, 1)
+    '1\\u202f234,5'
+    """
+    if value is None:
+        return "?"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    text = f"{number:,.{decimals}f}"
+    return text.replace(",", NNBSP).replace(".", ",")
+
+
+def _mo(value: Any) -> str:
+    return f"{fr_number(value)}{NBSP}Mo" if value is not None else "?"
+
+
+def _go(value_mb: Any) -> str:
+    if value_mb is None:
+        return "?"
+    return f"{fr_number(float(value_mb) / 1024, 1)}{NBSP}Go"
+
+
+def _mhz(value: Any) -> str:
+    return f"{fr_number(value)}{NBSP}MHz" if value is not None else "?"
+
+
+def _role_fr(value: Any) -> str:
+    return ROLE_FR.get(str(value), str(value) if value is not None else "rôle inconnu")
+
+
+def _yesno(value: Any) -> str:
+    if value is None:
+        return "inconnu"
+    return "oui" if value in (True, 1, "1", "True", "true") else "non"
+
+
+def _join_fr(values: Any, last: str = " et ") -> str:
+    items = [str(v) for v in (values or []) if v is not None]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + last + items[-1]
+
+
+def _or_unknown(value: Any, text: str = "inconnu") -> Any:
+    return text if value is None or value == "" else value
+
+
+def _sp(value: Any) -> str:
+    """Service pack label: 0 -> 'sans service pack', 4 -> 'SP4'."""
+    if value is None:
+        return "service pack inconnu"
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return "sans service pack" if number == 0 else f"SP{number}"
+
+
+@lru_cache(maxsize=1)
+def _env() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
+                               trim_blocks=True, lstrip_blocks=True)
+    env.filters.update({"fr_number": fr_number, "mo": _mo, "go": _go, "mhz": _mhz, "role_fr": _role_fr,
+                        "yesno": _yesno, "join_fr": _join_fr, "or_unknown": _or_unknown, "sp": _sp})
+    return env
+
+
+@lru_cache(maxsize=2048)
+def _compile(source: str):
+    return _env().from_string(source)
+
+
+def render_text(source: str, context: dict[str, Any]) -> str:
+    """Render a rule template; raises jinja2.TemplateError on a template bug."""
+    if not source:
+        return ""
+    return _compile(source).render(**context).strip()
+
+
+def check_template(source: str) -> str | None:
+    """Syntax check for lint: the error text, or None."""
+    try:
+        _env().parse(source)
+    except TemplateError as exc:
+        return str(exc)
+    return None

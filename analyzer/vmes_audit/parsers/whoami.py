@@ -1,0 +1,155 @@
+r"""``whoami /user`` and ``whoami /groups``: the collecting account and its token groups.
+
+Commands: ``whoami /user /fo csv`` (artifact ``whoami_user``) and
+``whoami /groups /fo csv`` (artifact ``whoami_groups``), Windows 2003,
+written by cmd.exe in the OEM code page (cp850 on French Windows). The
+``/fo list`` and ``/fo table`` forms are read too.
+
+Results:
+
+- :func:`parse_whoami_user` -> :class:`WhoamiUser` (``name``: ``DOMAIN\user``, ``sid``: ``S-1-5-21-…``);
+- :func:`parse_whoami_groups` -> list of :class:`WhoamiGroup` (``name``, ``type``,
+  ``sid``, ``attributes``: list[str], the comma-separated flags split).
+
+Column headers are localised ("User Name"/"Nom d'utilisateur", "Group Name"/
+"Nom du groupe", "Attributes"/"Attributs"), so columns are found by the value
+that looks like a SID: the name is the first column, the type the column
+before the SID, the attributes the one after.
+
+Sample (``whoami /groups /fo csv``, French, trimmed)::
+
+    "Nom du groupe","Type","SID","Attributs"
+    "Tout le monde","Groupe bien connu","S-1-1-0","Groupe obligatoire, Activé par défaut, Groupe activé"
+    "BUILTIN\Administrateurs","Alias","S-1-5-32-544","Groupe obligatoire, Activé par défaut, Groupe activé, Propriétaire du groupe"
+
+>>> parse_whoami_user('"User Name","SID"\r\n"contoso\\svc-visto","S-1-5-21-1-2-3-1108"\r\n')
+WhoamiUser(name='contoso\\svc-visto', sid='S-1-5-21-1-2-3-1108')
+>>> groups = parse_whoami_groups('"Nom du groupe","Type","SID","Attributs"\n'
+...     '"BUILTIN\\Administrateurs","Alias","S-1-5-32-544","Groupe obligatoire, Groupe activé"\n')
+>>> groups[0].sid, groups[0].type, groups[0].attributes
+('S-1-5-32-544', 'Alias', ['Groupe obligatoire', 'Groupe activé'])
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from vmes_audit.errors import ParseError
+
+__all__ = ["WhoamiUser", "WhoamiGroup", "parse_whoami_user", "parse_whoami_groups"]
+
+# "S-1-5-21-1004336348-1177238915-682003330-1108", "S-1-16-12288"
+_SID = re.compile(r"^S-1-\d+(?:-\d+)*$", re.IGNORECASE)
+# "================= ==============================================" (table underline)
+_UNDERLINE = re.compile(r"^=+(?: +=+)*\s*$")
+# "User Name: contoso\svc-visto"  /  "Nom d'utilisateur : contoso\svc-visto"
+_LIST_LINE = re.compile(r"^(?P<label>[^:]+?)\s*:\s?(?P<value>.*)$")
+# "USER INFORMATION" / "----------------" / "INFORMATIONS DE GROUPE"
+_TITLE_RULE = re.compile(r"^-{3,}\s*$")
+
+
+@dataclass(frozen=True)
+class WhoamiUser:
+    name: str
+    sid: str
+
+
+@dataclass(frozen=True)
+class WhoamiGroup:
+    name: str
+    type: str
+    sid: str
+    attributes: list[str] = field(default_factory=list)
+
+
+def _csv_rows(lines: list[str]) -> list[list[str]]:
+    return [row for row in csv.reader(io.StringIO("\n".join(lines))) if row]
+
+
+def _table_rows(lines: list[str], underline: int) -> list[list[str]]:
+    """Slice the lines after the "=== ===" underline by its column spans."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"=+", lines[underline])]
+    rows = [[lines[underline - 1][a:b].strip() for a, b in spans]]  # header
+    for line in lines[underline + 1:]:
+        if not line.strip():
+            break
+        cells = [line[a:(spans[i + 1][0] if i + 1 < len(spans) else len(line))].strip()
+                 for i, (a, _) in enumerate(spans)]
+        rows.append(cells)
+    return rows
+
+
+def _list_rows(lines: list[str]) -> list[list[str]]:
+    """One row per blank-line separated block of "Label: value" lines."""
+    rows: list[list[str]] = []
+    block: list[str] = []
+    for line in lines + [""]:
+        if not line.strip():
+            if block:
+                rows.append(block)
+            block = []
+            continue
+        if _TITLE_RULE.match(line):
+            block = []  # the line before was a title ("USER INFORMATION")
+            continue
+        match = _LIST_LINE.match(line.strip())
+        if match:
+            block.append(match.group("value").strip())
+    return [row for row in rows if any(_SID.match(cell) for cell in row)]
+
+
+def _rows(text: str, artifact: str) -> list[list[str]]:
+    lines = [line.rstrip() for line in text.lstrip("\ufeff").splitlines()]
+    content = [line for line in lines if line.strip()]
+    if not content:
+        raise ParseError("sortie whoami vide", artifact=artifact)
+    if content[0].lstrip().startswith('"'):
+        rows = _csv_rows(content)
+    else:
+        underline = next((i for i, line in enumerate(lines) if i and _UNDERLINE.match(line)), None)
+        rows = _table_rows(lines, underline) if underline is not None else _list_rows(lines)
+    if rows and not any(_SID.match(cell.strip()) for cell in rows[0]):
+        rows = rows[1:]  # the header ("User Name","SID" / "Nom d'utilisateur","SID")
+    if not rows:
+        raise ParseError("aucun SID (S-1-…) dans la sortie whoami : ce n'est pas une sortie "
+                         "« whoami /fo csv » lisible", artifact=artifact)
+    for number, row in enumerate(rows, start=1):
+        if not any(_SID.match(cell.strip()) for cell in row):
+            raise ParseError(f"entrée n° {number} sans SID (S-1-…) : « {', '.join(row)[:60]} »",
+                             artifact=artifact)
+    return rows
+
+
+def _sid_index(row: list[str]) -> int:
+    return next(i for i, cell in enumerate(row) if _SID.match(cell.strip()))
+
+
+def parse_whoami_user(text: str) -> WhoamiUser:
+    """Parse ``whoami /user`` output (CSV, list or table; English or French)."""
+    rows = _rows(text, "whoami_user")
+    if len(rows) != 1:
+        raise ParseError(f"{len(rows)} utilisateurs dans la sortie « whoami /user » (un seul attendu)",
+                         artifact="whoami_user")
+    row = [cell.strip() for cell in rows[0]]
+    s = _sid_index(row)
+    names = [cell for i, cell in enumerate(row) if i != s and cell]
+    return WhoamiUser(name=names[0] if names else "", sid=row[s].upper())
+
+
+def parse_whoami_groups(text: str) -> list[WhoamiGroup]:
+    """Parse ``whoami /groups`` output (CSV, list or table; English or French)."""
+    groups = []
+    for row in _rows(text, "whoami_groups"):
+        row = [cell.strip() for cell in row]
+        s = _sid_index(row)
+        attributes = row[s + 1] if s + 1 < len(row) else ""
+        groups.append(WhoamiGroup(
+            name=row[0] if s >= 1 else "",
+            type=row[s - 1] if s >= 2 else "",
+            sid=row[s].upper(),
+            attributes=[a.strip() for a in attributes.split(",") if a.strip()],
+        ))
+    return groups

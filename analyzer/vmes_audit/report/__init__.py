@@ -1,0 +1,17 @@
+"""The report: French HTML/PDF from ``reports/`` templates, JSON and CSV.
+
+Input is only ``vmes_audit.models.AssessmentReport``.
+"""
+
+from .render import (
+    OUTPUT_NAMES,
+    render_html,
+    render_pdf,
+    reports_dir,
+    write_csv,
+    write_json,
+    write_outputs,
+)
+
+__all__ = ["OUTPUT_NAMES", "render_html", "render_pdf", "reports_dir", "write_csv",
+           "write_json", "write_outputs"]

@@ -1,0 +1,155 @@
+"""Machine-readable outputs: ``resultats.json`` and ``resultats.csv``.
+
+Both are a stable interface documented in ``reports/README-json.md``; bump
+``SCHEMA_VERSION`` on any incompatible change (a removed or renamed field, a
+changed meaning) and only add fields otherwise.
+
+The JSON is deterministic: keys sorted, lists in reading order (``view.py``),
+``ensure_ascii=False``, two-space indent, one trailing newline.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from vmes_audit.models import (
+    SEVERITY_LABELS,
+    STATE_LABELS,
+    VERDICT_LABELS,
+    AssessmentReport,
+    Finding,
+)
+
+from .french_format import file_name
+from .view import count_states, is_blocking, ordered_findings
+
+SCHEMA_VERSION = "1.0"
+
+CSV_COLUMNS = (
+    "section", "catalogue", "rule_id", "state", "state_label", "severity", "severity_label",
+    "blocking", "host", "subject", "title", "message", "observed", "expected", "remediation",
+    "evidence", "references", "waiver",
+)
+# A cell starting with one of these is a formula for Excel/LibreOffice (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def finding_dict(finding: Finding, section_titles: dict[str, str]) -> dict[str, Any]:
+    return {
+        "rule_id": finding.rule_id,
+        "catalogue": finding.catalogue,
+        "section": finding.section,
+        "section_title": section_titles.get(finding.section, ""),
+        "title": finding.title,
+        "state": finding.state.value,
+        "state_label": STATE_LABELS[finding.state],
+        "severity": finding.severity.value,
+        "severity_label": SEVERITY_LABELS[finding.severity],
+        "blocking": is_blocking(finding),
+        "host": finding.host,
+        "subject": finding.subject,
+        "message": finding.message,
+        "observed": finding.observed,
+        "expected": finding.expected,
+        "why": finding.why,
+        "remediation": finding.remediation,
+        "manual_check": finding.manual_check,
+        "question": finding.question,
+        "waiver": finding.waiver,
+        "evidence": list(finding.evidence),
+        "details": list(finding.details),
+        "references": [ref.model_dump() for ref in finding.references],
+    }
+
+
+def report_dict(report: AssessmentReport) -> dict[str, Any]:
+    """The whole JSON document as plain Python data."""
+    titles = dict(report.sections)
+    findings = ordered_findings(report)
+    by_section: dict[str, dict[str, int]] = {}
+    for letter in dict.fromkeys([s for s, _ in report.sections] + [f.section for f in findings]):
+        counts = count_states([f for f in findings if f.section == letter])
+        by_section[letter] = {state.value: n for state, n in counts.items()}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "verdict": report.verdict.value,
+        "verdict_label": VERDICT_LABELS[report.verdict],
+        "verdict_reasons": list(report.verdict_reasons),
+        "client": report.client,
+        "generated_on": report.generated_on,
+        "pack": {
+            "id": report.pack_id,
+            "version": report.pack_version,
+            "date": report.pack_date,
+            "vmes_release": report.vmes_release,
+        },
+        "analyzer_version": report.analyzer_version,
+        "parameters": dict(report.parameters),
+        "counts": {state.value: n for state, n in count_states(report.findings).items()},
+        "counts_by_section": by_section,
+        "total": len(findings),
+        "sections": [{"id": letter, "title": title} for letter, title in report.sections],
+        "hosts": [{
+            "hostname": h.hostname,
+            "mode": h.mode,
+            "collector_version": h.collector_version,
+            "format_version": h.format_version,
+            "run_as": h.run_as,
+            "run_as_sid": h.run_as_sid,
+            "started": h.started,
+            "ended": h.ended,
+            "inventory": [{"label": label, "value": value} for label, value in h.inventory],
+            "warnings": list(h.warnings),
+        } for h in report.hosts],
+        "inputs": [{"name": file_name(i.path), "sha256": i.sha256, "size": i.size,
+                    "kind": i.kind} for i in report.inputs],
+        "artifacts": [a.model_dump() for a in report.artifacts],
+        "warnings": list(report.warnings),
+        "findings": [finding_dict(f, titles) for f in findings],
+    }
+
+
+def json_text(report: AssessmentReport) -> str:
+    return json.dumps(report_dict(report), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_json(report: AssessmentReport, path: Path) -> None:
+    Path(path).write_text(json_text(report), encoding="utf-8", newline="\n")
+
+
+def _cell(value: str) -> str:
+    """Neutralise spreadsheet formulas: '=cmd' is shown as text, not run.
+
+    >>> _cell("=HYPERLINK(1)"), _cell("Exchange 2003")
+    ("'=HYPERLINK(1)", 'Exchange 2003')
+    """
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def csv_text(report: AssessmentReport) -> str:
+    """CSV for Excel FR: ';' separator, CRLF rows, every field quoted if needed."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    titles = dict(report.sections)
+    for finding in ordered_findings(report):
+        row = finding_dict(finding, titles)
+        row["blocking"] = "oui" if row["blocking"] else "non"
+        row["evidence"] = ", ".join(finding.evidence)
+        row["references"] = ", ".join(
+            f"{ref.id} ({ref.url})" if ref.url else ref.id for ref in finding.references)
+        writer.writerow([_cell(str(row[column])) for column in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def write_csv(report: AssessmentReport, path: Path) -> None:
+    # utf-8-sig writes the BOM that makes Excel read the file as UTF-8.
+    Path(path).write_text(csv_text(report), encoding="utf-8-sig", newline="")
+
+
+__all__ = ["SCHEMA_VERSION", "CSV_COLUMNS", "report_dict", "json_text", "write_json",
+           "csv_text", "write_csv"]

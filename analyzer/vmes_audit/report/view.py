@@ -1,0 +1,184 @@
+"""What the templates and the writers read: the findings of an ``AssessmentReport``
+put in reading order, grouped by section, counted, and the customer questions.
+
+Nothing here formats text for display except the questions built for
+« À vérifier avec le client », which are data (escaped by the templates).
+
+Reading order, used by the HTML, the PDF, the JSON and the CSV alike:
+sections in ``report.sections`` order (findings of an unlisted section last, in
+a section « Autres contrôles »), then catalogue id in natural order
+(A2 before A10), then host, subject and rule id.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from vmes_audit.models import (
+    SEVERITY_LABELS,
+    STATE_LABELS,
+    VERDICT_LABELS,
+    ArtifactStatus,
+    AssessmentReport,
+    Finding,
+    Severity,
+    State,
+)
+
+from .french_format import NNBSP, guillemets
+
+# Order of the states in counts, tables and the chart: what needs action first.
+STATE_ORDER: tuple[State, ...] = (
+    State.FAIL, State.UNKNOWN, State.WARN, State.MANUAL, State.WAIVED, State.PASS, State.NA,
+)
+SEVERITY_RANK = {Severity.BLOQUANT: 0, Severity.MAJEUR: 1, Severity.MINEUR: 2, Severity.INFO: 3}
+# A blocking point of the executive summary: the verdict "Non prêt" comes from these.
+BLOCKING_STATES = frozenset({State.FAIL, State.UNKNOWN})
+BLOCKING_SEVERITIES = frozenset({Severity.BLOQUANT, Severity.MAJEUR})
+# Cards of these states show the remediation (a conforming check needs none).
+REMEDIATION_STATES = frozenset({State.FAIL, State.WARN, State.UNKNOWN, State.MANUAL, State.WAIVED})
+QUESTION_STATES = frozenset({State.MANUAL, State.UNKNOWN})
+OTHER_SECTION = ("?", "Autres contrôles")
+
+# CSS class of each state (reports/css/report.css: .state-<class>).
+STATE_CSS = {
+    State.PASS: "pass", State.FAIL: "fail", State.WARN: "warn", State.MANUAL: "manual",
+    State.UNKNOWN: "unknown", State.NA: "na", State.WAIVED: "waived",
+}
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that orders embedded numbers by value.
+
+    >>> sorted(["A10", "A2", "B1", "A1"], key=natural_key)
+    ['A1', 'A2', 'A10', 'B1']
+    """
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"(\d+)", text) if part)
+
+
+def is_blocking(finding: Finding) -> bool:
+    """Failing or unknown bloquant/majeur finding (prerequisites.md, verdict)."""
+    return finding.state in BLOCKING_STATES and finding.severity in BLOCKING_SEVERITIES
+
+
+def ordered_findings(report: AssessmentReport) -> list[Finding]:
+    """All findings in reading order (see the module docstring)."""
+    section_rank = {letter: i for i, (letter, _) in enumerate(report.sections)}
+    return sorted(report.findings, key=lambda f: (
+        section_rank.get(f.section, len(section_rank)), natural_key(f.catalogue),
+        f.host.casefold(), f.subject.casefold(), f.rule_id))
+
+
+def customer_question(finding: Finding) -> str:
+    """The question to put to the customer for a manual or unknown finding."""
+    if finding.question:
+        return finding.question
+    where = f" sur {finding.host}" if finding.host else ""
+    return f"Pouvez-vous confirmer le point {guillemets(finding.title)}{where}{NNBSP}?"
+
+
+def count_states(findings: list[Finding]) -> dict[State, int]:
+    counts = {state: 0 for state in STATE_ORDER}
+    for finding in findings:
+        counts[finding.state] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class FindingView:
+    finding: Finding
+    anchor: str  # "f-12": position in reading order, safe as an HTML id
+    section_title: str
+    blocking: bool
+    state_css: str
+    state_label: str
+    severity_label: str
+    show_remediation: bool
+
+
+@dataclass
+class SectionView:
+    letter: str
+    title: str
+    anchor: str
+    findings: list[FindingView] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[State, int]:
+        return count_states([fv.finding for fv in self.findings])
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    number: int
+    finding: FindingView
+    text: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    report: AssessmentReport
+    verdict_label: str
+    verdict_css: str
+    sections: list[SectionView]
+    findings: list[FindingView]
+    blocking: list[FindingView]
+    counts: dict[State, int]
+    questions: list[QuestionView]
+    warnings: list[tuple[str, str]]  # (host or "", text)
+    artifact_groups: list[tuple[str, list[ArtifactStatus]]]  # per host, hosts' order first
+
+
+def build_view(report: AssessmentReport) -> ReportView:
+    titles = dict(report.sections)
+    sections = [SectionView(letter, title, f"sec-{i + 1}")
+                for i, (letter, title) in enumerate(report.sections)]
+    by_letter = {s.letter: s for s in sections}
+    views: list[FindingView] = []
+    for number, finding in enumerate(ordered_findings(report), start=1):
+        section = by_letter.get(finding.section)
+        if section is None:
+            section = by_letter.get(OTHER_SECTION[0])
+            if section is None:
+                section = SectionView(*OTHER_SECTION, f"sec-{len(sections) + 1}")
+                sections.append(section)
+                by_letter[section.letter] = section
+        view = FindingView(
+            finding=finding,
+            anchor=f"f-{number}",
+            section_title=titles.get(finding.section, OTHER_SECTION[1]),
+            blocking=is_blocking(finding),
+            state_css=STATE_CSS[finding.state],
+            state_label=STATE_LABELS[finding.state],
+            severity_label=SEVERITY_LABELS[finding.severity],
+            show_remediation=finding.state in REMEDIATION_STATES and bool(finding.remediation),
+        )
+        section.findings.append(view)
+        views.append(view)
+
+    blocking = sorted((v for v in views if v.blocking), key=lambda v: (
+        SEVERITY_RANK[v.finding.severity], v.finding.state != State.FAIL, int(v.anchor[2:])))
+    questions = [QuestionView(i, v, customer_question(v.finding)) for i, v in enumerate(
+        (v for v in views if v.finding.state in QUESTION_STATES), start=1)]
+    warnings = [("", text) for text in report.warnings]
+    warnings += [(host.hostname, text) for host in report.hosts for text in host.warnings]
+    host_order = {h.hostname: i for i, h in enumerate(report.hosts)}
+    groups: dict[str, list[ArtifactStatus]] = {}
+    for artifact in report.artifacts:
+        groups.setdefault(artifact.host, []).append(artifact)
+    artifact_groups = sorted(groups.items(), key=lambda kv: (
+        host_order.get(kv[0], len(host_order)), natural_key(kv[0])))
+    return ReportView(
+        report=report,
+        verdict_label=VERDICT_LABELS[report.verdict],
+        verdict_css=report.verdict.value.replace("_", "-"),
+        sections=sections,
+        findings=views,
+        blocking=blocking,
+        counts=count_states(report.findings),
+        questions=questions,
+        warnings=warnings,
+        artifact_groups=artifact_groups,
+    )

@@ -1,0 +1,296 @@
+r"""Security descriptors of the ``ad_acl`` artifact: typed ACEs in DACL order.
+
+Source (``docs/collection-format.md`` §5): ADSI ``nTSecurityDescriptor`` of
+the domain head, AdminSDHolder, the Exchange organisation, each
+administrative group, its ``CN=Servers`` container and each server. One
+``sd`` record per object, then one ``ace`` record per DACL entry::
+
+    [sd]
+    ObjectDN=CN=EXCH01,CN=Servers,CN=First Administrative Group,CN=Administrative Groups,CN=Corp,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=corp,DC=local
+    Owner=CORP\\Domain Admins
+    Control=35860
+    [ace]
+    ObjectDN=CN=EXCH01,CN=Servers,…
+    Index=0
+    AceType=6
+    AceFlags=18
+    AccessMask=256
+    Flags=1
+    ObjectType=ab721a54-1e2f-11d0-9819-00aa0040529b
+    InheritedObjectType=
+    Trustee=CORP\\Exchange Admins
+    TrusteeSid=S-1-5-21-1-2-3-1120
+
+Fields: AceType 0 allow, 1 deny, 5 allow-object, 6 deny-object; AceFlags
+0x2 container-inherit, 0x4 no-propagate, 0x8 inherit-only, 0x10 inherited;
+Flags 0x1 ObjectType present, 0x2 InheritedObjectType present; AccessMask in
+decimal, possibly negative when VBScript printed a signed ``Long``
+(``-2147483648`` is GENERIC_READ): it is normalised to unsigned 32 bits.
+
+>>> from vmes_audit.parsers.records import parse_records, write_records
+>>> text = write_records([
+...     ("sd", {"ObjectDN": "DC=corp,DC=local", "Owner": "CORP\\Domain Admins", "Control": "35860"}),
+...     ("ace", {"ObjectDN": "DC=corp,DC=local", "Index": "0", "AceType": "5", "AceFlags": "2",
+...              "AccessMask": "256", "Flags": "3", "ObjectType": "ab721a54-1e2f-11d0-9819-00aa0040529b",
+...              "InheritedObjectType": "bf967aba-0de6-11d0-a285-00aa003049e2",
+...              "Trustee": "CORP\\vmes", "TrusteeSid": "S-1-5-21-1-2-3-1105"})])
+>>> sds = descriptors_from_records(parse_records(text))
+>>> sd = sds["dc=corp,dc=local"]
+>>> sd.protected, len(sd.aces), sd.aces[0].allow, sd.aces[0].container_inherit
+(False, 1, True, True)
+>>> normalize_mask("-2147483648") == 0x80000000
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from vmes_audit.errors import ParseError
+from vmes_audit.parsers.records import Record
+from vmes_audit.security.dn import normalize_dn
+from vmes_audit.security.rights import map_generic, normalize_guid
+from vmes_audit.security.sids import is_valid_sid, normalize_sid
+
+__all__ = [
+    "ACCESS_ALLOWED", "ACCESS_DENIED", "ACCESS_ALLOWED_OBJECT", "ACCESS_DENIED_OBJECT",
+    "OBJECT_INHERIT", "CONTAINER_INHERIT", "NO_PROPAGATE_INHERIT", "INHERIT_ONLY", "INHERITED",
+    "OBJECT_TYPE_PRESENT", "INHERITED_OBJECT_TYPE_PRESENT",
+    "SE_DACL_PRESENT", "SE_DACL_PROTECTED",
+    "Ace", "SecurityDescriptor", "descriptors_from_records", "normalize_mask", "is_canonical",
+]
+
+ARTIFACT = "ad_acl"
+
+# AceType (ADS_ACETYPE_ENUM)
+ACCESS_ALLOWED = 0
+ACCESS_DENIED = 1
+ACCESS_ALLOWED_OBJECT = 5
+ACCESS_DENIED_OBJECT = 6
+_ACE_TYPES = {ACCESS_ALLOWED: (True, False), ACCESS_DENIED: (False, False),
+              ACCESS_ALLOWED_OBJECT: (True, True), ACCESS_DENIED_OBJECT: (False, True)}
+
+# AceFlags (ADS_ACEFLAG_ENUM). OBJECT_INHERIT has no effect in AD: every
+# directory object is a container, only CONTAINER_INHERIT propagates.
+OBJECT_INHERIT = 0x01
+CONTAINER_INHERIT = 0x02
+NO_PROPAGATE_INHERIT = 0x04
+INHERIT_ONLY = 0x08
+INHERITED = 0x10
+
+# Flags (ADS_FLAGTYPE_ENUM)
+OBJECT_TYPE_PRESENT = 0x1
+INHERITED_OBJECT_TYPE_PRESENT = 0x2
+
+# SECURITY_DESCRIPTOR_CONTROL
+SE_DACL_PRESENT = 0x0004
+SE_DACL_PROTECTED = 0x1000
+
+
+@dataclass(frozen=True)
+class Ace:
+    """One DACL entry. ``mask`` is unsigned and already generic-mapped.
+
+    ``source_dn`` is only set on ACEs this package computes by inheritance
+    (:mod:`vmes_audit.security.effective_rights`): the object whose DACL
+    holds the ACE that was inherited.
+    """
+
+    object_dn: str
+    index: int
+    allow: bool
+    object_ace: bool
+    mask: int
+    flags: int
+    object_type: str | None
+    inherited_object_type: str | None
+    trustee: str
+    trustee_sid: str | None
+    inherited: bool
+    source_dn: str | None = None
+
+    @property
+    def container_inherit(self) -> bool:
+        return bool(self.flags & CONTAINER_INHERIT)
+
+    @property
+    def no_propagate(self) -> bool:
+        return bool(self.flags & NO_PROPAGATE_INHERIT)
+
+    @property
+    def inherit_only(self) -> bool:
+        return bool(self.flags & INHERIT_ONLY)
+
+    @property
+    def sid(self) -> str | None:
+        """The trustee's SID: ``TrusteeSid``, or ``Trustee`` itself when ADSI printed a SID."""
+        if self.trustee_sid:
+            return self.trustee_sid
+        return normalize_sid(self.trustee) if is_valid_sid(self.trustee) else None
+
+
+@dataclass
+class SecurityDescriptor:
+    """Owner, control flags and DACL (in stored order) of one directory object."""
+
+    object_dn: str
+    owner: str | None
+    control: int
+    aces: list[Ace] = field(default_factory=list)
+
+    @property
+    def protected(self) -> bool:
+        """SE_DACL_PROTECTED: inheritance from the parent is blocked (AdminSDHolder, "inheritance disabled")."""
+        return bool(self.control & SE_DACL_PROTECTED)
+
+
+def normalize_mask(value: str | int) -> int:
+    """Parse a decimal access mask and make it unsigned 32-bit.
+
+    >>> hex(normalize_mask("-1"))
+    '0xffffffff'
+    >>> normalize_mask("0x10")
+    Traceback (most recent call last):
+    ...
+    vmes_audit.errors.ParseError: masque d'accès « 0x10 » illisible : entier décimal attendu
+    """
+    number = _int(value, "masque d'accès")
+    if not -(2**31) <= number <= 0xFFFFFFFF:
+        raise ParseError(f"masque d'accès « {value} » hors de l'intervalle 32 bits", artifact=ARTIFACT)
+    return number & 0xFFFFFFFF
+
+
+def _int(value: object, what: str, line: int | None = None) -> int:
+    text = str(value).strip() if value is not None else ""
+    try:
+        return int(text, 10)
+    except ValueError:
+        raise ParseError(f"{what} « {value} » illisible : entier décimal attendu",
+                         artifact=ARTIFACT, line=line) from None
+
+
+def _text(rec: Record, name: str) -> str:
+    value = rec.get(name)
+    if isinstance(value, list):
+        raise ParseError(f"propriété « {name} » multiple inattendue", artifact=ARTIFACT, line=rec.line)
+    return (value or "").strip()
+
+
+def _guid(rec: Record, name: str, present: bool) -> str | None:
+    if not present:
+        return None  # ADSI's Flags are authoritative; a stray GUID is ignored
+    raw = _text(rec, name)
+    try:
+        guid = normalize_guid(raw)
+    except ValueError:
+        raise ParseError(f"{name} « {raw} » n'est pas un GUID", artifact=ARTIFACT, line=rec.line) from None
+    if guid is None:
+        raise ParseError(f"{name} absent alors que Flags indique sa présence",
+                         artifact=ARTIFACT, line=rec.line)
+    return guid
+
+
+def _ace(rec: Record) -> Ace:
+    line = rec.line
+    dn = _text(rec, "ObjectDN")
+    if not dn:
+        raise ParseError("ACE sans ObjectDN", artifact=ARTIFACT, line=line)
+    ace_type = _int(rec.get("AceType"), "AceType", line)
+    if ace_type not in _ACE_TYPES:
+        raise ParseError(f"type d'ACE {ace_type} non pris en charge (0, 1, 5 ou 6 attendu)",
+                         artifact=ARTIFACT, line=line)
+    allow, object_ace = _ACE_TYPES[ace_type]
+    ace_flags = _int(rec.get("AceFlags"), "AceFlags", line)
+    if not 0 <= ace_flags <= 0xFF:
+        raise ParseError(f"AceFlags « {ace_flags} » hors de l'intervalle 0-255", artifact=ARTIFACT, line=line)
+    flags_raw = rec.get("Flags")
+    flags = _int(flags_raw, "Flags", line) if flags_raw not in (None, "") else 0
+    if not 0 <= flags <= 3:
+        raise ParseError(f"Flags « {flags} » invalide (0 à 3 attendu)", artifact=ARTIFACT, line=line)
+    if not object_ace:
+        flags = 0  # only object ACEs carry object types
+    try:
+        mask = normalize_mask(rec.get("AccessMask"))  # type: ignore[arg-type]
+    except ParseError as err:
+        raise ParseError(str(err), artifact=ARTIFACT, line=line) from None
+    sid_text = _text(rec, "TrusteeSid")
+    if sid_text and not is_valid_sid(sid_text):
+        raise ParseError(f"TrusteeSid « {sid_text} » n'est pas un SID", artifact=ARTIFACT, line=line)
+    return Ace(
+        object_dn=dn,
+        index=_int(rec.get("Index"), "Index", line),
+        allow=allow,
+        object_ace=object_ace,
+        mask=map_generic(mask),
+        flags=ace_flags,
+        object_type=_guid(rec, "ObjectType", bool(flags & OBJECT_TYPE_PRESENT)),
+        inherited_object_type=_guid(rec, "InheritedObjectType", bool(flags & INHERITED_OBJECT_TYPE_PRESENT)),
+        trustee=_text(rec, "Trustee"),
+        trustee_sid=normalize_sid(sid_text) if sid_text else None,
+        inherited=bool(ace_flags & INHERITED),
+    )
+
+
+def descriptors_from_records(records: Iterable[Record]) -> dict[str, SecurityDescriptor]:
+    """Build the security descriptors of an ``ad_acl`` artifact, keyed by normalised DN.
+
+    Records of other kinds are ignored. ACEs are sorted by ``Index``; an ACE
+    without its ``sd`` record, a duplicate ``sd`` or ``Index`` is a parse error.
+    """
+    descriptors: dict[str, SecurityDescriptor] = {}
+    aces: list[Ace] = []
+    ace_lines: dict[int, int] = {}
+    for rec in records:
+        kind = rec.kind.lower()
+        if kind == "sd":
+            dn = _text(rec, "ObjectDN")
+            if not dn:
+                raise ParseError("descripteur de sécurité sans ObjectDN", artifact=ARTIFACT, line=rec.line)
+            key = normalize_dn(dn)
+            if key in descriptors:
+                raise ParseError(f"descripteur de sécurité en double pour « {dn} »",
+                                 artifact=ARTIFACT, line=rec.line)
+            control = _int(rec.get("Control"), "Control", rec.line)
+            owner = _text(rec, "Owner") or None
+            descriptors[key] = SecurityDescriptor(dn, owner, control & 0xFFFF)
+        elif kind == "ace":
+            ace = _ace(rec)
+            ace_lines[id(ace)] = rec.line
+            aces.append(ace)
+    for ace in aces:
+        sd = descriptors.get(normalize_dn(ace.object_dn))
+        if sd is None:
+            raise ParseError(f"ACE de « {ace.object_dn} » sans enregistrement sd correspondant",
+                             artifact=ARTIFACT, line=ace_lines[id(ace)])
+        sd.aces.append(ace)
+    for sd in descriptors.values():
+        sd.aces.sort(key=lambda a: a.index)
+        indexes = [a.index for a in sd.aces]
+        if len(set(indexes)) != len(indexes):
+            raise ParseError(f"index d'ACE en double dans la DACL de « {sd.object_dn} »", artifact=ARTIFACT)
+    return descriptors
+
+
+def is_canonical(aces: Iterable[Ace]) -> bool:
+    """True when the DACL is in Windows canonical order.
+
+    Explicit ACEs first (deny before allow), then inherited ACEs; the
+    inherited block keeps the order of inheritance (nearest ancestor first)
+    and is not required to put denies first overall. AccessCheck walks the
+    DACL as stored, canonical or not: this is informative only.
+
+    >>> a = Ace("x", 0, True, False, 1, 0, None, None, "t", None, False)
+    >>> d = Ace("x", 1, False, False, 1, 0, None, None, "t", None, False)
+    >>> is_canonical([d, a]), is_canonical([a, d])
+    (True, False)
+    """
+    seen_allow = seen_inherited = False
+    for ace in aces:
+        if ace.inherited:
+            seen_inherited = True
+            continue
+        if seen_inherited or (not ace.allow and seen_allow):
+            return False
+        seen_allow = seen_allow or ace.allow
+    return True

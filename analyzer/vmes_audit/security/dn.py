@@ -1,0 +1,73 @@
+r"""Distinguished names: split into RDNs (honouring ``\,`` escapes), parent, compare.
+
+>>> parent_dn(r"CN=Dupont\, Jean,OU=Ventes,DC=corp,DC=local")
+'OU=Ventes,DC=corp,DC=local'
+>>> normalize_dn("CN=EXCH01, CN=Servers ,DC=Corp")
+'cn=exch01,cn=servers,dc=corp'
+>>> is_ancestor("DC=corp,DC=local", "CN=Users,DC=corp,DC=local")
+True
+"""
+
+from __future__ import annotations
+
+__all__ = ["split_dn", "normalize_dn", "parent_dn", "is_ancestor", "depth_below"]
+
+
+def split_dn(dn: str) -> list[str]:
+    r"""RDNs of ``dn``, left to right, stripped; a backslash escapes the next character.
+
+    >>> split_dn(r"CN=a\,b,DC=x")
+    ['CN=a\\,b', 'DC=x']
+    """
+    parts: list[str] = []
+    current: list[str] = []
+    escaped = False
+    for ch in dn:
+        if escaped:
+            current.append(ch)
+            escaped = False
+        elif ch == "\\":
+            current.append(ch)
+            escaped = True
+        elif ch in ",;":
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    tail = "".join(current).strip()
+    if tail or parts:
+        parts.append(tail)
+    return [p for p in parts if p]
+
+
+def normalize_dn(dn: str) -> str:
+    """Case-insensitive key of a DN: RDNs stripped, spaces around ``=`` removed, lower-cased."""
+    out = []
+    for rdn in split_dn(dn):
+        name, sep, value = rdn.partition("=")
+        out.append(f"{name.strip()}{sep}{value.strip()}".lower())
+    return ",".join(out)
+
+
+def parent_dn(dn: str) -> str | None:
+    """The DN of the parent object (original case), or ``None`` for a one-RDN DN."""
+    rdns = split_dn(dn)
+    return ",".join(rdns[1:]) if len(rdns) > 1 else None
+
+
+def depth_below(ancestor: str, dn: str) -> int | None:
+    """How many levels ``dn`` lies below ``ancestor`` (0 = same object), ``None`` if not below.
+
+    >>> depth_below("DC=corp", "CN=x,CN=Users,DC=corp")
+    2
+    """
+    a, d = split_dn(normalize_dn(ancestor)), split_dn(normalize_dn(dn))
+    if len(d) < len(a) or d[len(d) - len(a):] != a:
+        return None
+    return len(d) - len(a)
+
+
+def is_ancestor(ancestor: str, dn: str) -> bool:
+    """True when ``ancestor`` is a strict ancestor of ``dn``."""
+    depth = depth_below(ancestor, dn)
+    return depth is not None and depth > 0

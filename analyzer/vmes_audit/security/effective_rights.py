@@ -1,0 +1,364 @@
+"""Effective rights of a principal on a directory object, by the Windows rules.
+
+Question answered: *is right R effectively granted to principal P (its SID
+and every group SID of its token) on object O?* The answer is a
+:class:`Decision`: ``granted`` True / False, or ``None`` when the evidence is
+insufficient (a descriptor was not collected, a trustee was not resolved, an
+object class is unknown where it matters). It never guesses True.
+
+Two modes, chosen from the evidence:
+
+``own_dacl``
+    O's own security descriptor was collected. AD stores the inherited ACEs
+    in it (AceFlags 0x10), so its DACL is evaluated as stored.
+``inherited_only``
+    Only ancestors were collected (e.g. mail users below the domain head, or
+    a hypothetical "user object directly below this OU"). The ACEs O would
+    inherit from its parent's DACL are computed: container-inherit, the
+    parent's inherit-only flag (irrelevant to children), no-propagate (copied
+    without inheritance flags), inherited-object-type (applies only to
+    objects of that class), and a protected DACL on O stops inheritance.
+    O's own explicit ACEs are unknown and not counted: the sentence says so.
+
+The walk is MS-DTYP 2.5.3.2 (AccessCheck) over the DACL in its stored
+order, which AD keeps canonical: explicit deny, explicit allow, then the
+inherited ACEs, nearest ancestor first, each level deny before allow.
+Requested bits are accumulated from matching allow ACEs; a matching deny
+ACE that covers any bit still requested denies; the first ACE that settles
+the request decides. Object-type rules (the object type list is
+``[class of O, requested extended right]``):
+
+- an ACE without ObjectType applies to everything it masks: an allow with
+  CONTROL_ACCESS grants *every* extended right; GENERIC_ALL maps to a mask
+  that includes CONTROL_ACCESS;
+- an ACE whose ObjectType is an extended right's GUID grants or denies that
+  right only (Send-As does not grant Receive-As);
+- an ACE whose ObjectType is O's class applies to the whole object;
+- property-specific ACEs do not decide a whole-object request.
+
+The owner's implicit READ_CONTROL and WRITE_DAC are honoured only when the
+owner was collected as a SID (ADSI usually prints a name).
+
+>>> from vmes_audit.security.acl import Ace, SecurityDescriptor
+>>> srv = "CN=EXCH01,CN=Servers,CN=AG,CN=Administrative Groups,CN=Org,CN=Microsoft Exchange,CN=Services,CN=Configuration,DC=corp"
+>>> allow = Ace(srv, 0, True, True, 0x100, 0, GUID_SEND_AS, None, "CORP\\\\vmes", "S-1-5-21-1-2-3-1105", False)
+>>> sds = {normalize_dn(srv): SecurityDescriptor(srv, None, 0x4, [allow])}
+>>> d = effective_right(srv, None, Right.send_as(), {"S-1-5-21-1-2-3-1105"}, sds)
+>>> d.granted, d.deciding_ace.index
+(True, 0)
+>>> effective_right(srv, None, Right.receive_as(), {"S-1-5-21-1-2-3-1105"}, sds).granted
+False
+>>> effective_right("CN=EXCH02," + srv[12:], None, Right.send_as(), {"S-1-5-21-1-2-3-1105"}, sds).granted is None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from vmes_audit.security.acl import (
+    CONTAINER_INHERIT, INHERIT_ONLY, INHERITED, OBJECT_INHERIT, SE_DACL_PRESENT, SE_DACL_PROTECTED,
+    Ace, SecurityDescriptor,
+)
+from vmes_audit.security.dn import depth_below, normalize_dn, parent_dn
+from vmes_audit.security.rights import (
+    ADS_RIGHT_READ_CONTROL, ADS_RIGHT_WRITE_DAC, EXTENDED_RIGHTS, GUID_RECEIVE_AS, GUID_SEND_AS,
+    GUID_STORE_ADMIN, Right, guid_name_fr, normalize_guid, rights_names_fr,
+)
+from vmes_audit.security.sids import CREATOR_OWNER, is_valid_sid, normalize_sid
+
+__all__ = [
+    "Decision", "Right", "effective_right", "inherit_aces",
+    "GUID_SEND_AS", "GUID_RECEIVE_AS", "GUID_STORE_ADMIN",
+]
+
+MODE_OWN_DACL = "own_dacl"
+MODE_INHERITED_ONLY = "inherited_only"
+MODE_NONE = "none"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer for one (object, right, principal).
+
+    ``granted``: True / False, or None when the evidence does not allow an
+    answer. ``deciding_ace``: the ACE that settled it (the allow that
+    completed the grant, or the deny), None when nothing matched.
+    ``reason_fr``: one French sentence for the report's evidence. ``path``:
+    the DNs considered, top-most ancestor first, the object last. ``mode``:
+    ``own_dacl``, ``inherited_only`` or ``none`` (nothing evaluated).
+    """
+
+    granted: bool | None
+    deciding_ace: Ace | None
+    reason_fr: str
+    path: list[str] = field(default_factory=list)
+    mode: str = MODE_OWN_DACL
+
+
+def _inherited_entries(parent: SecurityDescriptor, child_dn: str,
+                       child_class: str | None) -> list[tuple[Ace, bool | None]]:
+    """The ACEs a child inherits from ``parent``'s stored DACL, in order.
+
+    Each entry is (ACE copy as AD would store it on the child, whether it
+    applies to the child itself: True, False = stored inherit-only, None =
+    unknown because the child's class is unknown).
+    """
+    out: list[tuple[Ace, bool | None]] = []
+    for ace in parent.aces:
+        if not ace.flags & CONTAINER_INHERIT:
+            continue  # "this object only": not inherited
+        iot = ace.inherited_object_type
+        applies: bool | None
+        if iot is None:
+            applies = True
+        elif child_class is None:
+            applies = None
+        else:
+            applies = iot == child_class
+        if ace.no_propagate:
+            if applies is False:
+                continue  # applies neither to this child nor, by no-propagate, below it
+            flags = INHERITED  # effective on the child, propagates no further
+        else:
+            flags = INHERITED | (ace.flags & (CONTAINER_INHERIT | OBJECT_INHERIT))
+            if applies is False:
+                flags |= INHERIT_ONLY  # kept for the child's own descendants of the right class
+        origin = ace.source_dn if ace.inherited else parent.object_dn
+        out.append((replace(ace, object_dn=child_dn, flags=flags, inherited=True, source_dn=origin), applies))
+    return out
+
+
+def inherit_aces(parent: SecurityDescriptor, child_dn: str, child_class_guid: str, *,
+                 explicit: Sequence[Ace] = (), protected: bool = False) -> SecurityDescriptor:
+    """The descriptor AD would store on a new child of ``parent`` (inheritance simulation).
+
+    ``explicit`` ACEs come first (denies before allows), then, unless the
+    child is ``protected``, the inherited copies in the parent's order.
+
+    >>> from vmes_audit.security.rights import CLASS_USER, CLASS_CONTAINER
+    >>> ace = Ace("DC=corp", 0, True, True, 0x100, 0x2 | 0x4, GUID_SEND_AS, None, "x", "S-1-5-21-1-2-3-9", False)
+    >>> ou = inherit_aces(SecurityDescriptor("DC=corp", None, 4, [ace]), "OU=a,DC=corp", CLASS_CONTAINER)
+    >>> ou.aces[0].flags == 0x10           # no-propagate: copied with no inheritance flags
+    True
+    >>> inherit_aces(ou, "CN=u,OU=a,DC=corp", CLASS_USER).aces   # and stops there
+    []
+    """
+    klass = normalize_guid(child_class_guid)
+    inherited = [] if protected else [a for a, _ in _inherited_entries(parent, child_dn, klass)]
+    ordered = [a for a in explicit if not a.allow] + [a for a in explicit if a.allow]
+    aces = [replace(a, index=i) for i, a in enumerate(ordered + inherited)]
+    return SecurityDescriptor(child_dn, None, SE_DACL_PRESENT | (SE_DACL_PROTECTED if protected else 0), aces)
+
+
+# --- ACE matching -------------------------------------------------------------
+
+def _targets(ace: Ace, right: Right, target_class: str | None) -> bool | None:
+    """Does the ACE's ObjectType cover the requested node? None = cannot tell."""
+    ot = ace.object_type
+    if ot is None:
+        return True
+    if right.object_type is not None and ot == right.object_type:
+        return True
+    if target_class is not None:
+        return ot == target_class  # the class GUID is the root of the object type list
+    if ot in EXTENDED_RIGHTS:
+        return False  # another extended right: never the object's class
+    return None
+
+
+def _trustee_matches(ace: Ace, principals: set[str]) -> bool | None:
+    sid = ace.sid
+    if sid is None:
+        return None  # unresolved trustee: we cannot tell whether it is one of ours
+    if sid == CREATOR_OWNER:
+        return False  # a template for new objects, never matched at access time
+    return sid in principals
+
+
+# --- French sentences -----------------------------------------------------------
+
+def _trustee_label(ace: Ace) -> str:
+    return ace.trustee or ace.sid or "bénéficiaire inconnu"
+
+
+def _same_rule(a: Ace, b: Ace) -> bool:
+    return (a.allow == b.allow and a.object_ace == b.object_ace and a.mask == b.mask
+            and a.object_type == b.object_type and a.inherited_object_type == b.inherited_object_type
+            and (a.sid or a.trustee.lower()) == (b.sid or b.trustee.lower()))
+
+
+def _origin(ace: Ace, ancestors: Sequence[SecurityDescriptor]) -> tuple[str | None, str | None]:
+    """(explicit origin DN, nearest ancestor holding it) of an inherited ACE, from collected ancestors."""
+    nearest = None
+    for sd in ancestors:  # nearest first
+        match = next((a for a in sd.aces if _same_rule(a, ace) and a.flags & CONTAINER_INHERIT), None)
+        if match is None:
+            break
+        nearest = nearest or sd.object_dn
+        if not match.inherited:
+            return sd.object_dn, nearest
+    return None, nearest
+
+
+def _phrase(ace: Ace, ancestors: Sequence[SecurityDescriptor], parent: str | None) -> str:
+    kind = "d'autorisation" if ace.allow else "de refus"
+    what = ""
+    if ace.object_type:
+        what = f" ({guid_name_fr(ace.object_type)})"
+    trustee = f"pour « {_trustee_label(ace)} »"
+    if parent is not None:  # inherited_only mode: the ACE is the parent's
+        origin = ace.source_dn
+        via = f", elle-même héritée de « {origin} »," if origin and normalize_dn(origin) != normalize_dn(parent) else ""
+        return f"l'ACE {kind}{what} n° {ace.index} de « {parent} »{via} transmise par héritage, {trustee}"
+    if not ace.inherited:
+        return f"l'ACE {kind}{what} explicite n° {ace.index} {trustee}"
+    origin, nearest = _origin(ace, ancestors)
+    if origin:
+        return f"l'ACE {kind}{what} n° {ace.index}, héritée de « {origin} », {trustee}"
+    if nearest:
+        return f"l'ACE {kind}{what} n° {ace.index}, héritée d'un objet parent via « {nearest} », {trustee}"
+    return f"l'ACE {kind}{what} n° {ace.index}, héritée d'un objet parent, {trustee}"
+
+
+def _uncertain_why(ace: Ace, who: bool | None, target: bool | None, applies: bool | None) -> str:
+    if who is None:
+        return f"son bénéficiaire « {_trustee_label(ace)} » n'a pas été résolu en SID"
+    if applies is None:
+        return (f"elle n'est héritée que par les objets de type {guid_name_fr(ace.inherited_object_type)} "
+                f"et la classe de l'objet n'est pas connue")
+    return (f"elle vise le type {guid_name_fr(ace.object_type)} et la classe de l'objet n'est pas connue")
+
+
+# --- The access check -------------------------------------------------------------
+
+def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
+                    principal_sids: Iterable[str], descriptors: Mapping[str, SecurityDescriptor], *,
+                    chain: Sequence[str] | None = None, target_control: int | None = None,
+                    principal_label: str | None = None) -> Decision:
+    """Is ``right`` effectively granted on ``target_dn`` to the principal whose token holds ``principal_sids``?
+
+    ``descriptors``: from :func:`~vmes_audit.security.acl.descriptors_from_records`
+    (keys are normalised DNs). ``chain``: the ancestors' DNs, top-most first,
+    down to the parent (the target itself may end the list); used for the
+    ``inherited_only`` mode, for the path and to name where an inherited
+    ACE comes from. ``target_control``: the target's DACL control flags when
+    known without its DACL (``sdControl`` of ``ad_service_account`` or
+    ``ad_admincount_users``); a protected DACL stops inheritance.
+    ``principal_label``: the account's name for the sentence.
+    ``principal_sids`` must already hold the group SIDs (see
+    :func:`vmes_audit.security.membership.expand_groups`); ``S-1-5-10``
+    (SELF) matches only if the caller includes it, i.e. when the object *is*
+    the principal.
+    """
+    principals = {normalize_sid(s) for s in principal_sids}
+    target_class = normalize_guid(target_class_guid) if target_class_guid else None
+    ancestors_dn = [dn for dn in (chain or []) if dn]
+    if ancestors_dn and depth_below(ancestors_dn[-1], target_dn) == 0:
+        ancestors_dn = ancestors_dn[:-1]
+    for upper, lower in zip(ancestors_dn, ancestors_dn[1:] + [target_dn]):
+        if not depth_below(upper, lower):
+            raise ValueError(f"chain is not top-down: {upper!r} is not an ancestor of {lower!r}")
+    path = [*ancestors_dn, target_dn]
+    dest = f"à « {principal_label} »" if principal_label else "au compte évalué"
+    name = right.name_fr
+
+    sd = descriptors.get(normalize_dn(target_dn))
+    parent_for_text: str | None = None
+    if sd is not None:
+        mode = MODE_OWN_DACL
+        if not sd.aces and not sd.control & SE_DACL_PRESENT:
+            return Decision(None, None, f"Non évaluable : la DACL de « {target_dn} » est absente ou n'a pas pu "
+                            f"être lue, le droit « {name} » ne peut pas être vérifié.", path, MODE_NONE)
+        entries: list[tuple[Ace, bool | None]] = [(a, True) for a in sd.aces]
+        owner = sd.owner
+        # ancestors for naming origins: the chain if given, else every collected ancestor
+        names = ancestors_dn[::-1] if ancestors_dn else _dn_ancestors(target_dn)
+        ancestors = [descriptors[normalize_dn(dn)] for dn in names if normalize_dn(dn) in descriptors]
+    else:
+        mode = MODE_INHERITED_ONLY
+        if not ancestors_dn:
+            return Decision(None, None, f"Non évaluable : le descripteur de sécurité de « {target_dn} » n'a pas "
+                            f"été collecté, le droit « {name} » ne peut pas y être vérifié.", path, MODE_NONE)
+        parent = ancestors_dn[-1]
+        if depth_below(parent, target_dn) != 1:
+            gap = parent_dn(target_dn)
+            return Decision(None, None, f"Non évaluable : les autorisations de « {gap} », entre « {parent} » et "
+                            f"« {target_dn} », n'ont pas été collectées, le droit « {name} » ne peut pas être "
+                            f"vérifié.", path, MODE_NONE)
+        psd = descriptors.get(normalize_dn(parent))
+        if psd is None:
+            return Decision(None, None, f"Non évaluable : le descripteur de sécurité de « {parent} » n'a pas été "
+                            f"collecté, le droit « {name} » ne peut pas être vérifié sur « {target_dn} ».",
+                            path, MODE_NONE)
+        if target_control is not None and target_control & SE_DACL_PROTECTED:
+            return Decision(False, None, f"Le droit « {name} » n'est pas accordé {dest} sur « {target_dn} » : "
+                            f"l'héritage des autorisations y est désactivé (DACL protégée, cas des comptes protégés "
+                            f"par AdminSDHolder), si bien que les autorisations posées sur « {parent} » ne s'y "
+                            f"appliquent pas.", path, mode)
+        entries = _inherited_entries(psd, target_dn, target_class)
+        owner = None
+        ancestors = []
+        parent_for_text = parent
+    suffix = (" (évaluation par héritage seul : les ACE propres à l'objet n'ont pas été collectées)"
+              if mode == MODE_INHERITED_ONLY else "")
+
+    remaining = right.mask
+    if owner and is_valid_sid(owner) and normalize_sid(owner) in principals:
+        remaining &= ~(ADS_RIGHT_READ_CONTROL | ADS_RIGHT_WRITE_DAC)  # owner's implicit rights
+        if not remaining:
+            return Decision(True, None, f"Le droit « {name} » est accordé {dest} sur « {target_dn} » en tant que "
+                            f"propriétaire de l'objet{suffix}.", path, mode)
+    uncertain: list[tuple[Ace, str]] = []
+    for ace, applies in entries:
+        if ace.inherit_only or applies is False:
+            continue  # MS-DTYP: inherit-only ACEs are skipped for the object itself
+        if not ace.mask & remaining:
+            continue
+        who = _trustee_matches(ace, principals)
+        if who is False:
+            continue
+        target = _targets(ace, right, target_class)
+        if target is False:
+            continue
+        phrase = _phrase(ace, ancestors, parent_for_text)
+        if who is None or target is None or applies is None:
+            why = _uncertain_why(ace, who, target, applies)
+            if not ace.allow:
+                return Decision(None, ace, f"Non évaluable : {phrase} pourrait refuser le droit « {name} » sur "
+                                f"« {target_dn} », mais {why}.", path, mode)
+            uncertain.append((ace, f"{phrase} pourrait l'accorder, mais {why}"))
+            continue
+        if not ace.allow:
+            blocked = remaining & ace.mask
+            earlier = next((u for u, _ in uncertain if u.mask & blocked), None)
+            if earlier is not None:  # an uncertain allow placed before this deny might have granted first
+                text = next(t for u, t in uncertain if u is earlier)
+                return Decision(None, earlier, f"Non évaluable : {phrase} refuse le droit « {name} » sur "
+                                f"« {target_dn} », mais auparavant {text}.", path, mode)
+            return Decision(False, ace, f"Le droit « {name} » est refusé {dest} sur « {target_dn} » par "
+                            f"{phrase}{suffix}.", path, mode)
+        remaining &= ~ace.mask
+        if not remaining:
+            return Decision(True, ace, f"Le droit « {name} » est accordé {dest} sur « {target_dn} » par "
+                            f"{phrase}{suffix}.", path, mode)
+    if uncertain:
+        ace, text = uncertain[0]
+        return Decision(None, ace, f"Non évaluable : le droit « {name} » n'est accordé {dest} sur « {target_dn} » "
+                        f"par aucune ACE certaine ; {text}.", path, mode)
+    missing = ""
+    if remaining != right.mask:
+        missing = f" (droits manquants : {', '.join(rights_names_fr(remaining))})"
+    return Decision(False, None, f"Le droit « {name} » n'est pas accordé {dest} sur « {target_dn} » : aucune ACE "
+                    f"ne l'autorise pour ce compte ni pour l'un de ses groupes{missing}{suffix}.", path, mode)
+
+
+def _dn_ancestors(dn: str) -> list[str]:
+    """Every ancestor DN of ``dn``, nearest first."""
+    out = []
+    current = parent_dn(dn)
+    while current:
+        out.append(current)
+        current = parent_dn(current)
+    return out

@@ -1,0 +1,104 @@
+"""Group membership of the service account, as SIDs (checks F2, F3, F9).
+
+The ``tokenGroups`` attribute (artifact ``ad_service_account_groups``) is
+computed by the domain controller: it is already transitive (nested groups
+included) and holds the primary group. This module adds what a logon token
+holds besides: the account's own SID, the primary group rebuilt from the
+domain SID and ``primaryGroupID`` (in case the collector missed it),
+Everyone (``S-1-1-0``) and Authenticated Users (``S-1-5-11``).
+``memberOf`` is neither transitive nor complete (no primary group): it only
+adds SIDs for DNs whose SID is known.
+
+>>> sids = expand_groups("S-1-5-21-1-2-3-1105", 513, ["S-1-5-21-1-2-3-1200"])
+>>> sorted(sids)
+['S-1-1-0', 'S-1-5-11', 'S-1-5-21-1-2-3-1105', 'S-1-5-21-1-2-3-1200', 'S-1-5-21-1-2-3-513']
+>>> admin_memberships(sids | {"S-1-5-21-1-2-3-512"}, "S-1-5-21-1-2-3")
+[('S-1-5-21-1-2-3-512', 'Admins du domaine (Domain Admins)')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from vmes_audit.errors import ParseError
+from vmes_audit.parsers.records import Record
+from vmes_audit.security.dn import normalize_dn
+from vmes_audit.security.sids import (
+    AUTHENTICATED_USERS, EVERYONE, domain_sid_of, normalize_sid, protected_group_sids,
+)
+
+__all__ = ["expand_groups", "admin_memberships", "service_account_sids"]
+
+
+def expand_groups(account_sid: str, primary_group_rid: int | str | None, token_group_sids: Iterable[str],
+                  member_of_dns: Iterable[str] = (), *,
+                  sid_by_dn: Mapping[str, str] | None = None) -> set[str]:
+    """Every SID the account's token would hold, normalised (``S-1-…``).
+
+    ``member_of_dns`` (``memberOf``) is mapped through ``sid_by_dn`` (DN →
+    SID, e.g. from the ``group`` records of ``ad_service_account_groups``);
+    DNs without a known SID are ignored since ``tokenGroups`` covers them.
+    An invalid SID or RID raises :class:`ParseError`.
+
+    >>> "S-1-5-21-9-9-9-777" in expand_groups("S-1-5-21-1-2-3-1105", None, [],
+    ...     ["CN=G,DC=x"], sid_by_dn={"cn=g,dc=x": "S-1-5-21-9-9-9-777"})
+    True
+    """
+    account = normalize_sid(account_sid)
+    sids = {account, EVERYONE, AUTHENTICATED_USERS}
+    sids.update(normalize_sid(s) for s in token_group_sids if s and s.strip())
+    if primary_group_rid not in (None, ""):
+        try:
+            rid = int(str(primary_group_rid).strip())
+        except ValueError:
+            raise ParseError(f"primaryGroupID « {primary_group_rid} » illisible : entier attendu") from None
+        domain = domain_sid_of(account)
+        if domain is None:
+            raise ParseError(f"le SID du compte « {account} » n'est pas un SID de domaine : "
+                             "groupe principal impossible à reconstituer")
+        sids.add(f"{domain}-{rid}")
+    if sid_by_dn:
+        by_key = {normalize_dn(dn): sid for dn, sid in sid_by_dn.items()}
+        for dn in member_of_dns:
+            sid = by_key.get(normalize_dn(dn))
+            if sid:
+                sids.add(normalize_sid(sid))
+    return sids
+
+
+def admin_memberships(sids: Iterable[str], domain_sid: str, *,
+                      root_domain_sid: str | None = None) -> list[tuple[str, str]]:
+    """The administrative / AdminSDHolder-protected groups among ``sids`` (check F3).
+
+    Ordered as the report lists them: Domain Admins, Enterprise Admins,
+    Schema Admins, Administrators, then the other protected groups.
+
+    >>> admin_memberships({"S-1-5-32-551", "S-1-5-32-544"}, "S-1-5-21-1-2-3")
+    [('S-1-5-32-544', 'Administrateurs (BUILTIN\\\\Administrators)'), ('S-1-5-32-551', 'Opérateurs de sauvegarde (Backup Operators)')]
+    """
+    held = {normalize_sid(s) for s in sids}
+    return [(sid, name) for sid, name in protected_group_sids(domain_sid, root_domain_sid).items()
+            if sid in held]
+
+
+def service_account_sids(user: Record, groups: Iterable[Record]) -> set[str]:
+    """Token SIDs from the ``user`` record of ``ad_service_account`` and the
+    ``group`` records of ``ad_service_account_groups``.
+
+    >>> u = Record("user", {"objectSid": "S-1-5-21-1-2-3-1105", "primaryGroupID": "513"})
+    >>> g = Record("group", {"Sid": "S-1-5-21-1-2-3-1200", "distinguishedName": "CN=VMES,DC=corp"})
+    >>> "S-1-5-21-1-2-3-513" in service_account_sids(u, [g])
+    True
+    """
+    sid = user.get("objectSid")
+    if not isinstance(sid, str) or not sid.strip():
+        raise ParseError("objectSid absent de l'enregistrement du compte de service",
+                         artifact="ad_service_account", line=user.line or None)
+    group_list = list(groups)
+    token = [g.get("Sid") for g in group_list if isinstance(g.get("Sid"), str) and g.get("Sid")]
+    sid_by_dn = {g.get("distinguishedName"): g.get("Sid") for g in group_list
+                 if isinstance(g.get("distinguishedName"), str) and isinstance(g.get("Sid"), str)}
+    member_of = user.get("memberOf") or []
+    if isinstance(member_of, str):
+        member_of = [member_of]
+    return expand_groups(sid, user.get("primaryGroupID"), token, member_of, sid_by_dn=sid_by_dn)
