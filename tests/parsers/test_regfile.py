@@ -58,13 +58,15 @@ def v4(capture):
 @pytest.mark.parametrize("key, name, type_, value", V5_VALUES, ids=[v[1] or "@" for v in V5_VALUES])
 def test_version5_values(v5, key, name, type_, value):
     assert v5.version == "5"
-    assert v5.get(key, name) == RegValue(key, name, type_, value)
+    assert v5.find(key, name) == RegValue(key, name, type_, value)
+    assert v5.get(key, name) == value
 
 
 @pytest.mark.parametrize("key, name, type_, value", V4_VALUES, ids=[v[1] for v in V4_VALUES])
 def test_regedit4_values(v4, key, name, type_, value):
     assert v4.version == "4"
-    assert v4.get(key, name) == RegValue(key, name, type_, value)
+    assert v4.find(key, name) == RegValue(key, name, type_, value)
+    assert v4.get(key, name, "absent") == ("absent" if type_ == "DELETED" else value)
 
 
 def test_keys_and_subkeys(v5, v4):
@@ -79,10 +81,11 @@ def test_keys_and_subkeys(v5, v4):
 
 
 def test_lookup_is_case_insensitive_and_accepts_abbreviations(v5):
-    value = v5.get("HKLM\\software\\MICROSOFT\\Exchange\\setup", "SERVICEPACKBUILD")
-    assert value is not None and value.value == 7242
+    assert v5.get("HKLM\\software\\MICROSOFT\\Exchange\\setup", "SERVICEPACKBUILD") == 7242
+    assert v5.find("hkey_local_machine\\software\\microsoft\\exchange\\setup", "").value == "Exchange Setup"
     assert v5.get(SETUP, "NoSuchValue") is None
-    assert v5.get(SETUP + "\\Nope", "Services") is None
+    assert v5.find(SETUP, "NoSuchValue") is None
+    assert v5.get(SETUP + "\\Nope", "Services", "default") == "default"
 
 
 def test_lf_and_crlf_give_the_same_result(capture, v5):
@@ -112,3 +115,9 @@ def test_hex1_and_hex4_and_odd_types():
 def test_bad_input_raises_french_parse_error(text, message):
     with pytest.raises(ParseError, match=message):
         parse_reg(text)
+
+
+def test_same_value_twice_last_one_wins():
+    reg = parse_reg('REGEDIT4\n\n[HKEY_USERS\\X]\n"v"="1"\n"V"="2"\n')
+    assert reg.get("HKU\\x", "v") == "2"
+    assert len(reg.values) == 2

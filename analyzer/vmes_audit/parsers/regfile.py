@@ -28,7 +28,11 @@ Result: :class:`RegFile` with
   ``-``               DELETED               None (a deletion, only in hand-written files)
   ================== ===================== ===========================================
 
-- ``deleted_keys``: the ``[-HKEY_…]`` lines (never in a ``regedit /e`` export).
+- ``deleted_keys``: the ``[-HKEY_…]`` lines (never in a ``regedit /e`` export);
+- ``get(key, name, default=None)``: the decoded data, like ``dict.get``;
+  ``find(key, name)``: the :class:`RegValue` or None; ``subkeys(key)``: the
+  direct children's full paths. Lookups ignore case and accept ``HKLM``-style
+  abbreviations.
 
 Long hex data continues on the next lines: the line ends with ``\`` and the
 next one starts with two spaces. ``;`` lines are comments.
@@ -48,9 +52,9 @@ Sample (trimmed)::
 ...                 '"ServicePackBuild"=dword:00001c4a\r\n'
 ...                 '"Components"=hex(7):41,00,64,00,6d,00,\\\r\n'
 ...                 '  69,00,6e,00,00,00,00,00\r\n')
->>> reg.get("HKLM\\Software\\Microsoft\\Exchange\\Setup", "servicepackbuild").value
+>>> reg.get("HKLM\\Software\\Microsoft\\Exchange\\Setup", "servicepackbuild")
 7242
->>> reg.get("HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Exchange\\Setup", "Services").value
+>>> reg.find("HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Exchange\\Setup", "Services").value
 'C:\\Program Files\\Exchsrvr'
 >>> reg.values[2].type, reg.values[2].value
 ('REG_MULTI_SZ', ['Admin'])
@@ -60,6 +64,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 from vmes_audit.errors import ParseError
@@ -104,17 +109,34 @@ class RegFile:
     keys: list[str] = field(default_factory=list)
     values: list[RegValue] = field(default_factory=list)
     deleted_keys: list[str] = field(default_factory=list)
+    _index: dict[tuple[str, str], RegValue] = field(default_factory=dict, init=False, repr=False,
+                                                    compare=False)
 
-    def get(self, key: str, name: str) -> RegValue | None:
-        """The value ``name`` ("" for the default) of ``key``, case-insensitive; None if absent.
+    def find(self, key: str, name: str) -> RegValue | None:
+        """The :class:`RegValue` ``name`` ("" for the default) of ``key``; None if absent.
 
-        ``HKLM``, ``HKCU``, ``HKCR``, ``HKU`` abbreviations are accepted.
+        Case-insensitive; ``HKLM``, ``HKCU``, ``HKCR``, ``HKU`` abbreviations are
+        accepted. When a file sets the same value twice, the last one wins, as
+        regedit imports it.
         """
-        wanted_key, wanted_name = _key_id(key), name.lower()
-        for value in self.values:
-            if value.name.lower() == wanted_name and _key_id(value.key) == wanted_key:
-                return value
-        return None
+        if not self._index and self.values:  # built on first use
+            for value in self.values:
+                self._index[(_key_id(value.key), value.name.lower())] = value
+        return self._index.get((_key_id(key), name.lower()))
+
+    def get(self, key: str, name: str, default: Any = None) -> Any:
+        r"""The decoded data of value ``name`` of ``key`` (like ``dict.get``), else ``default``.
+
+        Same lookup rules as :meth:`find`; a deleted value (``"x"=-``) gives ``default``.
+
+        >>> reg = parse_reg('REGEDIT4\n[HKEY_USERS\\A]\n"N"=dword:00000010\n')
+        >>> reg.get("hku\\a", "n"), reg.get("hku\\a", "missing", 0)
+        (16, 0)
+        """
+        found = self.find(key, name)
+        if found is None or found.type == "DELETED":
+            return default
+        return found.value
 
     def subkeys(self, key: str) -> list[str]:
         r"""Full paths (as written) of the direct children of ``key`` present in the file.
@@ -139,6 +161,7 @@ _STRING = re.compile(r'^"(?P<text>(?:[^"\\]|\\.)*)"\s*$')
 _DWORD = re.compile(r"^dword:(?P<hex>[0-9a-fA-F]{1,8})\s*$")
 # 'hex(7):41,00,00,00'  /  'hex:01,02'  /  'hex(b):4a,1c,00,00,00,00,00,00'
 _HEX = re.compile(r"^hex(?:\((?P<type>[0-9a-fA-F]+)\))?:(?P<bytes>[0-9a-fA-F,\s]*)$")
+# '\\' and '\"' inside '"Serveur \"Exchange\" de test"' (regedit escapes nothing else)
 _ESCAPE = re.compile(r"\\(.)")
 
 
@@ -174,7 +197,7 @@ def _decode_hex(type_code: int | None, data: bytes, version: str) -> tuple[str, 
 _HEX_START = re.compile(r'^(?:@|"(?:[^"\\]|\\.)*")\s*=\s*hex(?:\([0-9a-fA-F]+\))?:')
 
 
-def _logical_lines(text: str):
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     """Yield (line number, line) with "\\"-continued hex lines joined."""
     pending: list[str] = []
     start = 0

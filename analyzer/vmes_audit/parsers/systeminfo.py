@@ -331,6 +331,7 @@ def _items(lines: list[str]) -> tuple[int | None, list[str]]:
     """Split "N … Installed." + "[nn]: entry" lines; wrapped lines join the previous entry."""
     if not lines:
         return None, []
+    # "352 Hotfix(s) Installed." / "73 Corrections installées." / "1 NIC(s) Installed."
     count_match = re.match(r"\s*(\d+)", lines[0])
     declared = int(count_match.group(1)) if count_match else None
     entries: list[str] = []

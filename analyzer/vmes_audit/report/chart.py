@@ -79,7 +79,7 @@ def stacked_bars(rows: list[tuple[str, str, dict[State, int]]]) -> Markup:
             w = bar_w * n / biggest
             parts.append(
                 f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" height="{_num(BAR_H)}" '
-                f'fill="{STATE_COLOURS[state]}"><title>{escape(STATE_LABELS[state])} : {n}'
+                f'fill="{STATE_COLOURS[state]}"><title>{escape(STATE_LABELS[state])}\u00a0: {n}'
                 f"</title></rect>")
             if w >= 14:
                 parts.append(

@@ -202,24 +202,24 @@ def _origin(ace: Ace, ancestors: Sequence[SecurityDescriptor]) -> tuple[str | No
     return None, nearest
 
 
-def _phrase(ace: Ace, ancestors: Sequence[SecurityDescriptor], parent: str | None) -> str:
+def _phrase(ace: Ace, right: Right, ancestors: Sequence[SecurityDescriptor], parent: str | None) -> str:
     kind = "d'autorisation" if ace.allow else "de refus"
     what = ""
-    if ace.object_type:
-        what = f" ({guid_name_fr(ace.object_type)})"
+    if ace.object_type and ace.object_type != right.object_type:
+        what = f" portant sur « {guid_name_fr(ace.object_type)} »"
     trustee = f"pour « {_trustee_label(ace)} »"
     if parent is not None:  # inherited_only mode: the ACE is the parent's
         origin = ace.source_dn
-        via = f", elle-même héritée de « {origin} »," if origin and normalize_dn(origin) != normalize_dn(parent) else ""
-        return f"l'ACE {kind}{what} n° {ace.index} de « {parent} »{via} transmise par héritage, {trustee}"
+        via = f", elle-même héritée de « {origin} »" if origin and normalize_dn(origin) != normalize_dn(parent) else ""
+        return f"l'ACE {kind} n° {ace.index}{what} de « {parent} »{via}, transmise par héritage, {trustee}"
     if not ace.inherited:
-        return f"l'ACE {kind}{what} explicite n° {ace.index} {trustee}"
+        return f"l'ACE {kind} explicite n° {ace.index}{what} {trustee}"
     origin, nearest = _origin(ace, ancestors)
     if origin:
-        return f"l'ACE {kind}{what} n° {ace.index}, héritée de « {origin} », {trustee}"
+        return f"l'ACE {kind} n° {ace.index}{what}, héritée de « {origin} », {trustee}"
     if nearest:
-        return f"l'ACE {kind}{what} n° {ace.index}, héritée d'un objet parent via « {nearest} », {trustee}"
-    return f"l'ACE {kind}{what} n° {ace.index}, héritée d'un objet parent, {trustee}"
+        return f"l'ACE {kind} n° {ace.index}{what}, héritée d'un objet parent via « {nearest} », {trustee}"
+    return f"l'ACE {kind} n° {ace.index}{what}, héritée d'un objet parent, {trustee}"
 
 
 def _uncertain_why(ace: Ace, who: bool | None, target: bool | None, applies: bool | None) -> str:
@@ -322,7 +322,7 @@ def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
         target = _targets(ace, right, target_class)
         if target is False:
             continue
-        phrase = _phrase(ace, ancestors, parent_for_text)
+        phrase = _phrase(ace, right, ancestors, parent_for_text)
         if who is None or target is None or applies is None:
             why = _uncertain_why(ace, who, target, applies)
             if not ace.allow:
@@ -347,11 +347,13 @@ def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
         ace, text = uncertain[0]
         return Decision(None, ace, f"Non évaluable : le droit « {name} » n'est accordé {dest} sur « {target_dn} » "
                         f"par aucune ACE certaine ; {text}.", path, mode)
-    missing = ""
     if remaining != right.mask:
-        missing = f" (droits manquants : {', '.join(rights_names_fr(remaining))})"
-    return Decision(False, None, f"Le droit « {name} » n'est pas accordé {dest} sur « {target_dn} » : aucune ACE "
-                    f"ne l'autorise pour ce compte ni pour l'un de ses groupes{missing}{suffix}.", path, mode)
+        why = (f"les ACE applicables à ce compte et à ses groupes n'en accordent qu'une partie (droits manquants : "
+               f"{', '.join(rights_names_fr(remaining))})")
+    else:
+        why = "aucune ACE ne l'autorise pour ce compte ni pour l'un de ses groupes"
+    return Decision(False, None, f"Le droit « {name} » n'est pas accordé {dest} sur « {target_dn} » : "
+                    f"{why}{suffix}.", path, mode)
 
 
 def _dn_ancestors(dn: str) -> list[str]:

@@ -103,7 +103,11 @@ def decode_mapi_string(tag: str, value: Any, *, key: str = "", ansi_codepage: st
                 where = f" de « {key} »" if key else ""
                 raise ParseError(f"valeur « {tag} »{where} : données UTF-16LE de longueur impaire "
                                  f"({len(raw)} octets)", artifact=ARTIFACT)
-            text = raw.decode("utf-16-le", errors="strict")
+            try:
+                text = raw.decode("utf-16-le", errors="strict")
+            except UnicodeDecodeError:
+                where = f" de « {key} »" if key else ""
+                raise ParseError(f"valeur « {tag} »{where} : données UTF-16LE invalides", artifact=ARTIFACT) from None
         elif kind == PT_STRING8:
             text = raw.decode(ansi_codepage, errors="replace")
         else:
