@@ -20,6 +20,10 @@ Two modes, chosen from the evidence:
     objects of that class), and a protected DACL on O stops inheritance.
     O's own explicit ACEs are unknown and not counted: the sentence says so.
 
+InheritedObjectType is consulted only when inheritance is computed: in a
+stored DACL, AD has already turned a non-matching inherited ACE into an
+inherit-only one, and AccessCheck itself ignores the field (MS-DTYP).
+
 The walk is MS-DTYP 2.5.3.2 (AccessCheck) over the DACL in its stored
 order, which AD keeps canonical: explicit deny, explicit allow, then the
 inherited ACEs, nearest ancestor first, each level deny before allow.

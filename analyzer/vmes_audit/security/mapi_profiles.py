@@ -128,16 +128,24 @@ def _split_key(key: str) -> list[str] | None:
     return [part for part in rest.split("\\") if part] if rest else []
 
 
-def mapi_profiles(values: Iterable[RegValueLike], *, ansi_codepage: str = "cp1252") -> list[MapiProfile]:
+def mapi_profiles(values: Iterable[RegValueLike], *, keys: Iterable[str] = (),
+                  ansi_codepage: str = "cp1252") -> list[MapiProfile]:
     """Every MAPI profile found in the exported values, in first-seen order.
 
     Values outside ``…\\Windows Messaging Subsystem\\Profiles`` are ignored.
-    A profile key with no value at all is invisible in a value list.
+    Pass ``keys`` (``RegFile.keys``) so that a profile whose keys hold no
+    value at all is still listed (with no service).
     """
     default: str | None = None
     order: list[str] = []
     names: dict[str, str] = {}
     sections: dict[str, dict[str, dict[str, Any]]] = {}  # profile -> section -> tag -> value
+    for key in keys:
+        parts = _split_key(str(key))
+        if parts and parts[0].lower() not in names:
+            names[parts[0].lower()] = parts[0]
+            order.append(parts[0].lower())
+            sections[parts[0].lower()] = {}
     for item in values:
         parts = _split_key(str(item.key))
         if parts is None:

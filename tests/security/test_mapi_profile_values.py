@@ -94,3 +94,28 @@ def test_no_default_profile_value_marks_none_default():
 def test_odd_length_utf16_is_a_parse_error():
     with pytest.raises(ParseError, match="UTF-16LE"):
         mapi_profiles([RegValue(rf"{ROOT}\VMES\{GLOBAL}", "001f6602", "REG_BINARY", b"E\0X")])
+
+
+def test_end_to_end_with_the_reg_parser():
+    # A regedit /e export (UTF-16LE decoded), with continued hex lines and an empty profile.
+    from vmes_audit.parsers.regfile import parse_reg
+
+    def hexlist(data: bytes) -> str:
+        return ",".join(f"{b:02x}" for b in data)
+
+    text = "\r\n".join([
+        "Windows Registry Editor Version 5.00", "",
+        f"[{ROOT}]", '"DefaultProfile"="VMES"', "",
+        f"[{ROOT}\\Vide]", "",
+        f"[{ROOT}\\VMES]", "",
+        f"[{ROOT}\\VMES\\{MSEMS_SECTION}]", f'"001e3d09"=hex:{hexlist(ansi("MSEMS"))}', "",
+        f"[{ROOT}\\VMES\\{GLOBAL}]",
+        f'"001e6602"=hex:{hexlist(ansi("EXCH01"))}',
+        f'"001e6603"=hex:{hexlist(ansi(LEGACY_DN)[:20])},\\',
+        f"  {hexlist(ansi(LEGACY_DN)[20:])}",
+        f'"001f662a"=hex:{hexlist(utf16("exch01.corp.local"))}', "",
+    ]) + "\r\n"
+    reg = parse_reg(text)
+    vide, vmes = mapi_profiles(reg.values, keys=reg.keys)
+    assert (vide.name, vide.services, vide.home_server) == ("Vide", [], None)
+    assert (vmes.is_default, vmes.services, vmes.home_server, vmes.mailbox_dn) == (True, ["MSEMS"], "EXCH01", LEGACY_DN)

@@ -1,0 +1,50 @@
+# vmes-audit — two commands: `make demo` and `make test` (see README).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+SAMPLE ?= samples/srvdc01-2000-non-conforme.zip
+OUT    ?= out
+# System libraries weasyprint needs for the PDF, and the tools the tests use.
+APT_RUNTIME = python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
+APT_TEST    = poppler-utils wine
+
+.PHONY: demo test test-fast bench samples lint-rules system-deps clean
+
+$(BIN)/vmes-audit: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis")'
+	@$(PYTHON) -m venv $(VENV) || { echo "Impossible de créer l'environnement virtuel : installez python3-venv (apt-get install python3-venv)."; exit 1; }
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+# Installs the Debian packages when run as root on Debian/Ubuntu; otherwise says what is missing.
+system-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || ! $(PYTHON) -c 'import ensurepip' 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_RUNTIME) >/dev/null; \
+	  else \
+	    echo "Paquets système requis : sudo apt-get install $(APT_RUNTIME)"; \
+	  fi; \
+	fi
+
+demo: system-deps $(BIN)/vmes-audit
+	$(BIN)/vmes-audit analyze $(SAMPLE) -o $(OUT) --format pdf,html,json --client "Client de démonstration"
+	@echo "Rapport : $(OUT)/rapport-vmes.pdf"
+
+test: system-deps $(BIN)/vmes-audit
+	$(BIN)/python -m pytest
+
+test-fast: $(BIN)/vmes-audit
+	$(BIN)/python -m pytest -m "not slow and not wine"
+
+bench: $(BIN)/vmes-audit
+	$(BIN)/python bench/bench_analyze.py
+
+samples: $(BIN)/vmes-audit
+	$(BIN)/python samples/build_samples.py
+
+lint-rules: $(BIN)/vmes-audit
+	$(BIN)/vmes-audit rules lint
+
+clean:
+	rm -rf $(OUT) .pytest_cache
