@@ -137,7 +137,7 @@ def _evidence_artifacts(rule: Rule, row: dict[str, Any], evidence: Evidence, hos
 def _base(rule: Rule, host: str, subject: str) -> dict[str, Any]:
     return {"rule_id": rule.id, "catalogue": rule.catalogue, "section": rule.section, "title": rule.title,
             "severity": rule.severity, "host": host, "subject": subject,
-            "references": _references(rule), "manual_check": rule.manual_check.strip()}
+            "references": _references(rule), "manual_check": reflow(rule.manual_check)}
 
 
 def _unknown(rule: Rule, host: str, subject: str, reason: str, evidence_names: list[str]) -> Finding:
@@ -178,16 +178,33 @@ def _missing_reason(ctx: EvalContext, row: dict[str, Any]) -> str:
     return " ; ".join(parts) or "données insuffisantes"
 
 
+def reflow(text: str) -> str:
+    r"""Join hard-wrapped prose lines; keep indented lines (commands) and blank lines as they are.
+
+    >>> reflow("Ouvrir la console\net cliquer.\n\n  reg add HKLM\\X /v Y\nFin.")
+    'Ouvrir la console et cliquer.\n\n  reg add HKLM\\X /v Y\nFin.'
+    """
+    out: list[str] = []
+    for line in text.splitlines():
+        prose = line.strip() and not line.startswith((" ", "\t", "-", "*", "•"))
+        previous = out[-1] if out else ""
+        if prose and previous.strip() and not previous.startswith((" ", "\t")) and not previous.endswith(":"):
+            out[-1] = previous.rstrip() + " " + line.strip()
+        else:
+            out.append(line.rstrip())
+    return "\n".join(out).strip()
+
+
 def _finding(rule: Rule, outcome: Outcome, state: State, host: str, subject: str,
              context: dict[str, Any], evidence_names: list[str]) -> Finding:
     message = render_text(outcome.message, context)
     return Finding(**_base(rule, host, subject), state=state, message=message,
                    observed=render_text(rule.observed, context) if state != State.NA else "",
                    expected=render_text(rule.expected, context),
-                   why=render_text(rule.why, context),
-                   remediation=render_text(rule.remediation, context) if state in (
+                   why=reflow(render_text(rule.why, context)),
+                   remediation=reflow(render_text(rule.remediation, context)) if state in (
                        State.FAIL, State.WARN, State.MANUAL) else "",
-                   question=render_text(rule.question, context) if state == State.MANUAL else "",
+                   question=reflow(render_text(rule.question, context)) if state == State.MANUAL else "",
                    evidence=evidence_names)
 
 
@@ -238,7 +255,7 @@ def evaluate_rule(rule: Rule, evidence: Evidence, params: dict[str, Any]) -> lis
     for host_row in subjects:
         host = str(host_row.get("host") or "")
         if rule.for_each is None:
-            findings.append(_evaluate_subject(rule, evidence, params, host, host_row, host))
+            findings.append(_evaluate_subject(rule, evidence, params, host, host_row, ""))
             continue
         each = rule.for_each
         scope_host = host if rule.scope != "organisation" else None
