@@ -38,6 +38,17 @@ def _name_loose(coll: Collection) -> str:
     return coll.origin.upper()
 
 
+# Builders of the tables that span hosts (Active Directory, Exchange, network), run
+# after the machine tables: each takes the Facts and stores its tables with frame().
+# Each module registers its tables with register_table() at import time.
+_ASSESSMENT_BUILDERS: list = []
+
+
+def frame(name: str, rows: list[dict]) -> pd.DataFrame:
+    """A fact table with exactly its declared columns; missing values are None."""
+    return _frame(name, rows)
+
+
 def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
     columns = list(TABLES[name].columns)
     frame = pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
@@ -89,8 +100,19 @@ def build_facts(assessment: Assessment) -> Facts:
     facts.tables["host"] = _frame("host", host_rows)
     for table, table_rows in rows.items():
         facts.tables[table] = _frame(table, table_rows)
+    for builder in _ASSESSMENT_BUILDERS:
+        builder(facts)
     vmes_hosts = [r["host"] for r in host_rows if r["role"] == "vmes"]
     if len(vmes_hosts) > 1:
         facts.warnings.append("Plusieurs machines VMES dans la même analyse : "
                               f"{', '.join(vmes_hosts)} ; chacune est évaluée séparément.")
     return facts
+
+
+def _register_builders() -> None:
+    from vmes_audit.facts import network  # noqa: F401 - registers tables
+
+    _ASSESSMENT_BUILDERS.extend([network.build])
+
+
+_register_builders()

@@ -14,7 +14,7 @@ import pandas as pd
 
 from vmes_audit.collection import Artifact, Assessment, Collection
 
-__all__ = ["TableSpec", "TABLES", "Facts"]
+__all__ = ["TableSpec", "TABLES", "Facts", "register_table"]
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,12 @@ class TableSpec:
 TABLES: dict[str, TableSpec] = {}
 
 
-def _table(name: str, description: str, columns: str, artifacts: str) -> None:
+def register_table(name: str, description: str, columns: str, artifacts: str) -> None:
+    """Declare a fact table: its French description, columns and source artifacts (space-separated)."""
     TABLES[name] = TableSpec(name, description, tuple(columns.split()), tuple(artifacts.split()))
+
+
+_table = register_table
 
 
 _table("host", "Une ligne par machine collectée (WMI et registre préférés à systeminfo)",
