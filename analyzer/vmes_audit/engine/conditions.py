@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from vmes_audit.engine.model import (AllOf, AnyOf, Condition, Count, Every, Exists, FieldRef, Leaf, NoneOf,
-                                     Not, Op, ParamRef)
+                                     Not, Op, ParamRef, SubjectRef)
 
 __all__ = ["EvalContext", "SelectionResult", "evaluate", "parse_version", "compare"]
 
@@ -81,6 +81,8 @@ def _resolve(value: Any, ctx: EvalContext, row: dict[str, Any]) -> Any:
         return ctx.params[value.param]
     if isinstance(value, FieldRef):
         return row.get(value.field)
+    if isinstance(value, SubjectRef):
+        return ctx.row.get(value.subject)
     return value
 
 
@@ -172,6 +174,8 @@ def evaluate(cond: Condition, ctx: EvalContext, row: dict[str, Any] | None = Non
     if isinstance(cond, Leaf):
         if cond.field.startswith("params."):
             left = ctx.params.get(cond.field[len("params."):])
+        elif cond.field.startswith("subject."):
+            left = ctx.row.get(cond.field[len("subject."):])
         else:
             left = row.get(cond.field)
         if left is None and cond.op not in (Op.IS_NULL, Op.NOT_NULL):
@@ -219,7 +223,7 @@ def condition_fields(cond: Condition | None) -> set[str]:
     if cond is None:
         return set()
     if isinstance(cond, Leaf):
-        return set() if cond.field.startswith("params.") else {cond.field}
+        return set() if cond.field.startswith(("params.", "subject.")) else {cond.field}
     if isinstance(cond, AllOf):
         return set().union(*(condition_fields(c) for c in cond.all))
     if isinstance(cond, AnyOf):

@@ -88,7 +88,7 @@ def _selection_runner(sel: Selection, evidence: Evidence, host: str | None, ctx:
 
 def _row_ctx(ctx: EvalContext) -> EvalContext:
     # Per-row checks must not report a row's null column as a missing subject field.
-    return EvalContext(row={}, params=ctx.params, selections=ctx.selections, _cache=ctx._cache)
+    return EvalContext(row=ctx.row, params=ctx.params, selections=ctx.selections, _cache=ctx._cache)
 
 
 class _Selections(dict):

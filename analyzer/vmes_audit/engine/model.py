@@ -11,7 +11,10 @@ A condition is one of (Sigma-like: named selections plus a closed operator set):
     {count: selection, op: ge, value: 2}
     {every: selection, check: cond}                                 # per-row check
 
-A value may be a literal, ``{param: name}`` (pack parameter) or ``{field: name}``.
+A value may be a literal, ``{param: name}`` (pack parameter), ``{field: name}``
+(another column of the same row) or ``{subject: name}`` (a column of the rule's
+subject, inside a selection). A field named ``params.X`` reads a parameter and
+``subject.X`` the subject's column.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from vmes_audit.models import Severity, State
 
 __all__ = ["Op", "Leaf", "AllOf", "AnyOf", "Not", "Exists", "NoneOf", "Count", "Every", "Condition",
            "Selection", "Outcome", "Rule", "Pack", "Section", "Requires", "ForEach", "RuleCase",
-           "Reference", "ParamRef", "FieldRef"]
+           "Reference", "ParamRef", "FieldRef", "SubjectRef"]
 
 
 class _Strict(BaseModel):
@@ -68,7 +71,13 @@ class FieldRef(_Strict):
     field: str
 
 
-Value = Union[ParamRef, FieldRef, str, int, float, bool, list[Union[str, int, float]], None]
+class SubjectRef(_Strict):
+    """In a selection's ``where``: a column of the rule's subject (e.g. the server being checked)."""
+
+    subject: str
+
+
+Value = Union[ParamRef, FieldRef, SubjectRef, str, int, float, bool, list[Union[str, int, float]], None]
 
 
 class Leaf(_Strict):
