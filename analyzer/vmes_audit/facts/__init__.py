@@ -110,9 +110,9 @@ def build_facts(assessment: Assessment) -> Facts:
 
 
 def _register_builders() -> None:
-    from vmes_audit.facts import network  # noqa: F401 - registers tables
+    from vmes_audit.facts import directory, network  # noqa: F401 - registers tables
 
-    _ASSESSMENT_BUILDERS.extend([network.build])
+    _ASSESSMENT_BUILDERS.extend([directory.build, network.build])
 
 
 _register_builders()
