@@ -96,8 +96,8 @@ def compare(op: Op, left: Any, right: Any) -> Tri:
         return left is None
     if op is Op.NOT_NULL:
         return left is not None
-    if left is None:
-        return None
+    if left is None or right is None and op not in (Op.IS_TRUE, Op.IS_FALSE):
+        return None  # a reference to absent data (parameter, subject column) is unknown too
     if op is Op.IS_TRUE:
         return _truthy(left)
     if op is Op.IS_FALSE:

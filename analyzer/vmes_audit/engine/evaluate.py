@@ -196,15 +196,17 @@ def reflow(text: str) -> str:
 
 
 def _finding(rule: Rule, outcome: Outcome, state: State, host: str, subject: str,
-             context: dict[str, Any], evidence_names: list[str]) -> Finding:
+             context: dict[str, Any], evidence_names: list[str], *, row_less: bool = False) -> Finding:
+    """``row_less``: a for_each rule with no row; its per-row texts (observed, remediation) are skipped."""
+    render = _safe_render if row_less else render_text
     message = render_text(outcome.message, context)
     return Finding(**_base(rule, host, subject), state=state, message=message,
-                   observed=render_text(rule.observed, context) if state != State.NA else "",
-                   expected=render_text(rule.expected, context),
+                   observed=render(rule.observed, context) if state != State.NA and not row_less else "",
+                   expected=render(rule.expected, context),
                    why=reflow(render_text(rule.why, context)),
-                   remediation=reflow(render_text(rule.remediation, context)) if state in (
-                       State.FAIL, State.WARN, State.MANUAL) else "",
-                   question=reflow(render_text(rule.question, context)) if state == State.MANUAL else "",
+                   remediation=reflow(render(rule.remediation, context)) if state in (
+                       State.FAIL, State.WARN, State.MANUAL) and not row_less else "",
+                   question=reflow(render(rule.question, context)) if state == State.MANUAL else "",
                    evidence=evidence_names)
 
 
@@ -259,6 +261,10 @@ def evaluate_rule(rule: Rule, evidence: Evidence, params: dict[str, Any]) -> lis
             continue
         each = rule.for_each
         scope_host = host if rule.scope != "organisation" else None
+        ok, reason = _requires_ok(rule, evidence, scope_host)
+        if not ok:
+            findings.append(_unknown(rule, host, "", reason, rule.requires.all + rule.requires.any))
+            continue
         spec = TABLES.get(each.table)
         sources = list(spec.artifacts) if spec else []
         states = [evidence.artifact_usable(scope_host, a) for a in sources]
@@ -272,7 +278,8 @@ def evaluate_rule(rule: Rule, evidence: Evidence, params: dict[str, Any]) -> lis
         if not rows:
             if each.when_empty is not None:
                 context = {**host_row, "params": params, "sel": _Selections(ctx), "host": host, "subject": ""}
-                findings.append(_finding(rule, each.when_empty, each.when_empty.state, host, "", context, sources))
+                findings.append(_finding(rule, each.when_empty, each.when_empty.state, host, "", context, sources,
+                                         row_less=True))
             else:
                 findings.append(_unknown(rule, host, "", f"aucune ligne dans la table « {each.table} »", sources))
             continue

@@ -57,7 +57,9 @@ class CaseEvidence:
                          **case.host}
 
     def table(self, name: str) -> pd.DataFrame:
-        rows = [{"host": self.HOST, "artifact": None, **row} for row in self.case.tables.get(name, [])]
+        default_host = "" if name in ("organisation", "domain_controllers", "exchange_servers", "server_rights",
+                                      "sa_groups", "aces") else self.HOST
+        rows = [{"host": default_host, "artifact": None, **row} for row in self.case.tables.get(name, [])]
         columns = list(TABLES[name].columns) if name in TABLES else ["host", "artifact"]
         for row in rows:
             for column in row:
@@ -73,5 +75,6 @@ class CaseEvidence:
     def subjects(self, role: str) -> list[dict[str, Any]]:
         if role == "organisation":
             rows = self.case.tables.get("organisation")
-            return [{"host": "", **rows[0]}] if rows else []
+            columns = TABLES["organisation"].columns if "organisation" in TABLES else ()
+            return [{**{c: None for c in columns}, "host": "", **rows[0]}] if rows else []
         return [self.host_row] if role == self.case.role else []

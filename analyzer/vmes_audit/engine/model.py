@@ -151,8 +151,8 @@ class Outcome(_Strict):
     @field_validator("state")
     @classmethod
     def _no_engine_states(cls, value: State) -> State:
-        if value in (State.WAIVED, State.UNKNOWN):
-            raise ValueError("les états « waived » et « unknown » sont réservés au moteur")
+        if value == State.WAIVED:
+            raise ValueError("l'état « waived » est réservé aux dérogations")
         return value
 
 

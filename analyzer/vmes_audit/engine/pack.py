@@ -171,13 +171,16 @@ def lint_pack(loaded: LoadedPack) -> list[str]:
                     problems.append(f"{where} : sélection « {name} » : artefact inconnu « {artifact} »")
         if rule.for_each is not None and rule.for_each.table not in TABLES:
             problems.append(f"{where} : for_each : table inconnue « {rule.for_each.table} »")
-        if rule.scope in ("vmes", "exchange") and rule.for_each is None:
-            host_columns = set(TABLES["host"].columns)
-            fields = condition_fields(rule.applies_when)
-            for outcome in rule.outcomes:
-                fields |= condition_fields(outcome.when)
-            for col in sorted(fields - host_columns):
-                problems.append(f"{where} : colonne « {col} » absente de la table host")
+        subject_table = "host" if rule.scope in ("vmes", "exchange") else "organisation"
+        subject_columns = set(TABLES[subject_table].columns) if subject_table in TABLES else set()
+        if rule.for_each is not None and rule.for_each.table in TABLES:
+            subject_columns |= set(TABLES[rule.for_each.table].columns)
+        fields = condition_fields(rule.applies_when)
+        for outcome in rule.outcomes:
+            fields |= condition_fields(outcome.when)
+        for col in sorted(fields - subject_columns):
+            problems.append(f"{where} : colonne « {col} » absente de la table {subject_table}"
+                            + (f" et de {rule.for_each.table}" if rule.for_each else ""))
         texts = {"title": rule.title, "observed": rule.observed, "expected": rule.expected, "why": rule.why,
                  "remediation": rule.remediation, "question": rule.question, "not_applicable": rule.not_applicable}
         texts.update({f"outcomes[{i}].message": o.message for i, o in enumerate(rule.outcomes)})

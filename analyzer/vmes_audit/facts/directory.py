@@ -41,8 +41,8 @@ register_table("organisation", "Le domaine, l'organisation Exchange et le compte
                "host artifact domain_dn domain_dns domain_netbios domain_sid domain_count domains "
                "exchange_org exchange_org_dn admin_groups exchange_server_count has_legacy_exchange has_ex2007 "
                "sa_name sa_found sa_dn sa_sid sa_enabled sa_uac sa_primary_group_rid sa_in_domain_users "
-               "sa_admin_groups sa_admin_count sa_protected sa_has_mailbox sa_home_mdb sa_home_server sa_legacy_dn "
-               "sa_mail sa_hidden sa_show_in_ab_count sa_org_role sa_org_role_evidence sa_ems_roles "
+               "sa_admin_groups sa_admin_group_count sa_admin_count sa_protected sa_has_mailbox sa_home_mdb sa_home_server sa_legacy_dn "
+               "sa_mail sa_hidden sa_show_in_ab_count sa_org_role sa_org_role_evidence sa_ems_roles sa_ems_role_count "
                "sa_send_as_domain sa_send_as_domain_reason protected_users protected_users_count "
                "protected_users_truncated", "ad_rootdse ad_domain ad_partitions ad_exchange_org ad_service_account "
                "ad_service_account_groups ad_acl ad_admincount_users ems_exchangeadministrator")
@@ -318,6 +318,7 @@ def build(facts: Facts) -> None:
             org["sa_in_domain_users"] = f"{domain_sid}-513" in sa_sids
             admins = admin_memberships(sa_sids, domain_sid)
             org["sa_admin_groups"] = [name for _, name in admins]
+            org["sa_admin_group_count"] = len(admins)
             protected = {sid for sid, _ in admins}
             for rec in _kind(group_records, "group"):
                 sid = rec.get("Sid")
@@ -392,6 +393,7 @@ def build(facts: Facts) -> None:
             if account and re.split(r"[\\/]", identity.lower())[-1] == account:
                 roles.append(normalize_role(str(obj.get("Role") or "")))
     org["sa_ems_roles"] = roles
+    org["sa_ems_role_count"] = len(roles) if roles is not None else None
 
     # --- mail users whose DACL will not inherit Send As (F11)
     admin_users, _ = _records(facts, "ad_admincount_users")
