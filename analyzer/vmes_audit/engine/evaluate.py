@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from vmes_audit.collection.artifacts import ARTIFACTS
 from vmes_audit.engine.conditions import (EvalContext, SelectionResult, condition_fields,
                                           condition_selections, evaluate)
 from vmes_audit.engine.model import Outcome, Rule, Selection
@@ -41,18 +42,20 @@ def artifact_status_fr(name: str, status: str, error: str) -> str:
     """French description of why an artifact cannot be used.
 
     >>> artifact_status_fr("wmi_os", "error", "Accès refusé")
-    '« wmi_os » en erreur lors de la collecte (Accès refusé)'
+    '« wmi_os » (WMI Win32_OperatingSystem) en erreur lors de la collecte (Accès refusé)'
     """
     detail = f" ({error.strip()})" if error and error.strip() else ""
+    spec = ARTIFACTS.get(name)
+    label = f"« {name} » ({spec.label_fr})" if spec else f"« {name} »"
     if status == "ok":
-        return f"« {name} » disponible"
+        return f"{label} disponible"
     if status == "missing":
-        return f"« {name} » absent de la collecte"
+        return f"{label} absent de la collecte"
     if status == "skipped":
-        return f"« {name} » non collecté{detail}"
+        return f"{label} non collecté{detail}"
     if status == "unreadable":
-        return f"« {name} » illisible{detail}"
-    return f"« {name} » en erreur lors de la collecte{detail}"
+        return f"{label} illisible{detail}"
+    return f"{label} en erreur lors de la collecte{detail}"
 
 
 def _rows(frame: pd.DataFrame, host: str | None) -> list[dict[str, Any]]:
