@@ -143,11 +143,15 @@ def _base(rule: Rule, host: str, subject: str) -> dict[str, Any]:
             "references": _references(rule), "manual_check": reflow(rule.manual_check)}
 
 
-def _unknown(rule: Rule, host: str, subject: str, reason: str, evidence_names: list[str]) -> Finding:
+def _unknown(rule: Rule, host: str, subject: str, reason: str, evidence_names: list[str],
+             context: dict[str, Any] | None = None) -> Finding:
+    """A "Non évaluable" finding: the reason, the manual procedure, and the rule's texts
+    rendered as far as the (partial) data allows."""
+    context = context or {}
     return Finding(**_base(rule, host, subject), state=State.UNKNOWN,
-                   message=f"Non évaluable : {reason}.", expected=_safe_render(rule.expected, {}),
-                   why=rule.why.strip(), remediation="", evidence=evidence_names,
-                   question=rule.question.strip())
+                   message=f"Non évaluable : {reason}.", expected=_safe_render(rule.expected, context),
+                   why=reflow(_safe_render(rule.why, context) or rule.why), remediation="",
+                   evidence=evidence_names, question=reflow(_safe_render(rule.question, context)))
 
 
 def _safe_render(source: str, context: dict[str, Any]) -> str:
@@ -218,8 +222,10 @@ def _evaluate_subject(rule: Rule, evidence: Evidence, params: dict[str, Any], ho
     scope_host = host if rule.scope != "organisation" else None
     ok, reason = _requires_ok(rule, evidence, scope_host)
     names = _evidence_artifacts(rule, row, evidence, scope_host)
+    base_context = {**{k: v for k, v in row.items() if isinstance(k, str)}, "params": params, "host": host,
+                    "subject": subject, "sel": {}}
     if not ok:
-        return _unknown(rule, host, subject, reason, rule.requires.all + rule.requires.any)
+        return _unknown(rule, host, subject, reason, rule.requires.all + rule.requires.any, base_context)
 
     ctx = EvalContext(row=row, params=params)
     for name, sel in rule.selections.items():
@@ -231,7 +237,7 @@ def _evaluate_subject(rule: Rule, evidence: Evidence, params: dict[str, Any], ho
         applies = evaluate(rule.applies_when, ctx)
         if applies is None:
             return _unknown(rule, host, subject, "impossible de savoir si la vérification s'applique : "
-                            + _missing_reason(ctx, row), names)
+                            + _missing_reason(ctx, row), names, context)
         if applies is False:
             return Finding(**_base(rule, host, subject), state=State.NA,
                            message=render_text(rule.not_applicable, context), evidence=names,
@@ -242,7 +248,7 @@ def _evaluate_subject(rule: Rule, evidence: Evidence, params: dict[str, Any], ho
             return _finding(rule, outcome, outcome.state, host, subject, context, names)
         verdict = evaluate(outcome.when, ctx)
         if verdict is None:
-            return _unknown(rule, host, subject, _missing_reason(ctx, row), names)
+            return _unknown(rule, host, subject, _missing_reason(ctx, row), names, context)
         if verdict:
             return _finding(rule, outcome, outcome.state, host, subject, context, names)
     raise AssertionError("the last outcome has no condition")  # guaranteed by the model

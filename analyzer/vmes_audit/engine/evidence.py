@@ -65,7 +65,10 @@ class CaseEvidence:
             for column in row:
                 if column not in columns:
                     columns.append(column)
-        return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+        if not rows:
+            return pd.DataFrame(columns=columns)
+        frame = pd.DataFrame(rows, columns=columns).astype(object)
+        return frame.where(frame.notna(), None)  # pandas turns None into NaN in mixed columns
 
     def artifact_usable(self, host: str | None, name: str) -> tuple[bool, str]:
         if name in self.case.unavailable:

@@ -1,0 +1,215 @@
+"""The Active Directory / Exchange samples: each organisation (its zips together) gives every rule of
+sections A, B, F and G the expected state, and the directory facts say why.
+
+Organisations (samples/src/<folder>/collection.yaml says what each one holds):
+
+- ``assurances``: Exchange 2003 SP2, compliant (VMES01 + the Exchange-server run of EXCH01);
+- ``transports``: Exchange 2007 SP1, compliant (VMES03 + EMS run on EXCH07);
+- ``sante``: mixed 2003 SP2 / 2007 SP1, compliant (VMES04 + EMS run on EXS07);
+- ``btp``: failing Exchange 2003 organisation (VMES05);
+- ``logistique``: failing Exchange 2007 organisation (VMES06 + EMS run on EXLOG07);
+- ``industrie``: Exchange 2000 SP2, collected on a DC by the domain Administrator (SRVDC01).
+
+Rules are found by their catalogue id (A1, B1...), so a renamed rule file does not break this test; a
+missing one fails with its catalogue id. A rule that yields one finding per subject (a DC, a server) is
+expected as the sorted list of its states.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vmes_audit.assessment import run_assessment
+
+ORGS = {
+    "assurances": ["vmes01-2003-conforme.zip", "exch01-2003sp2.zip"],
+    "transports": ["vmes03-2007.zip", "ems-exch07.zip"],
+    "sante": ["vmes04-mixte.zip", "ems-sante-exs07.zip"],
+    "btp": ["vmes05-echecs-2003.zip"],
+    "logistique": ["vmes06-echecs-2007.zip", "ems-exlog07.zip"],
+    "industrie": ["srvdc01-2000-non-conforme.zip"],
+}
+
+P, F, W, NA, U = "pass", "fail", "warn", "n/a", "unknown"
+_ALL_PASS = {c: P for c in ("A1 A2 B1 B3 B4 B5 F1 F2 F3 F4 F5 F6 F7 F8 F9 F10 F11 G1 G2").split()}
+
+EXPECTED: dict[str, dict[str, str | list[str]]] = {
+    "assurances": {**_ALL_PASS, "A1": [P, P], "B2": NA, "B4": NA, "F8": NA},
+    "transports": {**_ALL_PASS, "A1": [P, P], "B2": NA, "B3": NA, "F7": NA},
+    "sante": {**_ALL_PASS, "A1": [P, P], "B1": [P, P], "B2": NA, "F9": [P, P]},
+    "btp": {
+        "A1": [F, W],            # DCBTP01 Windows 2000 SP3, DCBTP02 Windows Server 2003 SP2
+        "A2": W,                 # child domain agences.exemple-btp.fr
+        "B1": [P, W],            # EXBTP01 2003 SP1, EXBTP02 2003 SP2
+        "B2": F,                 # SP1 without KB891509 / KB887828
+        "B3": F,                 # System Management Tools SP1 (7226) while EXBTP02 is SP2
+        "B4": NA, "B5": W,       # Outlook 2003 on the VMES machine
+        "F1": P, "F2": P,
+        "F3": F,                 # Domain Admins through GG-Support-N2
+        "F4": P,
+        "F5": F,                 # msExchHideFromAddressLists TRUE
+        "F6": P,                 # local administrator through Admins du domaine
+        "F7": W,                 # "Exchange Administrator" at organisation level
+        "F8": NA,
+        "F9": [F, P],            # EXBTP01: inherited deny from the organisation; EXBTP02: explicit allows
+        "F10": F,                # Send As delegated on an OU, not on the domain head
+        "F11": W,                # 3 mail users with adminCount=1
+        "G1": P,
+        "G2": F,                 # profile on EXBTP02, mailbox on EXBTP01
+    },
+    "logistique": {
+        "A1": [W, W],            # Windows Server 2003 SP2 DCs: not listed by the document
+        "A2": P, "B1": P, "B2": NA, "B3": NA,
+        "B4": F,                 # no ExchangeMapiCdo package
+        "B5": P, "F1": P, "F2": P, "F3": P, "F4": P, "F5": P,
+        "F6": F,                 # not in the local Administrators group
+        "F7": NA,
+        "F8": W,                 # OrgAdmin instead of ViewOnlyAdmin
+        "F9": F,                 # no Send-As / Receive-As on EXLOG07 (denied to Exchange Organization Administrators)
+        "F10": P, "F11": P,
+        "G1": F,                 # only a PST profile
+        "G2": NA,
+    },
+    "industrie": {
+        "A1": [P, P], "A2": P,
+        "B1": F,                 # Exchange 2000 SP2
+        "B2": NA,
+        "B3": F,                 # no System Management Tools on the VMES machine
+        "B4": NA, "B5": P,
+        "F1": F,                 # userAccountControl 514
+        "F2": F,                 # primaryGroupID 1120, no ...-513 in tokenGroups
+        "F3": P,
+        "F4": F,                 # no mailbox
+        "F5": NA,
+        "F6": F,
+        "F7": F,                 # no role at organisation level
+        "F8": NA,
+        "F9": F, "F10": F,
+        "F11": W,                # Administrator: mail user with adminCount=1
+        "G1": U,                 # collected by Administrator, not by the service account (H1)
+        "G2": NA,
+    },
+}
+
+# Expectations the analyzer does not meet yet, with the reason (reported to the lead).
+KNOWN_ISSUES = {
+    ("assurances", "F8"): "f8 requires ems_exchangeadministrator before applies_when: unknown instead of n/a "
+                          "in an organisation without Exchange 2007",
+    ("btp", "F8"): "same as assurances/F8",
+    ("industrie", "F8"): "same as assurances/F8",
+}
+
+
+@pytest.fixture(scope="module")
+def results(samples_dir: Path):
+    cache: dict[str, object] = {}
+
+    def get(org: str):
+        if org not in cache:
+            cache[org] = run_assessment([samples_dir / z for z in ORGS[org]])
+        return cache[org]
+    return get
+
+
+def _rule_ids() -> dict[str, str]:
+    from vmes_audit.engine.pack import load_pack
+
+    return {rule.catalogue: rule.id for rule in load_pack().rules}
+
+
+def _cases():
+    for org, rules in EXPECTED.items():
+        for catalogue in rules:
+            yield pytest.param(org, catalogue, id=f"{org}-{catalogue}")
+
+
+@pytest.mark.parametrize(("org", "catalogue"), list(_cases()))
+def test_rule_state(results, org: str, catalogue: str) -> None:
+    rule_id = _rule_ids().get(catalogue)
+    assert rule_id, f"rule {catalogue} is not in the pack yet (expected {EXPECTED[org][catalogue]} on {org})"
+    states = sorted(f.state.value for f in results(org).report.findings if f.rule_id == rule_id)
+    expected = EXPECTED[org][catalogue]
+    expected = sorted(expected) if isinstance(expected, list) else expected
+    got = states if isinstance(expected, list) else (states[0] if len(set(states)) == 1 else states)
+    if got != expected and (org, catalogue) in KNOWN_ISSUES:
+        pytest.xfail(f"{rule_id} on {org}: {got}, expected {expected}: {KNOWN_ISSUES[(org, catalogue)]}")
+    assert got == expected, f"{org}: {rule_id} is {got}, expected {expected}"
+
+
+def test_every_a_b_f_g_rule_passes_and_fails_somewhere() -> None:
+    """Across the organisations, each rule of A, B, F, G is seen passing and not passing."""
+    for catalogue in _ALL_PASS.keys() | {"B2"}:
+        seen = set()
+        for rules in EXPECTED.values():
+            value = rules.get(catalogue)
+            seen.update(value if isinstance(value, list) else [value])
+        bad = seen & {F, W, U}
+        assert bad, f"{catalogue} never fails or warns on the samples"
+        assert P in seen or catalogue == "B2", f"{catalogue} never passes on the samples"
+
+
+def _org(result) -> dict:
+    return result.facts.table("organisation").to_dict("records")[0]
+
+
+def _rights(result) -> dict[tuple[str, str], dict]:
+    return {(r["server"], r["right"]): r for r in result.facts.table("server_rights").to_dict("records")}
+
+
+def test_btp_deny_inherited_from_the_organisation(results) -> None:
+    rights = _rights(results("btp"))
+    for right in ("Send-As", "Receive-As"):
+        row = rights[("EXBTP01", right)]
+        assert row["granted"] is False and row["mode"] == "own_dacl"
+        assert "refus" in row["reason"] and "CN=Exemple BTP,CN=Microsoft Exchange" in row["reason"], row["reason"]
+        assert "héritée de" in row["reason"], row["reason"]
+        # explicit allows on the server object come before the inherited deny: granted
+        assert rights[("EXBTP02", right)]["granted"] is True
+    assert rights[("EXBTP01", "ms-Exch-Store-Admin")]["granted"] is True  # the role's allow still grants it
+    org = _org(results("btp"))
+    assert org["sa_org_role"] == "admin"
+    assert org["domain_count"] == 2
+    assert org["sa_admin_count"] == 1 and org["sa_protected"] is True and org["sa_hidden"] is True
+    assert any("512" in g or "Domain Admins" in g for g in org["sa_admin_groups"])
+    assert sorted(org["protected_users"]) == ["Administrateur", "VistoAdmin", "adm-jmartin"]
+    assert org["sa_send_as_domain"] is False
+
+
+def test_compliant_2003_facts(results) -> None:
+    result = results("assurances")
+    org = _org(result)
+    assert org["sa_org_role"] == "view_only" and org["sa_send_as_domain"] is True
+    assert org["sa_home_server"] == "EXCH01" and org["sa_show_in_ab_count"] == 2
+    assert org["protected_users_count"] == 0 and org["protected_users_truncated"] is False
+    assert all(r["granted"] for k, r in _rights(result).items() if k[1] in ("Send-As", "Receive-As", "ms-Exch-Store-Admin"))
+    hosts = {r["host"]: r for r in result.facts.table("host").to_dict("records")}
+    assert hosts["VMES01"]["sa_local_admin"] is True and hosts["VMES01"]["esm_build"] == 7638
+    profile = result.facts.table("mapi_profiles").to_dict("records")[0]
+    assert (profile["name"], profile["home_server"], profile["has_exchange"]) == ("VMES", "EXCH01", True)
+    assert profile["mailbox_dn"] == org["sa_legacy_dn"]
+
+
+@pytest.mark.parametrize("org", ["transports", "sante"])
+def test_exchange_2007_acl_and_get_adpermission_agree(results, org: str) -> None:
+    rows = [r for r in _rights(results(org)).values() if r["ems_granted"] is not None]
+    assert len(rows) == 5
+    assert all(r["granted"] is True and r["ems_granted"] is True and r["agree"] is True for r in rows)
+    assert _org(results(org))["sa_ems_roles"] == ["ViewOnlyAdmin"]
+
+
+def test_logistique_missing_rights_agree_between_ad_and_ems(results) -> None:
+    rights = _rights(results("logistique"))
+    for right in ("Send-As", "Receive-As"):
+        row = rights[("EXLOG07", right)]
+        assert (row["granted"], row["ems_granted"], row["agree"]) == (False, False, True)
+        assert "Exchange Organization Administrators" in row["reason"]
+    assert rights[("EXLOG07", "ms-Exch-Store-Admin")]["granted"] is True
+    assert _org(results("logistique"))["sa_ems_roles"] == ["OrgAdmin"]
+
+
+def test_industrie_account_facts(results) -> None:
+    org = _org(results("industrie"))
+    assert (org["sa_enabled"], org["sa_in_domain_users"], org["sa_has_mailbox"]) == (False, False, False)
+    assert org["sa_primary_group_rid"] == 1120 and org["sa_org_role"] == "none"
