@@ -43,7 +43,7 @@ Dim fso, sh, gArgs
 Dim gMode, gDry, gAccount, gNocHost, gNocPort, gNocAddr, gNocScheme, gOnly
 Dim gExchServerOpt, gTimeout, gOutParent, gCol, gTmp, gBase, gHost, gStamp
 Dim gStarted, gTzOffset, gOemCp, gAnsiCp, gIs64, gIsWow, gSleepOk
-Dim gDecl(), gDeclCount, gResults(), gResultCount, gCur, gRS, gStepNo, gStepTotal
+Dim gDecl, gDeclCount, gResults, gResultCount, gCur, gRS, gStepNo, gStepTotal
 Dim gWmi, gReg, gRegMode, gRegErr, gExchServices, gExchServers, gExchServersKnown
 Dim gRootDse, gRootDseErr, gDomainNetbios, gRunAsSid, gOsVersion, gLocalIps
 Dim P2(31), M(31), SHAK(63), CRCT(255)
@@ -157,7 +157,7 @@ Function HexN(n, width)
   ' Hex() de Wine 8 est faux pour les Long negatifs : calcul explicite.
   Dim d, s, k
   d = CDbl(n)
-  If d < 0 Then d = d + 4294967296#
+  If d < 0 Then d = d + 4294967296
   s = ""
   Do
     k = d - Int(d / 16) * 16
@@ -181,21 +181,21 @@ End Function
 Function KnownError(num)
   Dim code
   code = CDbl(num)
-  If code < 0 Then code = code + 4294967296#
+  If code < 0 Then code = code + 4294967296
   Select Case code
-    Case 2147942402#: KnownError = Fr("fichier ou cl{e9} introuvable")
-    Case 2147942405#: KnownError = Fr("acc{e8}s refus{e9}")
-    Case 2147943755#: KnownError = Fr("le domaine sp{e9}cifi{e9} n'existe pas ou n'est pas joignable")
-    Case 2147745792#: KnownError = Fr("ADSI : erreur non sp{e9}cifi{e9}e (chemin ADsPath invalide)")
-    Case 2147749890#: KnownError = Fr("WMI : introuvable")
-    Case 2147749904#: KnownError = Fr("WMI : classe non valide")
-    Case 2147749911#: KnownError = Fr("WMI : requ{ea}te non valide")
-    Case 2147746276#: KnownError = Fr("syntaxe de moniker non valide (fournisseur ADSI LDAP absent ?)")
-    Case 2147614749#: KnownError = Fr("biblioth{e8}que de types non enregistr{e9}e")
-    Case 2148270077#, 2148270078#: KnownError = Fr("l'objet ne g{e8}re pas cette action")
+    Case 2147942402: KnownError = Fr("fichier ou cl{e9} introuvable")
+    Case 2147942405: KnownError = Fr("acc{e8}s refus{e9}")
+    Case 2147943755: KnownError = Fr("le domaine sp{e9}cifi{e9} n'existe pas ou n'est pas joignable")
+    Case 2147745792: KnownError = Fr("ADSI : erreur non sp{e9}cifi{e9}e (chemin ADsPath invalide)")
+    Case 2147749890: KnownError = Fr("WMI : introuvable")
+    Case 2147749904: KnownError = Fr("WMI : classe non valide")
+    Case 2147749911: KnownError = Fr("WMI : requ{ea}te non valide")
+    Case 2147746276: KnownError = Fr("syntaxe de moniker non valide (fournisseur ADSI LDAP absent ?)")
+    Case 2147614749: KnownError = Fr("biblioth{e8}que de types non enregistr{e9}e")
+    Case 2148270077, 2148270078: KnownError = Fr("l'objet ne g{e8}re pas cette action")
     Case Else
       If Int(code / 65536) = 32775 Then
-        KnownError = WinHttpText(code - 2147942400#)
+        KnownError = WinHttpText(code - 2147942400)
       Else
         KnownError = Fr("erreur sans description")
       End If
@@ -261,7 +261,8 @@ Sub Nap(ms)
 End Sub
 
 Function Env(s)
-  Env = sh.ExpandEnvironmentStrings(s)
+  ' Wine 8 laisse un caractere NUL final : on le retire.
+  Env = Replace(sh.ExpandEnvironmentStrings(s), Chr(0), "")
 End Function
 
 Function EnvOrEmpty(name)
@@ -274,9 +275,33 @@ End Function
 ' ----------------------------------------------------------------------------
 ' Arguments
 ' ----------------------------------------------------------------------------
+Function NamedArgs()
+  ' /nom:valeur ou /drapeau -> dictionnaire (WScript.Arguments.Named manque
+  ' sous Wine 8 : analyse manuelle, identique sous Windows).
+  Dim d, i, a, p, k
+  Set d = CreateObject("Scripting.Dictionary")
+  d.CompareMode = 1
+  For i = 0 To WScript.Arguments.Count - 1
+    a = WScript.Arguments(i)
+    If Left(a, 1) = "/" Or Left(a, 1) = "-" Then
+      a = Mid(a, 2)
+      p = InStr(a, ":")
+      If p > 0 Then
+        k = LCase(Left(a, p - 1))
+        d(k) = Mid(a, p + 1)
+      Else
+        d(LCase(a)) = ""
+      End If
+    Else
+      Say "Argument ignor{e9} : " & a
+    End If
+  Next
+  Set NamedArgs = d
+End Function
+
 Sub ParseArgs()
   Dim named, v, p
-  Set named = WScript.Arguments.Named
+  Set named = NamedArgs()
   gAccount = DEFAULT_ACCOUNT
   If named.Exists("account") Then
     If Trim(named("account")) <> "" Then gAccount = Trim(named("account"))
@@ -709,7 +734,7 @@ End Function
 Sub OpenRecords(name, source)
   Set gRS = fso.CreateTextFile(gCol & "\" & name & ".txt", True, True)
   gRS.Write "#VMES-RECORDS 1" & vbCrLf
-  gRS.Write "#source: " & RecEscape(source) & vbCrLf
+  gRS.Write "#source: " & CommentText(source) & vbCrLf
   gCur("source") = source
   gCur("encoding") = "utf-16le"
 End Sub
@@ -724,8 +749,13 @@ Sub CloseRecords()
 End Sub
 
 Sub RecComment(s)
-  gRS.Write "#" & RecEscape(s) & vbCrLf
+  gRS.Write "#" & CommentText(s) & vbCrLf
 End Sub
+
+Function CommentText(s)
+  ' Un commentaire reste brut (non echappe) mais tient sur une ligne
+  CommentText = Replace(Replace(CStr(s), vbCr, " "), vbLf, " ")
+End Function
 
 Sub RecKind(kind)
   gRS.Write vbCrLf & "[" & kind & "]" & vbCrLf
@@ -804,8 +834,8 @@ Function LargeIntText(o)
     LargeIntText = ""
     Exit Function
   End If
-  If lo < 0 Then lo = lo + 4294967296#
-  LargeIntText = FormatIntD(hi * 4294967296# + lo)
+  If lo < 0 Then lo = lo + 4294967296
+  LargeIntText = FormatIntD(hi * 4294967296 + lo)
 End Function
 
 Sub RecProp(name, v)
@@ -1017,7 +1047,7 @@ Function WmiProps(name)
 End Function
 
 Function MultiValued(name)
-  ' Proprietes toujours ecrites en Name[]= (contrat §4)
+  ' Proprietes toujours ecrites en Name[]= (contrat, section 4)
   MultiValued = (InStr(" IPAddress IPSubnet DefaultIPGateway DNSServerSearchOrder MUILanguages ", " " & name & " ") > 0)
 End Function
 
@@ -1207,7 +1237,7 @@ Function ReadRegValue(key, valName, ByRef typ, ByRef data)
       data = v
     Else
       typ = "REG_DWORD"
-      If v < 0 Then data = FormatIntD(CDbl(v) + 4294967296#) Else data = v
+      If v < 0 Then data = FormatIntD(CDbl(v) + 4294967296) Else data = v
     End If
     ReadRegValue = True
   End If
@@ -1409,7 +1439,7 @@ End Function
 ' Versions de fichiers
 ' ----------------------------------------------------------------------------
 Sub StepFileVersions()
-  Dim paths, i, bin, pf, pf86
+  Dim paths, i, bin, pf, pf86, typ, data
   OpenRecords "file_versions", "Scripting.FileSystemObject.GetFileVersion"
   pf = Env("%ProgramFiles%")
   pf86 = EnvOrEmpty("ProgramFiles(x86)")
@@ -1420,7 +1450,6 @@ Sub StepFileVersions()
     paths = PushArr(paths, pf86 & "\ExchangeMAPI\emsmdb32.dll")
   End If
   If IsEmpty(gExchServices) Then
-    Dim typ, data
     If ReadRegValue("HKLM\SOFTWARE\Microsoft\Exchange\Setup", "Services", typ, data) Then gExchServices = data
   End If
   If Not IsEmpty(gExchServices) And Not IsNull(gExchServices) Then
@@ -1665,13 +1694,12 @@ Sub StepAd(name)
 End Sub
 
 Sub AdRootDse()
-  Dim r, a, i
+  Dim r, a, i, v
   Set r = RootDse()
   a = Array("defaultNamingContext", "configurationNamingContext", "schemaNamingContext", "rootDomainNamingContext", "dnsHostName", "domainFunctionality", "forestFunctionality")
   RecKind "rootdse"
   For i = 0 To UBound(a)
     On Error Resume Next
-    Dim v
     v = Null
     v = r.Get(a(i))
     Err.Clear
@@ -1881,7 +1909,7 @@ Sub WriteAcl(dn)
     RecProp "AceType", ace.AceType
     RecProp "AceFlags", ace.AceFlags
     mask = CDbl(ace.AccessMask)
-    If mask < 0 Then mask = mask + 4294967296#
+    If mask < 0 Then mask = mask + 4294967296
     RecProp "AccessMask", FormatIntD(mask)
     RecProp "Flags", ace.Flags
     RecProp "ObjectType", NormGuid(ace.ObjectType)
@@ -2014,7 +2042,7 @@ Function SidToStr(b)
   s = "S-" & ByteAt(b, 0) & "-" & FormatIntD(auth)
   For k = 0 To cnt - 1
     i = 8 + k * 4
-    v = ByteAt(b, i) + ByteAt(b, i + 1) * 256# + ByteAt(b, i + 2) * 65536# + ByteAt(b, i + 3) * 16777216#
+    v = ByteAt(b, i) + ByteAt(b, i + 1) * 256 + ByteAt(b, i + 2) * 65536 + ByteAt(b, i + 3) * 16777216
     s = s & "-" & FormatIntD(v)
   Next
   SidToStr = s
@@ -2030,4 +2058,803 @@ Function GuidToStr(b)
   GuidToStr = Mid(h, 7, 2) & Mid(h, 5, 2) & Mid(h, 3, 2) & Mid(h, 1, 2) & "-" & _
     Mid(h, 11, 2) & Mid(h, 9, 2) & "-" & Mid(h, 15, 2) & Mid(h, 13, 2) & "-" & _
     Mid(h, 17, 4) & "-" & Mid(h, 21, 12)
+End Function
+
+' ----------------------------------------------------------------------------
+' Reseau : proxy, sonde du NOC, chemin vers Exchange
+' ----------------------------------------------------------------------------
+Dim gProxyDone, gIeEnable, gIeServer, gIeOverride, gIeAutoConfig, gIeAutoDetect
+Dim gWhEnable, gWhServer, gWhBypass, gWhPresent
+
+Function RegReadOr(key, dflt)
+  On Error Resume Next
+  Dim v
+  v = sh.RegRead(key)
+  If Err.Number <> 0 Then v = dflt
+  Err.Clear
+  RegReadOr = v
+End Function
+
+Function StripCredentials(s)
+  ' "http=user:pass@proxy:8080;https=..." -> jamais d'identifiants
+  Dim parts, i, p, q, item, prefix
+  If IsNull(s) Then
+    StripCredentials = Null
+    Exit Function
+  End If
+  parts = Split(s, ";")
+  For i = 0 To UBound(parts)
+    item = parts(i)
+    prefix = ""
+    q = InStr(item, "=")
+    If q > 0 Then
+      prefix = Left(item, q)
+      item = Mid(item, q + 1)
+    End If
+    p = InStrRev(item, "@")
+    If p > 0 Then
+      q = InStr(item, "://")
+      If q > 0 And q < p Then item = Left(item, q + 2) & Mid(item, p + 1) Else item = Mid(item, p + 1)
+    End If
+    parts(i) = prefix & item
+  Next
+  StripCredentials = JoinArr(parts, ";")
+End Function
+
+Sub LoadProxySettings()
+  Dim base, v, b, n, plen, blen, i, s, flags
+  If gProxyDone Then Exit Sub
+  gProxyDone = True
+  base = "HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings\"
+  gIeEnable = RegReadOr(base & "ProxyEnable", Null)
+  gIeServer = StripCredentials(RegReadOr(base & "ProxyServer", Null))
+  gIeOverride = RegReadOr(base & "ProxyOverride", Null)
+  gIeAutoConfig = RegReadOr(base & "AutoConfigURL", Null)
+  gIeAutoDetect = Null
+  v = RegReadOr(base & "Connections\DefaultConnectionSettings", Null)
+  If IsArray(v) Then
+    ' octet 8 : drapeaux (0x02 proxy, 0x04 script, 0x08 detection auto)
+    If UBound(v) >= 8 Then gIeAutoDetect = ((v(8) And 8) <> 0)
+  End If
+  ' WinHttpSettings (proxycfg) : DWORD taille, DWORD compteur, DWORD drapeaux
+  ' (1 direct, 3 proxy), DWORD longueur + proxy ANSI, DWORD longueur + liste
+  ' d'exclusions.
+  gWhPresent = False
+  gWhEnable = False
+  gWhServer = ""
+  gWhBypass = ""
+  b = RegReadOr("HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections\WinHttpSettings", Null)
+  If IsArray(b) Then
+    If UBound(b) >= 15 Then
+      gWhPresent = True
+      flags = b(8) + b(9) * 256
+      gWhEnable = ((flags And 2) <> 0)
+      plen = b(12) + b(13) * 256
+      s = ""
+      For i = 16 To 15 + plen
+        If i <= UBound(b) Then s = s & Chr(b(i))
+      Next
+      gWhServer = StripCredentials(s)
+      n = 16 + plen
+      If n + 3 <= UBound(b) Then
+        blen = b(n) + b(n + 1) * 256
+        s = ""
+        For i = n + 4 To n + 3 + blen
+          If i <= UBound(b) Then s = s & Chr(b(i))
+        Next
+        gWhBypass = s
+      End If
+    End If
+  End If
+End Sub
+
+Function ProxyForHttps(server)
+  ' "proxy:8080" ou "http=p1:80;https=p2:8443" -> proxy utilise pour https
+  Dim parts, i, res, item
+  res = ""
+  If IsNull(server) Then
+    ProxyForHttps = ""
+    Exit Function
+  End If
+  If InStr(server, "=") = 0 Then
+    ProxyForHttps = Trim(server)
+    Exit Function
+  End If
+  parts = Split(server, ";")
+  For i = 0 To UBound(parts)
+    item = Trim(parts(i))
+    If LCase(Left(item, 6)) = "https=" Then res = Mid(item, 7)
+  Next
+  If res = "" Then
+    For i = 0 To UBound(parts)
+      item = Trim(parts(i))
+      If LCase(Left(item, 5)) = "http=" Then res = Mid(item, 6)
+    Next
+  End If
+  ProxyForHttps = res
+End Function
+
+Sub StepNetProxy()
+  LoadProxySettings
+  OpenRecords "net_proxy", "HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings ; HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections\WinHttpSettings"
+  RecComment "aucun identifiant ni mot de passe n'est collecte"
+  RecKind "proxy"
+  RecProp "Source", "ie"
+  If IsNull(gIeEnable) Then RecProp "ProxyEnable", Null Else RecProp "ProxyEnable", (gIeEnable <> 0)
+  RecProp "ProxyServer", gIeServer
+  RecProp "ProxyOverride", gIeOverride
+  RecProp "AutoConfigURL", gIeAutoConfig
+  RecProp "AutoDetect", gIeAutoDetect
+  RecKind "proxy"
+  RecProp "Source", "winhttp"
+  If Not gWhPresent Then RecComment "WinHttpSettings absent : WinHTTP en acces direct (valeur par defaut)"
+  RecProp "ProxyEnable", gWhEnable
+  RecProp "ProxyServer", gWhServer
+  RecProp "ProxyOverride", gWhBypass
+  RecProp "AutoConfigURL", Null
+  RecProp "AutoDetect", Null
+End Sub
+
+Function NocUrl(host)
+  NocUrl = gNocScheme & "://" & host & ":" & gNocPort & "/"
+End Function
+
+Function IsIPv4(s)
+  Dim re
+  Set re = New RegExp
+  re.Pattern = "^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$"
+  IsIPv4 = re.Test(s)
+End Function
+
+Function Resolve(host, ByRef addrs)
+  ' Renvoie "True"/"False" ; Win32_PingStatus (2003) sinon "ping -n 1".
+  Dim p, found, rc, et, outPath, text, re, m, ok
+  addrs = Array()
+  If IsIPv4(host) Then
+    addrs = Array(host)
+    Resolve = "True"
+    Exit Function
+  End If
+  found = False
+  On Error Resume Next
+  For Each p In gWmi.ExecQuery("SELECT * FROM Win32_PingStatus WHERE Address='" & Replace(host, "'", "") & "' AND Timeout=1000")
+    found = True
+    If IsNull(p.PrimaryAddressResolutionStatus) Then
+      ok = Not IsNull(p.ProtocolAddress)
+    Else
+      ok = (p.PrimaryAddressResolutionStatus = 0)
+    End If
+    If ok And Not IsNull(p.ProtocolAddress) And p.ProtocolAddress <> "" Then
+      addrs = Array(p.ProtocolAddress)
+      Resolve = "True"
+    Else
+      Resolve = "False"
+    End If
+  Next
+  Err.Clear
+  On Error GoTo 0
+  If found Then Exit Function
+  outPath = gTmp & "\ping.txt"
+  Resolve = "False"
+  If RunCommand("ping -n 1 -w 1000 " & host, outPath, 30, rc, et) Then
+    text = ReadAllAscii(outPath)
+    Set re = New RegExp
+    re.Pattern = "\[(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\]"
+    For Each m In re.Execute(text)
+      addrs = Array(m.SubMatches(0))
+      Resolve = "True"
+      Exit For
+    Next
+  End If
+End Function
+
+Sub HttpProbe(url, proxyMode, proxy, bypass, ignoreCert, tConnect, tReceive, ByRef status, ByRef statusText, ByRef errNum, ByRef errTxt, ByRef ms)
+  Dim h, t0, en, ed
+  status = ""
+  statusText = ""
+  errNum = ""
+  errTxt = ""
+  Set h = CreateObject("WinHttp.WinHttpRequest.5.1")
+  h.SetTimeouts tConnect, tConnect, tReceive, tReceive
+  If proxyMode = "direct" Then
+    h.SetProxy 1
+  ElseIf proxy <> "" And bypass <> "-" Then
+    h.SetProxy 2, proxy, bypass
+  Else
+    h.SetProxy 0
+  End If
+  On Error Resume Next
+  If ignoreCert Then h.Option(4) = 13056
+  Err.Clear
+  t0 = Timer
+  h.Open "GET", url, False
+  If Err.Number = 0 Then h.Send
+  en = Err.Number
+  ed = Err.Description
+  ms = ElapsedMs(t0)
+  Err.Clear
+  If en = 0 Then
+    status = h.Status
+    statusText = h.StatusText
+  Else
+    If Int((CDbl(en) + 4294967296) / 65536) = 32775 Then
+      errNum = CDbl(en) + 4294967296 - 2147942400
+      errTxt = Trim(ed)
+      If errTxt = "" Then errTxt = WinHttpText(errNum)
+    Else
+      errNum = ""
+      errTxt = ErrText(en, ed)
+    End If
+  End If
+  Err.Clear
+  On Error GoTo 0
+End Sub
+
+Sub WriteNocProbe(target, host, proxyMode, proxy, bypass)
+  Dim url, resolved, addrs, status, stext, en, et, ms, ignoreCert
+  url = NocUrl(host)
+  If target = "name" And Not IsIPv4(host) Then
+    resolved = Resolve(host, addrs)
+  Else
+    resolved = ""
+    addrs = Array(host)
+  End If
+  ' L'adresse IP ne peut pas correspondre au nom du certificat : le
+  ' certificat n'est verifie que pour la cible "name".
+  ignoreCert = (target = "address" And gNocScheme = "https")
+  HttpProbe url, proxyMode, proxy, bypass, ignoreCert, 5000, 10000, status, stext, en, et, ms
+  If en = 12007 And proxyMode = "direct" Then resolved = "False"
+  RecKind "probe"
+  RecProp "Target", target
+  RecProp "Url", url
+  RecProp "ProxyMode", proxyMode
+  RecProp "Proxy", proxy
+  RecProp "Resolved", resolved
+  RecArr "Addresses", addrs
+  RecProp "Status", status
+  RecProp "StatusText", stext
+  RecProp "ErrorNumber", en
+  RecProp "ErrorText", et
+  RecProp "ElapsedMs", ms
+  RecProp "CertCheck", Not ignoreCert
+End Sub
+
+Sub StepNetNoc()
+  Dim proxy, bypass, targets, i, src
+  If IsEmpty(gWmi) Then Set gWmi = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\cimv2")
+  LoadProxySettings
+  ' Proxy "systeme" : celui d'Internet Explorer du compte courant s'il est
+  ' actif, sinon celui de WinHTTP (proxycfg) ; sinon acces direct.
+  proxy = ""
+  bypass = ""
+  If Not IsNull(gIeEnable) Then
+    If gIeEnable <> 0 Then
+      proxy = ProxyForHttps(gIeServer)
+      bypass = gIeOverride & ""
+    End If
+  End If
+  If proxy = "" And gWhEnable Then
+    proxy = ProxyForHttps(gWhServer)
+    bypass = "-"
+  End If
+  src = "WinHttp.WinHttpRequest.5.1 GET " & NocUrl(gNocHost) & " puis " & NocUrl(gNocAddr)
+  OpenRecords "net_noc_probe", src
+  If gNocScheme <> "https" Then RecComment "schema " & gNocScheme & " (option de test /nocscheme)"
+  If Not IsNull(gIeAutoConfig) Then RecComment "script de configuration automatique non evalue : " & gIeAutoConfig
+  targets = Array(Array("name", gNocHost), Array("address", gNocAddr))
+  For i = 0 To 1
+    If proxy <> "" Then
+      WriteNocProbe targets(i)(0), targets(i)(1), "system", proxy, bypass
+      WriteNocProbe targets(i)(0), targets(i)(1), "direct", "", ""
+    Else
+      WriteNocProbe targets(i)(0), targets(i)(1), "direct", "", ""
+    End If
+  Next
+End Sub
+
+Function Ip2Oct(ip)
+  Dim p, i, r(3)
+  p = Split(ip, ".")
+  For i = 0 To 3
+    r(i) = 0
+    If i <= UBound(p) Then
+      If IsNumeric(p(i)) Then r(i) = CLng(p(i))
+    End If
+  Next
+  Ip2Oct = r
+End Function
+
+Function SameSubnet(addr)
+  ' Compare l'adresse a chaque couple (IP, masque) de la machine, octet par octet
+  Dim i, k, a, ip, mk, same
+  SameSubnet = False
+  a = Ip2Oct(addr)
+  For i = 0 To UBound(gLocalIps)
+    ip = Ip2Oct(gLocalIps(i)(0))
+    mk = Ip2Oct(gLocalIps(i)(1))
+    same = True
+    For k = 0 To 3
+      If (a(k) And mk(k)) <> (ip(k) And mk(k)) Then same = False
+    Next
+    If same Then SameSubnet = True
+  Next
+End Function
+
+Sub StepNetExchangePath()
+  Dim servers, items, i, it, p, nm, fqdn, port, resolved, addrs, j, same, status, stext, en, et, ms, openP, obj, why
+  servers = Array()
+  If gExchServerOpt <> "" Then
+    items = Split(gExchServerOpt, ",")
+    For i = 0 To UBound(items)
+      it = Trim(items(i))
+      port = 135
+      p = InStr(it, ":")
+      If p > 0 Then
+        port = CLng(Mid(it, p + 1))
+        it = Left(it, p - 1)
+      End If
+      If it <> "" Then servers = PushArr(servers, Array(it, it, port))
+    Next
+  ElseIf gExchServersKnown Then
+    servers = gExchServers
+  End If
+  gCur("source") = "DNS + TCP 135 (WinHTTP) vers les serveurs de ad_exchange_servers"
+  If UBound(servers) < 0 Then
+    If gExchServerOpt = "" And Not gExchServersKnown Then
+      why = Fr("aucun serveur Exchange connu : l'annuaire n'a pas pu {ea}tre lu (voir ad_exchange_servers) ; option /exchserver:NOM pour tester un serveur donn{e9}")
+    Else
+      why = Fr("aucun serveur Exchange dans l'annuaire")
+    End If
+    Skip why
+    Exit Sub
+  End If
+  If IsEmpty(gWmi) Then Set gWmi = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\cimv2")
+  If UBound(gLocalIps) < 0 Then
+    For Each obj In gWmi.ExecQuery("SELECT IPAddress, IPSubnet FROM Win32_NetworkAdapterConfiguration WHERE IPEnabled=True")
+      RememberIps obj
+    Next
+  End If
+  OpenRecords "net_exchange_path", gCur("source")
+  For i = 0 To UBound(gLocalIps)
+    RecComment "local: " & gLocalIps(i)(0) & "/" & gLocalIps(i)(1)
+  Next
+  For i = 0 To UBound(servers)
+    nm = servers(i)(0)
+    fqdn = servers(i)(1)
+    port = servers(i)(2)
+    resolved = Resolve(fqdn, addrs)
+    same = False
+    For j = 0 To UBound(addrs)
+      If SameSubnet(addrs(j)) Then same = True
+    Next
+    openP = False
+    status = ""
+    en = ""
+    et = ""
+    ms = 0
+    If resolved = "True" Then
+      ' Connexion TCP bornee : 3 s pour se connecter, 1 s pour une reponse.
+      ' 12029 = refus ou injoignable ; 12002 apres plus de 2,5 s = delai de
+      ' connexion ; toute autre issue prouve que la connexion a ete etablie.
+      HttpProbe "http://" & addrs(0) & ":" & port & "/", "direct", "", "", False, 3000, 1000, status, stext, en, et, ms
+      If en = "" And status <> "" Then
+        openP = True
+      ElseIf en = 12029 Or en = 12007 Then
+        openP = False
+      ElseIf en = 12002 Then
+        openP = (ms < 2500)
+      ElseIf en <> "" Then
+        openP = True
+      End If
+      If openP And en <> "" Then et = Fr("port ouvert (connexion {e9}tablie, puis : ") & et & ")"
+    Else
+      et = Fr("nom non r{e9}solu")
+    End If
+    RecKind "path"
+    RecProp "Server", nm
+    RecProp "Fqdn", fqdn
+    RecArr "Addresses", addrs
+    RecProp "SameSubnet", same
+    RecProp "Port", port
+    RecProp "PortOpen", openP
+    RecProp "ElapsedMs", ms
+    RecProp "ErrorText", et
+  Next
+End Sub
+
+' ----------------------------------------------------------------------------
+' manifest.json (ASCII, \uXXXX au-dela de U+007E)
+' ----------------------------------------------------------------------------
+Function JStr(v)
+  Dim s, i, c, n, out
+  If IsNull(v) Or IsEmpty(v) Then
+    JStr = "null"
+    Exit Function
+  End If
+  s = CStr(v)
+  out = """"
+  For i = 1 To Len(s)
+    c = Mid(s, i, 1)
+    n = UAsc(c)
+    If c = """" Then
+      out = out & "\"""
+    ElseIf c = "\" Then
+      out = out & "\\"
+    ElseIf n < 32 Or n > 126 Then
+      out = out & "\u" & HexN(n, 4)
+    Else
+      out = out & c
+    End If
+  Next
+  JStr = out & """"
+End Function
+
+Function JNum(v)
+  If IsNull(v) Or IsEmpty(v) Then
+    JNum = "null"
+  Else
+    JNum = FormatIntD(CDbl(v))
+  End If
+End Function
+
+Function RunAsName()
+  Dim d, u
+  d = EnvOrEmpty("USERDOMAIN")
+  u = EnvOrEmpty("USERNAME")
+  If d <> "" Then RunAsName = d & "\" & u Else RunAsName = u
+End Function
+
+Function RunAsSid()
+  Dim o, d, u
+  RunAsSid = gRunAsSid
+  If gRunAsSid <> "" Then Exit Function
+  On Error Resume Next
+  d = EnvOrEmpty("USERDOMAIN")
+  u = EnvOrEmpty("USERNAME")
+  Set o = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\cimv2:Win32_UserAccount.Domain='" & d & "',Name='" & u & "'")
+  If Err.Number = 0 Then RunAsSid = o.SID & ""
+  Err.Clear
+  If RunAsSid = "" Then
+    Set o = GetObject("LDAP://" & AdsEsc(CreateObject("ADSystemInfo").UserName))
+    If Err.Number = 0 Then RunAsSid = SidToStr(o.Get("objectSid"))
+    Err.Clear
+  End If
+End Function
+
+Sub WriteManifest(ended)
+  Dim f, s, i, r, dns, nl
+  nl = vbCrLf
+  dns = ""
+  dns = RegReadOr("HKLM\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters\Domain", "")
+  s = "{" & nl
+  s = s & "  ""format_version"": " & JStr(FORMAT_VERSION) & "," & nl
+  s = s & "  ""collector"": {""name"": " & JStr(COLLECTOR_NAME) & ", ""version"": " & JStr(COLLECTOR_VERSION) & "}," & nl
+  s = s & "  ""mode"": " & JStr(gMode) & "," & nl
+  s = s & "  ""host"": {""name"": " & JStr(gHost)
+  If dns <> "" Then s = s & ", ""dns_domain"": " & JStr(dns) Else s = s & ", ""dns_domain"": null"
+  s = s & "}," & nl
+  s = s & "  ""started"": " & JStr(NowIso(gStarted)) & "," & nl
+  s = s & "  ""ended"": " & JStr(NowIso(ended)) & "," & nl
+  s = s & "  ""run_as"": {""name"": " & JStr(RunAsName()) & ", ""sid"": " & JStr(RunAsSid() & "") & "}," & nl
+  s = s & "  ""parameters"": {""service_account"": " & JStr(gAccount) & ", ""noc_host"": " & JStr(gNocHost) & _
+      ", ""noc_port"": " & JNum(gNocPort) & ", ""noc_address"": " & JStr(gNocAddr) & ", ""dry_run"": false}," & nl
+  s = s & "  ""artifacts"": ["
+  For i = 0 To gResultCount - 1
+    Set r = gResults(i)
+    If i > 0 Then s = s & ","
+    s = s & nl & "    {""name"": " & JStr(r("name")) & ", ""file"": " & JStr(r("file")) & _
+      ", ""source"": " & JStr(r("source")) & ", ""status"": " & JStr(r("status")) & _
+      ", ""exit_code"": " & JNum(r("exit_code")) & ", ""duration_ms"": " & JNum(r("duration_ms")) & _
+      ", ""encoding"": " & JStr(r("encoding")) & ", ""sha256"": " & JStr(r("sha256")) & _
+      ", ""size"": " & JNum(r("size")) & ", ""error"": " & JStr(r("error")) & "}"
+  Next
+  s = s & nl & "  ]" & nl & "}" & nl
+  Set f = fso.CreateTextFile(gCol & "\manifest.json", True, False)
+  f.Write s
+  f.Close
+End Sub
+
+' ----------------------------------------------------------------------------
+' SHA-256 et CRC-32 en VBScript (mots de 32 bits en Long signes)
+' ----------------------------------------------------------------------------
+Sub InitBits()
+  Dim i, k, c, kk
+  For i = 0 To 31
+    P2(i) = 2 ^ i
+    If i < 31 Then M(i) = CLng(2 ^ i - 1) Else M(i) = &H7FFFFFFF
+  Next
+  kk = Array( _
+    &H428A2F98, &H71374491, &HB5C0FBCF, &HE9B5DBA5, &H3956C25B, &H59F111F1, &H923F82A4, &HAB1C5ED5, _
+    &HD807AA98, &H12835B01, &H243185BE, &H550C7DC3, &H72BE5D74, &H80DEB1FE, &H9BDC06A7, &HC19BF174, _
+    &HE49B69C1, &HEFBE4786, &H0FC19DC6, &H240CA1CC, &H2DE92C6F, &H4A7484AA, &H5CB0A9DC, &H76F988DA, _
+    &H983E5152, &HA831C66D, &HB00327C8, &HBF597FC7, &HC6E00BF3, &HD5A79147, &H06CA6351, &H14292967, _
+    &H27B70A85, &H2E1B2138, &H4D2C6DFC, &H53380D13, &H650A7354, &H766A0ABB, &H81C2C92E, &H92722C85, _
+    &HA2BFE8A1, &HA81A664B, &HC24B8B70, &HC76C51A3, &HD192E819, &HD6990624, &HF40E3585, &H106AA070, _
+    &H19A4C116, &H1E376C08, &H2748774C, &H34B0BCB5, &H391C0CB3, &H4ED8AA4A, &H5B9CCA4F, &H682E6FF3, _
+    &H748F82EE, &H78A5636F, &H84C87814, &H8CC70208, &H90BEFFFA, &HA4506CEB, &HBEF9A3F7, &HC67178F2)
+  For i = 0 To 63
+    SHAK(i) = kk(i)
+  Next
+  For i = 0 To 255
+    c = i
+    For k = 0 To 7
+      If (c And 1) <> 0 Then
+        c = &HEDB88320 Xor ShrU(c, 1)
+      Else
+        c = ShrU(c, 1)
+      End If
+    Next
+    CRCT(i) = c
+  Next
+End Sub
+
+Function ShrU(x, n)
+  If x < 0 Then
+    ShrU = ((x And &H7FFFFFFF) \ P2(n)) Or CLng(P2(31 - n))
+  Else
+    ShrU = x \ P2(n)
+  End If
+End Function
+
+Function Rotr(x, n)
+  ' rotation droite de n (1..31) : (x >>> n) | (x << (32 - n))
+  Dim r, l
+  If x < 0 Then
+    r = ((x And &H7FFFFFFF) \ P2(n)) Or CLng(P2(31 - n))
+  Else
+    r = x \ P2(n)
+  End If
+  l = CLng((x And M(n - 1)) * P2(32 - n))
+  If (x And CLng(P2(n - 1))) <> 0 Then
+    Rotr = r Or l Or &H80000000
+  Else
+    Rotr = r Or l
+  End If
+End Function
+
+Function FileBytes(path, ByRef ok)
+  ' Octets du fichier dans un tableau de 0..255 (lecture ASCII : Asc rend
+  ' l'octet d'origine en page ANSI mono-octet).
+  Dim s, n, i, a, c
+  ok = False
+  n = fso.GetFile(path).Size
+  s = ReadAllAscii(path)
+  If Len(s) <> n Then
+    FileBytes = Array()
+    Exit Function
+  End If
+  If n = 0 Then
+    FileBytes = Array()
+    ok = True
+    Exit Function
+  End If
+  ReDim a(n - 1)
+  For i = 1 To n
+    c = Asc(Mid(s, i, 1))
+    If c < 0 Or c > 255 Then
+      FileBytes = Array()
+      Exit Function
+    End If
+    a(i - 1) = c
+  Next
+  ok = True
+  FileBytes = a
+End Function
+
+Function Sha256File(path)
+  On Error Resume Next
+  Dim b, ok
+  Sha256File = ""
+  b = FileBytes(path, ok)
+  If Err.Number <> 0 Or Not ok Then
+    Err.Clear
+    Exit Function
+  End If
+  Sha256File = Sha256(b)
+  If Err.Number <> 0 Then Sha256File = ""
+  Err.Clear
+End Function
+
+Function Sha256(bytes)
+  Dim n, total, pad, i, j, blk, W(63), H(7), t, x, s0, s1
+  Dim va, vb, vc, vd, ve, vf, vg, vh, t1, t2, bits, out, base
+  n = UBound(bytes) + 1
+  total = ((n + 8) \ 64 + 1) * 64
+  ' Queue de remplissage : derniers octets + 0x80 + zeros + longueur en bits
+  base = (n \ 64) * 64
+  ReDim pad(total - base - 1)
+  For i = 0 To total - base - 1
+    pad(i) = 0
+  Next
+  For i = base To n - 1
+    pad(i - base) = bytes(i)
+  Next
+  pad(n - base) = 128
+  bits = CDbl(n) * 8
+  For i = 0 To 7
+    pad(total - base - 1 - i) = bits - Int(bits / 256) * 256
+    bits = Int(bits / 256)
+  Next
+  H(0) = &H6A09E667
+  H(1) = &HBB67AE85
+  H(2) = &H3C6EF372
+  H(3) = &HA54FF53A
+  H(4) = &H510E527F
+  H(5) = &H9B05688C
+  H(6) = &H1F83D9AB
+  H(7) = &H5BE0CD19
+  For blk = 0 To total - 64 Step 64
+    If blk < base Then
+      For t = 0 To 15
+        j = blk + t * 4
+        x = bytes(j) * 16777216 + bytes(j + 1) * 65536 + bytes(j + 2) * 256 + bytes(j + 3)
+        If x >= 2147483648 Then x = x - 4294967296
+        W(t) = CLng(x)
+      Next
+    Else
+      For t = 0 To 15
+        j = blk - base + t * 4
+        x = pad(j) * 16777216 + pad(j + 1) * 65536 + pad(j + 2) * 256 + pad(j + 3)
+        If x >= 2147483648 Then x = x - 4294967296
+        W(t) = CLng(x)
+      Next
+    End If
+    For t = 16 To 63
+      x = W(t - 15)
+      s0 = Rotr(x, 7) Xor Rotr(x, 18) Xor ShrU(x, 3)
+      x = W(t - 2)
+      s1 = Rotr(x, 17) Xor Rotr(x, 19) Xor ShrU(x, 10)
+      x = CDbl(W(t - 16)) + s0 + W(t - 7) + s1
+      x = x - Int((x + 2147483648) / 4294967296) * 4294967296
+      W(t) = CLng(x)
+    Next
+    va = H(0)
+    vb = H(1)
+    vc = H(2)
+    vd = H(3)
+    ve = H(4)
+    vf = H(5)
+    vg = H(6)
+    vh = H(7)
+    For t = 0 To 63
+      s1 = Rotr(ve, 6) Xor Rotr(ve, 11) Xor Rotr(ve, 25)
+      t1 = CDbl(vh) + s1 + ((ve And vf) Xor ((Not ve) And vg)) + SHAK(t) + W(t)
+      s0 = Rotr(va, 2) Xor Rotr(va, 13) Xor Rotr(va, 22)
+      t2 = CDbl(s0) + ((va And vb) Xor (va And vc) Xor (vb And vc))
+      vh = vg
+      vg = vf
+      vf = ve
+      x = vd + t1
+      ve = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
+      vd = vc
+      vc = vb
+      vb = va
+      x = t1 + t2
+      va = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
+    Next
+    x = CDbl(H(0)) + va
+    H(0) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
+    x = CDbl(H(1)) + vb
+    H(1) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
+    x = CDbl(H(2)) + vc
+    H(2) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
+    x = CDbl(H(3)) + vd
+    H(3) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
+    x = CDbl(H(4)) + ve
+    H(4) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
+    x = CDbl(H(5)) + vf
+    H(5) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
+    x = CDbl(H(6)) + vg
+    H(6) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
+    x = CDbl(H(7)) + vh
+    H(7) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
+  Next
+  out = ""
+  For i = 0 To 7
+    out = out & HexN(H(i), 8)
+  Next
+  Sha256 = out
+End Function
+
+Function Crc32Str(s)
+  ' CRC-32 (polynome 0xEDB88320) sur une chaine d'octets
+  Dim c, i, b, idx, sh8
+  c = -1
+  For i = 1 To Len(s)
+    b = Asc(Mid(s, i, 1))
+    idx = (c Xor b) And 255
+    If c < 0 Then
+      sh8 = ((c And &H7FFFFFFF) \ 256) Or &H800000
+    Else
+      sh8 = c \ 256
+    End If
+    c = CRCT(idx) Xor sh8
+  Next
+  c = Not c
+  If c < 0 Then Crc32Str = CDbl(c) + 4294967296 Else Crc32Str = CDbl(c)
+End Function
+
+' ----------------------------------------------------------------------------
+' Archive ZIP (entrees "stored", methode 0), ecrite par le script
+' ----------------------------------------------------------------------------
+Function Le16(n)
+  Le16 = Chr(n And 255) & Chr((n \ 256) And 255)
+End Function
+
+Function Le32(v)
+  Dim d, i, s, k
+  d = CDbl(v)
+  If d < 0 Then d = d + 4294967296
+  s = ""
+  For i = 0 To 3
+    k = d - Int(d / 256) * 256
+    s = s & Chr(k)
+    d = Int(d / 256)
+  Next
+  Le32 = s
+End Function
+
+Function WriteZip(zipPath)
+  ' Renvoie "" si l'archive est ecrite, sinon le texte de l'erreur.
+  Dim names, n, i, r, f, data, crc, hdr, cd, offset, dosTime, dosDate, nm, tmpZip, zf, en, ed, sz
+  On Error Resume Next
+  WriteZip = ""
+  n = 0
+  ReDim names(gResultCount)
+  For i = 0 To gResultCount - 1
+    Set r = gResults(i)
+    If r("file") <> "" Then
+      names(n) = r("file")
+      n = n + 1
+    End If
+  Next
+  names(n) = "manifest.json"
+  n = n + 1
+  dosTime = Hour(gStarted) * 2048 + Minute(gStarted) * 32 + (Second(gStarted) \ 2)
+  dosDate = (Year(gStarted) - 1980) * 512 + Month(gStarted) * 32 + Day(gStarted)
+  tmpZip = zipPath & ".partiel"
+  Set zf = fso.CreateTextFile(tmpZip, True, False)
+  If Err.Number <> 0 Then
+    WriteZip = ErrText(Err.Number, Err.Description)
+    Err.Clear
+    Exit Function
+  End If
+  cd = ""
+  offset = 0
+  For i = 0 To n - 1
+    nm = names(i)
+    sz = fso.GetFile(gCol & "\" & nm).Size
+    data = ReadAllAscii(gCol & "\" & nm)
+    If Len(data) <> sz Then
+      Err.Raise 5, "WriteZip", "lecture octet par octet impossible (page de code ANSI multi-octets ?) : " & nm
+    End If
+    crc = Crc32Str(data)
+    hdr = Le32(&H04034B50) & Le16(10) & Le16(0) & Le16(0) & Le16(dosTime) & Le16(dosDate) & _
+          Le32(crc) & Le32(sz) & Le32(sz) & Le16(Len(nm)) & Le16(0) & nm
+    zf.Write hdr
+    zf.Write data
+    cd = cd & Le32(&H02014B50) & Le16(20) & Le16(10) & Le16(0) & Le16(0) & Le16(dosTime) & Le16(dosDate) & _
+          Le32(crc) & Le32(sz) & Le32(sz) & Le16(Len(nm)) & Le16(0) & Le16(0) & Le16(0) & Le16(0) & _
+          Le32(32) & Le32(offset) & nm
+    offset = offset + Len(hdr) + sz
+    If Err.Number <> 0 Then Exit For
+  Next
+  If Err.Number = 0 Then
+    zf.Write cd
+    zf.Write Le32(&H06054B50) & Le16(0) & Le16(0) & Le16(n) & Le16(n) & Le32(Len(cd)) & Le32(offset) & Le16(0)
+  End If
+  en = Err.Number
+  ed = Err.Description
+  Err.Clear
+  zf.Close
+  If en <> 0 Then
+    fso.DeleteFile tmpZip, True
+    Err.Clear
+    WriteZip = ErrText(en, ed)
+    Exit Function
+  End If
+  If fso.FileExists(zipPath) Then fso.DeleteFile zipPath, True
+  fso.MoveFile tmpZip, zipPath
+  If Err.Number <> 0 Then WriteZip = ErrText(Err.Number, Err.Description)
+  Err.Clear
 End Function

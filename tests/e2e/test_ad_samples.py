@@ -94,12 +94,6 @@ EXPECTED: dict[str, dict[str, str | list[str]]] = {
 }
 
 # Expectations the analyzer does not meet yet, with the reason (reported to the lead).
-KNOWN_ISSUES = {
-    ("assurances", "F8"): "f8 requires ems_exchangeadministrator before applies_when: unknown instead of n/a "
-                          "in an organisation without Exchange 2007",
-    ("btp", "F8"): "same as assurances/F8",
-    ("industrie", "F8"): "same as assurances/F8",
-}
 
 
 @pytest.fixture(scope="module")
@@ -133,8 +127,6 @@ def test_rule_state(results, org: str, catalogue: str) -> None:
     expected = EXPECTED[org][catalogue]
     expected = sorted(expected) if isinstance(expected, list) else expected
     got = states if isinstance(expected, list) else (states[0] if len(set(states)) == 1 else states)
-    if got != expected and (org, catalogue) in KNOWN_ISSUES:
-        pytest.xfail(f"{rule_id} on {org}: {got}, expected {expected}: {KNOWN_ISSUES[(org, catalogue)]}")
     assert got == expected, f"{org}: {rule_id} is {got}, expected {expected}"
 
 

@@ -222,26 +222,24 @@ def _evaluate_subject(rule: Rule, evidence: Evidence, params: dict[str, Any], ho
     scope_host = host if rule.scope != "organisation" else None
     ok, reason = _requires_ok(rule, evidence, scope_host)
     names = _evidence_artifacts(rule, row, evidence, scope_host)
-    base_context = {**{k: v for k, v in row.items() if isinstance(k, str)}, "params": params, "host": host,
-                    "subject": subject, "sel": {}}
-    if not ok:
-        return _unknown(rule, host, subject, reason, rule.requires.all + rule.requires.any, base_context)
-
     ctx = EvalContext(row=row, params=params)
     for name, sel in rule.selections.items():
         ctx.selections[name] = _selection_runner(sel, evidence, scope_host, ctx)
     context = {**{k: v for k, v in row.items() if isinstance(k, str)}, "params": params,
                "sel": _Selections(ctx), "host": host, "subject": subject}
 
-    if rule.applies_when is not None:
-        applies = evaluate(rule.applies_when, ctx)
-        if applies is None:
-            return _unknown(rule, host, subject, "impossible de savoir si la vérification s'applique : "
-                            + _missing_reason(ctx, row), names, context)
-        if applies is False:
-            return Finding(**_base(rule, host, subject), state=State.NA,
-                           message=render_text(rule.not_applicable, context), evidence=names,
-                           expected=render_text(rule.expected, context))
+    # Applicability first: a check that does not apply is "Non applicable" even when
+    # its own evidence is missing (no Exchange 2007 server: no EMS output needed).
+    applies = evaluate(rule.applies_when, ctx) if rule.applies_when is not None else True
+    if applies is False:
+        return Finding(**_base(rule, host, subject), state=State.NA,
+                       message=render_text(rule.not_applicable, context), evidence=names,
+                       expected=_safe_render(rule.expected, context))
+    if not ok:
+        return _unknown(rule, host, subject, reason, rule.requires.all + rule.requires.any, context)
+    if applies is None:
+        return _unknown(rule, host, subject, "impossible de savoir si la vérification s'applique : "
+                        + _missing_reason(ctx, row), names, context)
 
     for outcome in rule.outcomes:
         if outcome.when is None:
