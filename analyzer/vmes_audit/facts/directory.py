@@ -32,7 +32,8 @@ from vmes_audit.security.exchange_versions import parse_exchange_version, parse_
 from vmes_audit.security.mapi_profiles import mapi_profiles
 from vmes_audit.security.membership import admin_memberships, service_account_sids
 from vmes_audit.security.rights import (ADS_RIGHT_WRITE_DAC, CLASS_MS_EXCH_EXCHANGE_SERVER, CLASS_USER,
-                                        GUID_RECEIVE_AS, GUID_SEND_AS, GUID_STORE_VISIBLE, rights_names_fr)
+                                        GUID_RECEIVE_AS, GUID_SEND_AS, GUID_STORE_VISIBLE, guid_name_fr,
+                                        rights_names_fr)
 from vmes_audit.security.sids import BUILTIN_ADMINISTRATORS, domain_sid_of, normalize_sid, sid_name_fr
 
 __all__ = ["build", "REQUIRED_RIGHTS"]
@@ -237,8 +238,15 @@ def _org_role(descriptor, sa_sids: set[str]) -> tuple[str | None, str]:
     if full:
         return "full_admin", "contrôle total (modification des autorisations) sur l'organisation"
     if visible or any(a.allow for a in mine):
-        names = ", ".join(sorted({n for a in mine if a.allow for n in rights_names_fr(a.mask)})) or "lecture"
-        return "view_only", f"autorisations {names} sans refus sur l'organisation"
+        names: set[str] = set()
+        for ace in mine:
+            if not ace.allow:
+                continue
+            if ace.object_type:  # an object ACE: name the extended right, not the whole mask
+                names.add(guid_name_fr(ace.object_type))
+            else:
+                names.update(rights_names_fr(ace.mask))
+        return "view_only", f"autorisations {', '.join(sorted(names)) or 'de lecture'} sans refus sur l'organisation"
     return "none", "seulement des refus sans rôle d'administration"
 
 
@@ -387,10 +395,12 @@ def build(facts: Facts) -> None:
         if objects is None:
             continue
         roles = []
-        account = (org.get("sa_name") or "").lower()
+        # Identity prints a canonical name ("corp.exemple.fr/Users/Visto Admin") or DOMAIN\name:
+        # match its last part against the sAMAccountName and the account's CN.
+        names = {n.lower() for n in (org.get("sa_name"), _cn(org.get("sa_dn"))) if n}
         for obj in objects:
             identity = str(obj.get("Identity") or obj.get("User") or "")
-            if account and re.split(r"[\\/]", identity.lower())[-1] == account:
+            if names and re.split(r"[\\/]", identity.lower())[-1].strip() in names:
                 roles.append(normalize_role(str(obj.get("Role") or "")))
     org["sa_ems_roles"] = roles
     org["sa_ems_role_count"] = len(roles) if roles is not None else None
@@ -428,7 +438,8 @@ def _merge_ems_permissions(facts: Facts, rows: list[dict], servers: list[dict], 
     found: dict[tuple[str, str], bool] = {}
     for obj in objects:
         identity = str(obj.get("Identity") or "")
-        server = (_cn(identity) if "=" in identity else identity.split("\\")[-1]).upper()
+        # Get-MailboxServer prints the server name; a database would print SERVER\SG\DB.
+        server = (_cn(identity) if "=" in identity else identity.split("\\")[0]).upper()
         deny = str(obj.get("Deny") or "").strip().lower() == "true"
         rights = set()
         for item in _list(obj.get("ExtendedRights")) + _list(obj.get("AccessRights")):
@@ -438,6 +449,12 @@ def _merge_ems_permissions(facts: Facts, rows: list[dict], servers: list[dict], 
                     rights.add(normalize_right(piece))
         if "GenericAll" in rights:
             rights |= set(REQUIRED_RIGHTS)
+        # PowerShell prints the mask's flags: GenericWrite is shown as "Self, WriteProperty"
+        # once combined with other bits, GenericRead as "ReadProperty, ListChildren, ..." likewise.
+        if {"Self", "WriteProperty"} <= rights:
+            rights.add("GenericWrite")
+        if {"ReadProperty", "ListChildren", "ListObject", "ReadControl"} <= rights:
+            rights.add("GenericRead")
         for right in rights:
             key = (server, right)
             found[key] = False if deny else found.get(key, True)
