@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 SAMPLE ?= samples/srvdc01-2000-non-conforme.zip
 OUT    ?= out
 # System libraries weasyprint needs for the PDF, and the tools the tests use.
-APT_RUNTIME = python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
+APT_RUNTIME = python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
 APT_TEST    = poppler-utils wine
 
 .PHONY: demo test test-fast bench samples lint-rules system-deps clean
