@@ -52,7 +52,13 @@ def analyze(
     users: Annotated[Optional[int], typer.Option("--users", min=1, help="Nombre d'utilisateurs prévus.")] = None,
     client: Annotated[str, typer.Option("--client", help="Nom du client pour la page de garde.")] = "",
     waivers: Annotated[Optional[Path], typer.Option("--waivers", help="Fichier YAML de dérogations.")] = None,
+    report_date: Annotated[Optional[str], typer.Option("--date", help="Date du rapport (AAAA-MM-JJ ; par défaut "
+                                                                      "aujourd'hui), pour reproduire un rapport.")
+                           ] = None,
 ) -> None:
+    import os
+    from datetime import date, datetime, timezone
+
     from vmes_audit.assessment import run_assessment
     from vmes_audit.engine.waivers import load_waivers
 
@@ -61,8 +67,15 @@ def analyze(
         _fail(f"format inconnu : {', '.join(sorted(wanted - FORMATS)) or '(aucun)'} "
               "(formats possibles : pdf, html, json, csv).")
     try:
+        today = date.fromisoformat(report_date) if report_date else date.today()
+    except ValueError:
+        _fail(f"date invalide « {report_date} » (format attendu : AAAA-MM-JJ).")
+    # weasyprint stamps the PDF (and its font subsets) with this date: same input and date, same PDF.
+    os.environ.setdefault("SOURCE_DATE_EPOCH",
+                          str(int(datetime(today.year, today.month, today.day, tzinfo=timezone.utc).timestamp())))
+    try:
         waiver_list = load_waivers(waivers) if waivers else None
-        result = run_assessment(inputs, pack_dir=pack, client=client, waivers=waiver_list,
+        result = run_assessment(inputs, pack_dir=pack, client=client, waivers=waiver_list, today=today,
                                 overrides={"service_account": account, "users": users})
     except AuditError as exc:
         _fail(str(exc))
