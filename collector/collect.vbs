@@ -514,14 +514,7 @@ Sub DetectPlatform()
   Dim os, tz, found
   found = False
   Set gWmi = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\cimv2")
-  For Each os In gWmi.ExecQuery("SELECT CurrentTimeZone, Version FROM Win32_OperatingSystem")
-    tz = os.CurrentTimeZone
-    If Not IsNull(tz) Then
-      gTzOffset = CLng(tz)
-      found = True
-    End If
-    gOsVersion = os.Version
-  Next
+  found = ReadTimeZone()
   Err.Clear
   If Not found Then
     tz = sh.RegRead("HKLM\SYSTEM\CurrentControlSet\Control\TimeZoneInformation\ActiveTimeBias")
@@ -529,6 +522,20 @@ Sub DetectPlatform()
     Err.Clear
   End If
 End Sub
+
+Function ReadTimeZone()
+  ' Decalage UTC en minutes (heure d'ete comprise) : Win32_OperatingSystem
+  Dim os, tz
+  ReadTimeZone = False
+  For Each os In gWmi.ExecQuery("SELECT CurrentTimeZone, Version FROM Win32_OperatingSystem")
+    gOsVersion = os.Version
+    tz = os.CurrentTimeZone
+    If Not IsNull(tz) Then
+      gTzOffset = CLng(tz)
+      ReadTimeZone = True
+    End If
+  Next
+End Function
 
 Function PrepareFolders()
   On Error Resume Next
@@ -967,16 +974,12 @@ Sub KillChildren(pid, depth)
   Dim p, kids, k, i
   If depth > 5 Then Exit Sub
   kids = Array()
-  For Each p In gWmi.ExecQuery("SELECT ProcessId FROM Win32_Process WHERE ParentProcessId=" & pid)
-    kids = PushArr(kids, p.ProcessId)
-  Next
+  kids = ChildPids(pid)
   Err.Clear
   For i = 0 To UBound(kids)
     KillChildren kids(i), depth + 1
     k = -1
-    For Each p In gWmi.ExecQuery("SELECT * FROM Win32_Process WHERE ProcessId=" & kids(i))
-      k = p.Terminate()
-    Next
+    k = TerminatePid(kids(i))
     If Err.Number <> 0 Or k <> 0 Then
       Err.Clear
       sh.Run "taskkill /F /PID " & kids(i), 0, True
@@ -984,6 +987,24 @@ Sub KillChildren(pid, depth)
     Err.Clear
   Next
 End Sub
+
+Function ChildPids(pid)
+  Dim p, kids
+  kids = Array()
+  For Each p In gWmi.ExecQuery("SELECT ProcessId FROM Win32_Process WHERE ParentProcessId=" & pid)
+    kids = PushArr(kids, p.ProcessId)
+  Next
+  ChildPids = kids
+End Function
+
+Function TerminatePid(pid)
+  ' Win32_Process.Terminate (les appels de methode WMI echouent sous Wine 8)
+  Dim p
+  TerminatePid = -1
+  For Each p In gWmi.ExecQuery("SELECT * FROM Win32_Process WHERE ProcessId=" & pid)
+    TerminatePid = p.Terminate()
+  Next
+End Function
 
 Function ReadAllAscii(path)
   ' Octets bruts en chaine (un caractere par octet, page ANSI)
@@ -1091,13 +1112,15 @@ Sub StepWmi(name, query)
       End If
       ' propriete absente de cette version de Windows : non ecrite (contrat)
     Next
-    If name = "wmi_networkadapterconfig" Then RememberIps obj
+    If name = "wmi_networkadapterconfig" Then TryRememberIps obj
   Next
   RecComment "count: " & n
 End Sub
 
 Sub RememberIps(obj)
-  On Error Resume Next
+  ' Pas de "On Error Resume Next" autour d'une boucle For : une erreur dans
+  ' ses bornes ferait entrer dans la boucle. Les erreurs remontent a
+  ' TryRememberIps.
   Dim ips, masks, i
   ips = obj.IPAddress
   masks = obj.IPSubnet
@@ -1108,6 +1131,11 @@ Sub RememberIps(obj)
       End If
     Next
   End If
+End Sub
+
+Sub TryRememberIps(obj)
+  On Error Resume Next
+  RememberIps obj
   Err.Clear
 End Sub
 
@@ -1333,11 +1361,15 @@ Sub StepRegExport(name, key)
     Skip Fr("Windows 32 bits : pas de vue Wow6432Node")
     Exit Sub
   End If
+  path = gCol & "\" & name & ".reg"
   If Not RegKeyExists(key) Then
-    Skip Fr("cl{e9} absente : " & key)
+    ' An absent key is evidence (e.g. no Exchange tools): status ok, a .reg file
+    ' holding only the header, as regedit would write for an empty export.
+    WriteRegHeaderOnly path
+    gCur("encoding") = "utf-16le"
+    gCur("error") = Fr("cl{e9} absente : " & key)
     Exit Sub
   End If
-  path = gCol & "\" & name & ".reg"
   tmpPath = gTmp & "\" & name & ".reg"
   ' %SystemRoot%\regedit.exe (et non celui de SysWOW64) : vue 64 bits.
   cmdline = """" & Env("%SystemRoot%\regedit.exe") & """ /e """ & tmpPath & """ """ & key & """"
@@ -1357,6 +1389,13 @@ Sub StepRegExport(name, key)
     removed = StripMapiPasswords(path, enc)
     If removed > 0 Then gCur("error") = removed & Fr(" valeurs de mot de passe retir{e9}es")
   End If
+End Sub
+
+Sub WriteRegHeaderOnly(path)
+  Dim f
+  Set f = fso.CreateTextFile(path, True, True)
+  f.Write "Windows Registry Editor Version 5.00" & vbCrLf & vbCrLf
+  f.Close
 End Sub
 
 Function DetectRegEncoding(path)
@@ -2226,25 +2265,15 @@ Function Resolve(host, ByRef addrs)
     Resolve = "True"
     Exit Function
   End If
-  found = False
+  found = ""
   On Error Resume Next
-  For Each p In gWmi.ExecQuery("SELECT * FROM Win32_PingStatus WHERE Address='" & Replace(host, "'", "") & "' AND Timeout=1000")
-    found = True
-    If IsNull(p.PrimaryAddressResolutionStatus) Then
-      ok = Not IsNull(p.ProtocolAddress)
-    Else
-      ok = (p.PrimaryAddressResolutionStatus = 0)
-    End If
-    If ok And Not IsNull(p.ProtocolAddress) And p.ProtocolAddress <> "" Then
-      addrs = Array(p.ProtocolAddress)
-      Resolve = "True"
-    Else
-      Resolve = "False"
-    End If
-  Next
+  found = PingStatusResolve(host, addrs)
   Err.Clear
   On Error GoTo 0
-  If found Then Exit Function
+  If found <> "" Then
+    Resolve = found
+    Exit Function
+  End If
   outPath = gTmp & "\ping.txt"
   Resolve = "False"
   If RunCommand("ping -n 1 -w 1000 " & host, outPath, 30, rc, et) Then
@@ -2257,6 +2286,30 @@ Function Resolve(host, ByRef addrs)
       Exit For
     Next
   End If
+End Function
+
+Function PingStatusResolve(host, ByRef addrs)
+  ' Win32_PingStatus (XP/2003 ; absent sous Windows 2000, vide sous Wine) :
+  ' "" si la classe ne repond pas, sinon "True"/"False".
+  Dim p, ok
+  PingStatusResolve = ""
+  For Each p In gWmi.ExecQuery("SELECT * FROM Win32_PingStatus WHERE Address='" & Replace(host, "'", "") & "' AND Timeout=1000")
+    If IsNull(p.PrimaryAddressResolutionStatus) Then
+      ok = Not IsNull(p.ProtocolAddress)
+    Else
+      ok = (p.PrimaryAddressResolutionStatus = 0)
+    End If
+    If ok And Not IsNull(p.ProtocolAddress) Then
+      If p.ProtocolAddress <> "" Then
+        addrs = Array(p.ProtocolAddress)
+        PingStatusResolve = "True"
+      Else
+        PingStatusResolve = "False"
+      End If
+    Else
+      PingStatusResolve = "False"
+    End If
+  Next
 End Function
 
 Sub HttpProbe(url, proxyMode, proxy, bypass, ignoreCert, tConnect, tReceive, ByRef status, ByRef statusText, ByRef errNum, ByRef errTxt, ByRef ms)
@@ -2422,7 +2475,7 @@ Sub StepNetExchangePath()
   If IsEmpty(gWmi) Then Set gWmi = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\cimv2")
   If UBound(gLocalIps) < 0 Then
     For Each obj In gWmi.ExecQuery("SELECT IPAddress, IPSubnet FROM Win32_NetworkAdapterConfiguration WHERE IPEnabled=True")
-      RememberIps obj
+      TryRememberIps obj
     Next
   End If
   OpenRecords "net_exchange_path", gCur("source")

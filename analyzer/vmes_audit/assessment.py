@@ -111,7 +111,12 @@ def run_assessment(inputs: list[Path], *, pack_dir: Path | None = None, override
     # and the command line wins over both.
     for coll in assessment.collections:
         if coll.manifest is not None and coll.manifest.mode == "vmes":
-            params["service_account"] = coll.manifest.parameters.service_account
+            given = coll.manifest.parameters
+            params["service_account"] = given.service_account
+            # The NOC the collector actually probed (/noc: may override the pack's default).
+            for name in ("noc_host", "noc_port", "noc_address"):
+                if getattr(given, name):
+                    params[name] = getattr(given, name)
             break
     params.update({k: v for k, v in (overrides or {}).items() if v is not None})
     facts = build_facts(assessment)

@@ -35,6 +35,14 @@ class SelectionResult:
     uncertain: list[dict[str, Any]]
     available: bool
     reason: str = ""  # why not available
+    table: str = ""
+    missing_fields: set[str] = field(default_factory=set)  # columns found null in uncertain rows
+
+    def uncertainty(self) -> str:
+        """French sentence for rows that could not be decided."""
+        columns = ", ".join(f"« {c} »" for c in sorted(self.missing_fields)) or "certaines colonnes"
+        return (f"{len(self.uncertain)} ligne(s) de la table « {self.table} » sans valeur pour {columns} "
+                "dans les artefacts collectés")
 
 
 @dataclass
@@ -196,6 +204,8 @@ def evaluate(cond: Condition, ctx: EvalContext, row: dict[str, Any] | None = Non
         if not result.available:
             ctx.unavailable[sel_name] = result.reason
             return None
+        if result.uncertain and not (result.rows and isinstance(cond, (Exists, NoneOf))):
+            ctx.unavailable.setdefault(sel_name, result.uncertainty())
         if isinstance(cond, Exists):
             return True if result.rows else (None if result.uncertain else False)
         if isinstance(cond, NoneOf):

@@ -78,13 +78,14 @@ def _selection_runner(sel: Selection, evidence: Evidence, host: str | None, ctx:
         if sel.artifacts:
             rows = [r for r in rows if r.get("artifact") in sel.artifacts]
         matched, uncertain = [], []
+        row_ctx = _row_ctx(ctx)
         for row in rows:
-            verdict = True if sel.where is None else evaluate(sel.where, _row_ctx(ctx), row)
+            verdict = True if sel.where is None else evaluate(sel.where, row_ctx, row)
             if verdict is True:
                 matched.append(row)
             elif verdict is None:
                 uncertain.append(row)
-        return SelectionResult(matched, uncertain, True)
+        return SelectionResult(matched, uncertain, True, table=sel.table, missing_fields=set(row_ctx.missing))
 
     return run
 
