@@ -39,6 +39,7 @@ test-fast: $(BIN)/vmes-audit
 
 bench: $(BIN)/vmes-audit
 	$(BIN)/python bench/bench_analyze.py
+	$(BIN)/python bench/bench_collector.py
 
 samples: $(BIN)/vmes-audit
 	$(BIN)/python samples/build_samples.py
