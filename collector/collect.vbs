@@ -35,6 +35,7 @@ Const DEFAULT_NOC_HOST = "push.sfr.fr"
 Const DEFAULT_NOC_PORT = 443
 Const DEFAULT_NOC_ADDR = "206.124.113.45"
 Const ADMINCOUNT_LIMIT = 500
+Const MAILCONTAINERS_LIMIT = 200
 Const HKCR = &H80000000
 Const HKCU = &H80000001
 Const HKLM = &H80000002
@@ -393,6 +394,7 @@ Sub DeclareArtifacts()
   Decl "ad_service_account_groups", "txt", "Annuaire : groupes du compte de service", "ad", "", "vmes"
   Decl "ad_exchange_org", "txt", "Annuaire : organisation Exchange", "ad", "", "vmes"
   Decl "ad_exchange_servers", "txt", "Annuaire : serveurs Exchange", "ad", "", "vmes"
+  Decl "ad_mail_containers", "txt", "Annuaire : conteneurs des utilisateurs de messagerie", "ad", "", "vmes"
   Decl "ad_acl", "txt", "Annuaire : autorisations (ACL)", "ad", "", "vmes"
   Decl "ad_admincount_users", "txt", "Annuaire : comptes prot{e9}g{e9}s (adminCount)", "ad", "", "vmes"
   Decl "net_proxy", "txt", "R{e9}seau : param{e8}tres proxy", "netproxy", "", "vmes"
@@ -709,6 +711,8 @@ Sub DescribeStep(d)
       Say "      puis ADSI : WinNT://" & gHost & "/<groupe>,group (membres)"
     Case "ad"
       Say "      LDAP : " & AdSourceText(d("name"))
+      If d("name") = "ad_mail_containers" Then Say "      seul le conteneur de chaque utilisateur dot{e9} d'une bo{ee}te aux lettres est gard{e9}, avec un compteur : aucun nom d'utilisateur n'est collect{e9}"
+      If d("name") = "ad_acl" Then Say "      (avec le descripteur de s{e9}curit{e9} de chaque conteneur d'utilisateurs de messagerie, " & MAILCONTAINERS_LIMIT & " au plus)"
     Case "netproxy"
       Say "      registre : HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings (ProxyEnable, ProxyServer, ProxyOverride, AutoConfigURL)"
       Say "      registre : HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections\WinHttpSettings"
@@ -729,7 +733,8 @@ Function AdSourceText(name)
     Case "ad_service_account_groups": AdSourceText = "tokenGroups du compte " & gAccount & " (base)"
     Case "ad_exchange_org": AdSourceText = "CN=Microsoft Exchange,CN=Services,<configNC> ; (objectClass=msExchOrganizationContainer) puis (objectClass=msExchAdminGroup)"
     Case "ad_exchange_servers": AdSourceText = "CN=Microsoft Exchange,CN=Services,<configNC> ; (objectClass=msExchExchangeServer)"
-    Case "ad_acl": AdSourceText = "nTSecurityDescriptor : domaine, AdminSDHolder, organisation Exchange, groupes d'administration, conteneurs Servers, serveurs"
+    Case "ad_mail_containers": AdSourceText = "<defaultNC> ; (&(objectCategory=person)(objectClass=user)(homeMDB=*)), pages de 500 ; conteneur parent de chaque utilisateur (aucun nom d'utilisateur), " & MAILCONTAINERS_LIMIT & " conteneurs au plus"
+    Case "ad_acl": AdSourceText = "nTSecurityDescriptor : domaine, AdminSDHolder, organisation Exchange, groupes d'administration, conteneurs Servers, serveurs, conteneurs des utilisateurs de messagerie"
     Case "ad_admincount_users": AdSourceText = "<defaultNC> ; (&(objectCategory=person)(objectClass=user)(adminCount=1)(homeMDB=*)), " & ADMINCOUNT_LIMIT & " au plus"
     Case "exchange_version": AdSourceText = "CN=Microsoft Exchange,CN=Services,<configNC> ; (&(objectClass=msExchExchangeServer)(cn=" & gHost & "))"
   End Select
@@ -1633,6 +1638,7 @@ End Sub
 ' Annuaire Active Directory (ADSI LDAP, compte courant)
 ' ----------------------------------------------------------------------------
 Dim gAdo, gSvcDn, gOrgDns, gAgDns, gSrvDns, gTrusteeCache
+Dim gMailCont, gMailContState, gMailContErr, gMailContUsers
 
 Function RootDse()
   If IsObject(gRootDse) Then
@@ -1737,6 +1743,7 @@ Sub StepAd(name)
     Case "ad_service_account_groups": AdServiceAccountGroups
     Case "ad_exchange_org": AdExchangeOrg
     Case "ad_exchange_servers": AdExchangeServers "(objectClass=msExchExchangeServer)", "server"
+    Case "ad_mail_containers": AdMailContainers
     Case "ad_acl": AdAcl
     Case "ad_admincount_users": AdAdminCount
     Case "exchange_version": AdExchangeServers "(&(objectClass=msExchExchangeServer)(cn=" & LdapEscape(gHost) & "))", "server"
@@ -1913,7 +1920,7 @@ Sub AdExchangeServers(filter, kind)
 End Sub
 
 Sub AdAcl()
-  Dim objs, i, dnc
+  Dim objs, i, dnc, keys, n
   dnc = DefaultNC()
   If Not IsArray(gOrgDns) Then FindExchangeObjects
   objs = Array(dnc, "CN=AdminSDHolder,CN=System," & dnc)
@@ -1927,9 +1934,104 @@ Sub AdAcl()
   For i = 0 To UBound(gSrvDns)
     objs = PushArr(objs, gSrvDns(i))
   Next
+  ' Conteneurs des utilisateurs de messagerie (F10) : leur DACL stockee porte
+  ' les ACE heritees par AD. Un echec de la recherche n'empeche pas le reste.
+  If MailContainersReady() Then
+    keys = gMailCont.Keys
+    n = 0
+    For i = 0 To UBound(keys)
+      If n >= MAILCONTAINERS_LIMIT Then Exit For
+      If LCase(keys(i)) <> LCase(dnc) Then objs = PushArr(objs, keys(i))
+      n = n + 1
+    Next
+  Else
+    RecComment "conteneurs des utilisateurs de messagerie non lus : " & gMailContErr
+  End If
   For i = 0 To UBound(objs)
     WriteAcl objs(i)
   Next
+End Sub
+
+Function ParentDn(dn)
+  ' "CN=Dupont\, Jean,OU=Ventes,DC=x" -> "OU=Ventes,DC=x" (virgule echappee ignoree)
+  Dim i, c
+  ParentDn = ""
+  i = 1
+  Do While i <= Len(dn)
+    c = Mid(dn, i, 1)
+    If c = "\" Then
+      i = i + 2
+    ElseIf c = "," Then
+      ParentDn = Mid(dn, i + 1)
+      Exit Function
+    Else
+      i = i + 1
+    End If
+  Loop
+End Function
+
+Sub FindMailContainers()
+  ' Utilisateurs dotes d'une boite aux lettres (recherche paginee, 500 par
+  ' page) : seul le DN du conteneur parent est garde, avec un compteur ;
+  ' aucun nom d'utilisateur n'est conserve ni ecrit.
+  Dim rs, dn, p
+  Set gMailCont = CreateObject("Scripting.Dictionary")
+  gMailCont.CompareMode = 1
+  gMailContUsers = 0
+  Set rs = AdSearch(DefaultNC(), "(&(objectCategory=person)(objectClass=user)(homeMDB=*))", "distinguishedName", "subtree", 0)
+  Do Until rs.EOF
+    dn = FieldVal(rs, "distinguishedName")
+    If Not IsNull(dn) Then
+      p = ParentDn(CStr(dn))
+      If p <> "" Then
+        gMailContUsers = gMailContUsers + 1
+        If gMailCont.Exists(p) Then gMailCont(p) = gMailCont(p) + 1 Else gMailCont.Add p, 1
+      End If
+    End If
+    rs.MoveNext
+  Loop
+End Sub
+
+Function MailContainersReady()
+  ' Une seule recherche par collecte (ad_mail_containers puis ad_acl)
+  Dim en, ed
+  If IsEmpty(gMailContState) Then
+    On Error Resume Next
+    FindMailContainers
+    en = Err.Number
+    ed = Err.Description
+    Err.Clear
+    On Error GoTo 0
+    If en <> 0 Then
+      gMailContState = "error"
+      gMailContErr = ErrText(en, ed)
+    Else
+      gMailContState = "ok"
+    End If
+  End If
+  MailContainersReady = (gMailContState = "ok")
+End Function
+
+Sub AdMailContainers()
+  Dim keys, i, written
+  If Not MailContainersReady() Then
+    Fail gMailContErr
+    Exit Sub
+  End If
+  keys = gMailCont.Keys
+  written = 0
+  For i = 0 To UBound(keys)
+    If written >= MAILCONTAINERS_LIMIT Then Exit For
+    RecKind "container"
+    RecProp "distinguishedName", keys(i)
+    RecProp "MailUsers", gMailCont(keys(i))
+    RecProp "sdControl", SdControl(keys(i))
+    written = written + 1
+  Next
+  RecKind "summary"
+  RecProp "Containers", gMailCont.Count
+  RecProp "MailUsers", gMailContUsers
+  RecProp "Truncated", (gMailCont.Count > written)
 End Sub
 
 Sub WriteAcl(dn)

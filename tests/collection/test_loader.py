@@ -65,7 +65,9 @@ def test_path_traversal_entry_is_refused_not_extracted(tmp_path: Path) -> None:
     coll = assessment.collections[0]
     assert coll.artifacts["wmi_registry"].usable
     assert not (tmp_path.parent.parent / "etc" / "evil.txt").exists()
-    assert any("ignorés" in w or "refusée" in w for w in assessment.warnings) or True
+    refused = [w for w in assessment.warnings if "refusée" in w]
+    assert len(refused) == 2, assessment.warnings
+    assert any("../../etc/evil.txt" in w for w in refused)
 
 
 def test_sha_mismatch_marks_artifact_unreadable(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ VMES_ARTIFACTS = {
     "whoami_user", "whoami_groups", "token_groups", "local_admins", "ipconfig",
     "ad_rootdse", "ad_domain", "ad_partitions", "ad_domain_controllers", "ad_service_account",
     "ad_service_account_groups", "ad_exchange_org", "ad_exchange_servers", "ad_acl",
-    "ad_admincount_users", "net_proxy", "net_noc_probe", "net_exchange_path",
+    "ad_admincount_users", "ad_mail_containers", "net_proxy", "net_noc_probe", "net_exchange_path",
 }
 EXCHANGE_ARTIFACTS = {
     "systeminfo", "wmi_os", "wmi_computersystem", "wmi_service", "wmi_qfe", "reg_values",
@@ -143,7 +143,7 @@ def test_reg_values_records(vmes_run):
 def test_ad_artifacts_fail_with_adsi_text(vmes_run):
     manifest = _manifest(vmes_run)
     ad = [a for a in manifest.artifacts if a.name.startswith("ad_")]
-    assert len(ad) == 10
+    assert len(ad) == 11
     for art in ad:
         assert art.status == "error"
         assert re.match(r"0x[0-9A-F]{8} ", art.error), art.error
@@ -163,7 +163,7 @@ def test_whoami_and_local_admins(vmes_run):
 
 
 def test_console_progress_in_french(vmes_run):
-    assert re.search(r"\[1/40\] Syst.me : systeminfo \.\.\. (OK|ERREUR)", vmes_run.stdout)
+    assert re.search(r"\[1/41\] Syst.me : systeminfo \.\.\. (OK|ERREUR)", vmes_run.stdout)
     assert "Archive cr" in vmes_run.stdout
 
 

@@ -33,10 +33,33 @@ EXPECTED = {
     "vmes02-2003-proxy.zip": {
         "e1-noc-https": "warn", "e3-proxy-credentials": "manual", "e4-exchange-same-lan": "warn",
     },
+    "vmes07-2003sp2-tse.zip": {
+        "c5-raid-power": "manual", "c6-virtualization": "warn", "d1-os-supported": "warn",
+        "d2-not-domain-controller": "pass", "d3-not-exchange-server": "fail", "d4-not-terminal-server": "fail",
+        "d5-domain-member": "pass", "e1-noc-https": "pass", "e2-ie-esc-admins": "fail",
+        "h1-run-as-service-account": "fail", "h2-collection-complete": "warn",
+        # the local Administrateur could not read AD: every directory check is "Non évaluable"
+        "f1-account-exists-enabled": "unknown", "f9-server-permissions": "unknown", "e4-exchange-same-lan": "unknown",
+    },
+    # a customer's hand-made capture: only systeminfo (PowerShell redirect, UTF-16LE), no manifest
+    "loose-workgroup": {
+        "c1-processor-class": "pass", "c2-memory": "pass", "c3-free-disk": "unknown", "d1-os-supported": "pass",
+        "d5-domain-member": "fail", "d6-internet-explorer": "unknown", "h1-run-as-service-account": "unknown",
+        "h2-collection-complete": "warn",
+    },
 }
 VERDICTS = {"vmes01-2003-conforme.zip": "pret_sous_reserve", "srvdc01-2000-non-conforme.zip": "non_pret",
             # no Active Directory artifacts in this network sample: bloquant checks F1, F4… are unknown
-            "vmes02-2003-proxy.zip": "non_pret"}
+            "vmes02-2003-proxy.zip": "non_pret", "vmes07-2003sp2-tse.zip": "non_pret", "loose-workgroup": "non_pret"}
+
+
+_CACHE: dict = {}
+
+
+def _report(path: Path):
+    if path not in _CACHE:
+        _CACHE[path] = run_assessment([path]).report
+    return _CACHE[path]
 
 
 def test_samples_match_their_sources(root: Path) -> None:
@@ -47,7 +70,7 @@ def test_samples_match_their_sources(root: Path) -> None:
 
 @pytest.mark.parametrize("sample", sorted(EXPECTED))
 def test_rule_states_on_sample(samples_dir: Path, sample: str) -> None:
-    report = run_assessment([samples_dir / sample]).report
+    report = _report(samples_dir / sample)
     states = {f.rule_id: f.state.value for f in report.findings}
     for rule_id, expected in EXPECTED[sample].items():
         assert states.get(rule_id) == expected, f"{sample}: {rule_id} is {states.get(rule_id)}, expected {expected}"
@@ -55,16 +78,21 @@ def test_rule_states_on_sample(samples_dir: Path, sample: str) -> None:
 
 
 def test_every_rule_of_c_d_e2_h_is_exercised_both_ways() -> None:
-    """Across the samples, each of these rules is seen in a passing and a non-passing state."""
+    """Across the samples, each of these rules is seen passing and not passing.
+
+    C5 (RAID, power) can only be asked ("À vérifier"); C7 passes only with --users,
+    which tests/e2e/test_cli.py covers.
+    """
     from vmes_audit.engine.pack import load_pack
 
-    pack = load_pack()
-    for rule in pack.rules:
+    only_asked = {"c5-raid-power", "c7-sizing"}
+    for rule in load_pack().rules:
         if rule.section not in "CDH" and rule.catalogue != "E2":
             continue
-        seen = {EXPECTED[s].get(rule.id) for s in EXPECTED}
         assert rule.id in EXPECTED["vmes01-2003-conforme.zip"], f"{rule.id} not checked on the samples"
-        good = seen & {"pass", "n/a"}
-        bad = seen - {"pass"}
-        assert good and bad or rule.id in {"c5-raid-power", "c7-sizing", "d1-os-supported", "d3-not-exchange-server",
-                                           "d4-not-terminal-server", "d5-domain-member", "c6-virtualization"}, rule.id
+        seen = {EXPECTED[s].get(rule.id) for s in EXPECTED} - {None}
+        if rule.id in only_asked:
+            assert seen == {"manual"}, (rule.id, seen)
+            continue
+        assert seen & {"pass", "n/a"}, f"{rule.id} never passes on a sample: {seen}"
+        assert seen & {"fail", "warn", "manual"}, f"{rule.id} never fails on a sample: {seen}"

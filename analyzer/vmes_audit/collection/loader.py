@@ -175,6 +175,8 @@ def _build_collection(origin: str, files: dict[str, bytes], errors: dict[str, st
             coll.warnings.append(f"{origin} : artefact inconnu « {entry.name} » ignoré")
             continue
         coll.artifacts[entry.name] = art
+    for name in sorted(set(errors) - listed):
+        coll.warnings.append(f"{origin} : {errors[name]}")
     extra = sorted(set(files) - listed)
     if extra:
         coll.warnings.append(f"{origin} : fichiers non déclarés dans le manifeste ignorés : {', '.join(extra[:10])}")

@@ -67,6 +67,16 @@ def _role_fr(value: Any) -> str:
     return ROLE_FR.get(str(value), str(value) if value is not None else "rôle inconnu")
 
 
+def _de(value: Any) -> str:
+    """French "de" with elision before a vowel: "de VMES01", "d'APPLI02", "d'EXCH01".
+
+    >>> _de("APPLI02"), _de("VMES01"), _de("Édouard")
+    ("d'APPLI02", 'de VMES01', "d'Édouard")
+    """
+    text = str(value) if value is not None else "?"
+    return f"d'{text}" if text[:1].upper() in "AEIOUYÉÈÊÀÂÎÔÛ" else f"de {text}"
+
+
 def _yesno(value: Any) -> str:
     if value is None:
         return "inconnu"
@@ -100,7 +110,7 @@ def _env() -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
                                trim_blocks=True, lstrip_blocks=True)
     env.filters.update({"fr_number": fr_number, "mo": _mo, "go": _go, "mhz": _mhz, "role_fr": _role_fr,
-                        "yesno": _yesno, "join_fr": _join_fr, "or_unknown": _or_unknown, "sp": _sp})
+                        "yesno": _yesno, "de": _de, "join_fr": _join_fr, "or_unknown": _or_unknown, "sp": _sp})
     return env
 
 
