@@ -55,7 +55,7 @@ EXPECTED: dict[str, dict[str, str | list[str]]] = {
         "F7": W,                 # "Exchange Administrator" at organisation level
         "F8": NA,
         "F9": [F, P],            # EXBTP01: inherited deny from the organisation; EXBTP02: explicit allows
-        "F10": F,                # Send As delegated on an OU, not on the domain head
+        "F10": F,                # Send As delegated on OU=Siege only: OU=Chantiers (40 mail users) and 3 others fail
         "F11": W,                # 3 mail users with adminCount=1
         "G1": P,
         "G2": F,                 # profile on EXBTP02, mailbox on EXBTP01
@@ -168,6 +168,54 @@ def test_btp_deny_inherited_from_the_organisation(results) -> None:
     assert any("512" in g or "Domain Admins" in g for g in org["sa_admin_groups"])
     assert sorted(org["protected_users"]) == ["Administrateur", "VistoAdmin", "adm-jmartin"]
     assert org["sa_send_as_domain"] is False
+
+
+def _containers(result) -> dict[str, dict]:
+    return {r["dn"]: r for r in result.facts.table("mail_containers").to_dict("records")}
+
+
+def test_btp_send_as_granted_on_one_ou_only(results) -> None:
+    """Send As was delegated on OU=Siege only: OU=Chantiers (40 mail users) and the others do not inherit it."""
+    result = results("btp")
+    rows = _containers(result)
+    assert rows["OU=Siege,DC=exemple-btp,DC=fr"]["send_as"] is True
+    chantiers = rows["OU=Chantiers,DC=exemple-btp,DC=fr"]
+    assert (chantiers["send_as"], chantiers["mail_users"], chantiers["protected"]) == (False, 40, False)
+    assert "aucune ACE" in chantiers["reason"]
+    org = _org(result)
+    assert org["send_as_evidence"] == "conteneurs"
+    assert (org["mail_containers_count"], org["mail_users_count"]) == (5, 133)
+    assert (org["mail_containers_without_send_as"], org["mail_users_without_send_as"]) == (4, 48)
+    f10 = next(f for f in result.report.findings if f.catalogue == "F10")
+    assert f10.message.startswith("4 conteneur(s) sur 5")
+    assert f10.message.index("OU=Chantiers") < f10.message.index("OU=Informatique")
+    assert "OU=Siege" not in f10.message
+    assert 'dsacls "OU=Chantiers,DC=exemple-btp,DC=fr" /I:S /G "BTP\\VistoAdmin:CA;Send As;user"' in f10.remediation
+
+
+@pytest.mark.parametrize("org", ["assurances", "transports", "sante", "logistique"])
+def test_compliant_containers_inherit_the_domain_head_grant(results, org: str) -> None:
+    result = results(org)
+    rows = _containers(result)
+    assert len(rows) >= 3 and all(r["send_as"] is True for r in rows.values())
+    assert any(dn.startswith("CN=Users,") for dn in rows) or org == "logistique"
+    assert all("elle-même héritée de « DC=" in r["reason"] for r in rows.values())
+    f10 = next(f for f in result.report.findings if f.catalogue == "F10")
+    assert f"Les {len(rows)} conteneur(s)" in f10.message
+
+
+def test_industrie_no_container_grants_send_as(results) -> None:
+    rows = _containers(results("industrie"))
+    assert sorted(rows) == ["CN=Users,DC=ad,DC=exemple-industrie,DC=fr", "OU=Production,DC=ad,DC=exemple-industrie,DC=fr"]
+    assert all(r["send_as"] is False for r in rows.values())
+
+
+@pytest.mark.parametrize("org", ["transports", "sante", "logistique"])
+def test_exchange_2007_get_mailbox_agrees_with_ad(results, org: str) -> None:
+    data = _org(results(org))
+    assert (data["ems_sa_found"], data["ems_sa_hidden"], data["sa_hidden_agree"], data["sa_server_agree"]) == (
+        True, False, True, True)
+    assert data["ems_sa_server"] == data["sa_home_server"]
 
 
 def test_compliant_2003_facts(results) -> None:

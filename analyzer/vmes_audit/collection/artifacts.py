@@ -58,6 +58,7 @@ _SPECS = [
     ArtifactSpec("ad_exchange_servers", "records", "AD : serveurs Exchange"),
     ArtifactSpec("ad_acl", "records", "AD : listes de contrôle d'accès"),
     ArtifactSpec("ad_admincount_users", "records", "AD : utilisateurs protégés (adminCount=1)"),
+    ArtifactSpec("ad_mail_containers", "records", "AD : conteneurs des utilisateurs de messagerie"),
     ArtifactSpec("net_noc_probe", "records", "test de connexion au NOC"),
     ArtifactSpec("net_proxy", "records", "paramètres de proxy"),
     ArtifactSpec("net_exchange_path", "records", "chemin réseau vers Exchange"),

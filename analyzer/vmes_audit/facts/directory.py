@@ -10,13 +10,16 @@ tables, and says where each answer came from.
 Tables: ``organisation`` (one row: the domain, the Exchange organisation and
 the service account), ``domain_controllers``, ``exchange_servers``,
 ``server_rights`` (one row per server and right, with the deciding ACE),
-``sa_groups``, ``aces`` and ``mapi_profiles``; it also adds the service
-account's columns to the VMES machines' ``host`` rows.
+``mail_containers`` (one row per container that holds mailbox-enabled users,
+with the Send As a user placed in it inherits), ``sa_groups``, ``aces`` and
+``mapi_profiles``; it also adds the service account's columns to the VMES
+machines' ``host`` rows.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from vmes_audit.errors import ParseError
@@ -44,9 +47,14 @@ register_table("organisation", "Le domaine, l'organisation Exchange et le compte
                "sa_name sa_found sa_dn sa_sid sa_enabled sa_uac sa_primary_group_rid sa_in_domain_users "
                "sa_admin_groups sa_admin_group_count sa_admin_count sa_protected sa_has_mailbox sa_home_mdb sa_home_server sa_legacy_dn "
                "sa_mail sa_hidden sa_show_in_ab_count sa_org_role sa_org_role_evidence sa_ems_roles sa_ems_role_count "
-               "sa_send_as_domain sa_send_as_domain_reason protected_users protected_users_count "
+               "sa_send_as_domain sa_send_as_domain_reason send_as_evidence send_as_fallback_reason "
+               "mail_containers_count mail_users_count mail_containers_truncated mail_containers_without_send_as "
+               "mail_users_without_send_as mail_containers_undecided mail_containers_protected "
+               "ems_sa_found ems_sa_hidden ems_sa_server ems_sa_database sa_hidden_agree sa_server_agree "
+               "protected_users protected_users_count "
                "protected_users_truncated", "ad_rootdse ad_domain ad_partitions ad_exchange_org ad_service_account "
-               "ad_service_account_groups ad_acl ad_admincount_users ems_exchangeadministrator")
+               "ad_service_account_groups ad_acl ad_admincount_users ad_mail_containers ems_exchangeadministrator "
+               "ems_mailbox")
 register_table("domain_controllers", "Contrôleurs de domaine (objets ordinateur de l'AD)",
                "host artifact name dns_host_name os os_version os_sp sp family", "ad_domain_controllers")
 register_table("exchange_servers", "Serveurs Exchange de l'organisation",
@@ -55,6 +63,9 @@ register_table("exchange_servers", "Serveurs Exchange de l'organisation",
 register_table("server_rights", "Droits effectifs du compte de service sur chaque serveur Exchange",
                "host artifact server right right_fr granted reason mode ems_granted agree",
                "ad_acl ems_adpermission")
+register_table("mail_containers", "Conteneurs des utilisateurs dotés d'une boîte aux lettres : « Envoyer comme » "
+               "hérité par un utilisateur qui y est placé", "host artifact dn mail_users send_as reason protected",
+               "ad_mail_containers ad_acl")
 register_table("sa_groups", "Groupes du compte de service (SID, imbrication comprise)",
                "host artifact sid name dn protected", "ad_service_account_groups")
 register_table("aces", "Entrées de contrôle d'accès collectées (une ligne par ACE)",
@@ -364,6 +375,8 @@ def build(facts: Facts) -> None:
         org["sa_send_as_domain"] = decision.granted
         org["sa_send_as_domain_reason"] = decision.reason_fr
 
+    container_rows = _mail_containers(facts, org, descriptors, sa_sids, label)
+
     right_rows = []
     for server in servers:
         dn = server.get("dn")
@@ -404,6 +417,7 @@ def build(facts: Facts) -> None:
                 roles.append(normalize_role(str(obj.get("Role") or "")))
     org["sa_ems_roles"] = roles
     org["sa_ems_role_count"] = len(roles) if roles is not None else None
+    _ems_mailbox(facts, org)
 
     # --- mail users whose DACL will not inherit Send As (F11)
     admin_users, _ = _records(facts, "ad_admincount_users")
@@ -418,10 +432,157 @@ def build(facts: Facts) -> None:
     facts.tables["domain_controllers"] = frame("domain_controllers", _domain_controllers(facts))
     facts.tables["exchange_servers"] = frame("exchange_servers", servers)
     facts.tables["server_rights"] = frame("server_rights", right_rows)
+    facts.tables["mail_containers"] = frame("mail_containers", container_rows)
     facts.tables["sa_groups"] = frame("sa_groups", sa_group_rows)
     facts.tables["aces"] = frame("aces", ace_rows)
     facts.tables["mapi_profiles"] = frame("mapi_profiles", _mapi_rows(facts))
     _host_columns(facts, org, sa_sids)
+
+
+_PROBE_RDN = "CN=utilisateur-type"
+MAIL_CONTAINERS_LIMIT = 200  # the collector's cap (ad_mail_containers)
+
+
+def _mail_containers(facts: Facts, org: dict[str, Any], descriptors, sa_sids: set[str] | None,
+                     label: str) -> list[dict]:
+    """F10: the Send As a mail user inherits in each container that holds mailbox-enabled users.
+
+    ``ad_mail_containers`` lists the parent containers of the mailbox-enabled users (no user names);
+    ``ad_acl`` holds each container's stored DACL, inherited ACEs included, so the question is what a
+    user object placed directly in it inherits (``effective_right`` in ``inherited_only`` mode with
+    ``chain=[container]``). Its own explicit ACEs and a protected DACL on a single user are not seen
+    (check F11 covers the protected users). Sets the ``organisation`` columns ``send_as_evidence``
+    (``conteneurs``, or ``domaine`` when the artifact is not usable and F10 falls back to the
+    domain-head simulation), the counts, and returns the table rows, containers with the most users
+    first.
+    """
+    found = facts.any_artifact("ad_mail_containers")
+    records, _ = _records(facts, "ad_mail_containers")
+    containers = _kind(records, "container")
+    if records is None or not containers:
+        org["send_as_evidence"] = "domaine"
+        if records is not None:
+            why = "aucun utilisateur doté d'une boîte aux lettres n'a été trouvé dans l'annuaire (ad_mail_containers vide)"
+        elif not found or all(a.status == "missing" for _, a in found):
+            why = ("la collecte ne contient pas la liste des conteneurs des utilisateurs de messagerie "
+                   "(ad_mail_containers : collecteur d'une version antérieure)")
+        else:
+            art = next(a for _, a in found)
+            why = f"la liste des conteneurs des utilisateurs de messagerie n'a pas pu être lue (ad_mail_containers : {art.error or art.status})"
+        org["send_as_fallback_reason"] = why
+        return []
+    org["send_as_evidence"] = "conteneurs"
+    rows = []
+    for rec in containers:
+        dn = str(rec.get("distinguishedName") or "").strip()
+        if not dn:
+            continue
+        sd = descriptors.get(normalize_dn(dn)) if descriptors else None
+        control = to_int(rec.get("sdControl"))
+        if control is None and sd is not None:
+            control = sd.control
+        protected = bool(control & acl_mod.SE_DACL_PROTECTED) if control is not None else None
+        row = {"host": "", "artifact": "ad_mail_containers", "dn": dn, "mail_users": to_int(rec.get("MailUsers")),
+               "send_as": None, "reason": None, "protected": protected}
+        if descriptors is None:
+            row["reason"] = "Non évaluable : listes de contrôle d'accès non collectées (ad_acl)."
+        elif sa_sids is None:
+            row["reason"] = "Non évaluable : groupes du compte de service inconnus (ad_service_account_groups)."
+        else:
+            decision = effective_right(f"{_PROBE_RDN},{dn}", CLASS_USER, Right.send_as(), sa_sids,
+                                       _with_origins(descriptors, dn), chain=[dn], principal_label=label)
+            row["send_as"] = decision.granted
+            row["reason"] = decision.reason_fr
+            row["artifact"] = "ad_acl"
+            if decision.granted is False and protected:
+                row["reason"] += (f" L'héritage des autorisations est désactivé sur « {dn} » (DACL protégée) : "
+                                  "une autorisation posée en tête du domaine ne l'atteint pas.")
+        rows.append(row)
+    rows.sort(key=lambda r: (-(r["mail_users"] or 0), r["dn"].lower()))
+    summary = _first(records, "summary")
+    refused = [r for r in rows if r["send_as"] is False]
+    org["mail_containers_count"] = (to_int(summary.get("Containers")) if summary is not None else None) or len(rows)
+    org["mail_users_count"] = ((to_int(summary.get("MailUsers")) if summary is not None else None)
+                               or sum(r["mail_users"] or 0 for r in rows))
+    truncated = _bool(summary.get("Truncated")) if summary is not None else None
+    org["mail_containers_truncated"] = bool(truncated) or org["mail_containers_count"] > len(rows)
+    org["mail_containers_without_send_as"] = len(refused)
+    org["mail_users_without_send_as"] = sum(r["mail_users"] or 0 for r in refused)
+    org["mail_containers_undecided"] = sum(1 for r in rows if r["send_as"] is None)
+    org["mail_containers_protected"] = sum(1 for r in rows if r["protected"])
+    return rows
+
+
+def _with_origins(descriptors: dict, dn: str) -> dict:
+    """``descriptors`` with the inherited ACEs of ``dn``'s stored DACL tagged with their explicit origin.
+
+    AD stores inherited ACEs without saying where they come from; when a collected ancestor (the domain
+    head) holds the same rule explicitly, the sentence can name it ("elle-même héritée de « DC=… »").
+    """
+    key = normalize_dn(dn)
+    sd = descriptors.get(key)
+    if sd is None or not any(a.inherited for a in sd.aces):
+        return descriptors
+    ancestors = []
+    cursor = parent_dn(dn)
+    while cursor:
+        if normalize_dn(cursor) in descriptors:
+            ancestors.append(descriptors[normalize_dn(cursor)])
+        cursor = parent_dn(cursor)
+
+    def same(a, b) -> bool:
+        return (a.allow == b.allow and a.mask == b.mask and a.object_type == b.object_type
+                and a.inherited_object_type == b.inherited_object_type
+                and (a.sid or a.trustee.lower()) == (b.sid or b.trustee.lower()))
+
+    aces = []
+    for ace in sd.aces:
+        if ace.inherited and ace.source_dn is None:
+            origin = next((anc.object_dn for anc in ancestors for a in anc.aces
+                           if not a.inherited and a.flags & acl_mod.CONTAINER_INHERIT and same(a, ace)), None)
+            if origin:
+                ace = replace(ace, source_dn=origin)
+        aces.append(ace)
+    return {**descriptors, key: replace(sd, aces=aces)}
+
+
+def _ems_mailbox(facts: Facts, org: dict[str, Any]) -> None:
+    """Exchange 2007: Get-Mailbox <account> | Format-List, to cross-check F4 (server, database) and F5 (visibility).
+
+    ``ems_sa_found`` is None when no usable ``ems_mailbox`` was collected, False when it holds no
+    mailbox of the account. ``sa_hidden_agree`` / ``sa_server_agree`` compare with the AD reading
+    (None when either side is unknown).
+    """
+    names = {n.lower() for n in (org.get("sa_name"), _cn(org.get("sa_dn"))) if n}
+    dn = normalize_dn(org["sa_dn"]) if org.get("sa_dn") else None
+    box = None
+    seen = False
+    for _, art in facts.any_artifact("ems_mailbox"):
+        objects = parsed(art) if art.usable else None
+        if objects is None:
+            continue
+        seen = True
+        for obj in objects:
+            sam = str(obj.get("SamAccountName") or obj.get("Alias") or "").lower()
+            obj_dn = obj.get("DistinguishedName")
+            if (dn and obj_dn and normalize_dn(str(obj_dn)) == dn) or (sam and sam in names) or not names:
+                box = obj
+                break
+        if box is not None:
+            break
+    org["ems_sa_found"] = (box is not None) if seen else None
+    if box is None:
+        return
+    hidden = _bool(box.get("HiddenFromAddressListsEnabled"))
+    server = str(box.get("ServerName") or "").strip().upper() or None
+    database = str(box.get("Database") or "").strip() or None
+    if server is None and database and "\\" in database:
+        server = database.split("\\", 1)[0].upper()  # Database prints SERVER\SG\DB
+    org.update({"ems_sa_hidden": hidden, "ems_sa_server": server, "ems_sa_database": database})
+    if hidden is not None and org.get("sa_hidden") is not None and org.get("sa_has_mailbox"):
+        org["sa_hidden_agree"] = bool(org["sa_hidden"]) == hidden
+    if server and org.get("sa_home_server"):
+        org["sa_server_agree"] = str(org["sa_home_server"]).upper() == server
 
 
 def _merge_ems_permissions(facts: Facts, rows: list[dict], servers: list[dict], account: str | None) -> None:
