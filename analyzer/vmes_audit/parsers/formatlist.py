@@ -118,7 +118,6 @@ def parse_format_list(text: str) -> list[dict[str, str | list[str]]]:
                              "Format-List", artifact=ARTIFACT, line=number)
         if current is None:
             current = {}
-        column = len(match.group("key")) + len(match.group("pad")) + 2
         key = match.group("key")
         if key in current:
             raise ParseError(f"propriété « {key} » répétée dans le même objet",

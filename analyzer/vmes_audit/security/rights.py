@@ -45,6 +45,7 @@ __all__ = [
     "CLASS_MS_EXCH_EXCHANGE_SERVER", "CLASS_MS_EXCH_ADMIN_GROUP",
     "CLASS_MS_EXCH_ORGANIZATION_CONTAINER", "CLASSES",
     "map_generic", "normalize_guid", "is_guid", "rights_names_fr", "guid_name_fr", "Right",
+    "EXCHANGE_SERVER_RIGHTS",
 ]
 
 # --- Access mask bits (ADS_RIGHTS_ENUM) --------------------------------------
@@ -318,3 +319,14 @@ class Right:
     @classmethod
     def generic_all(cls) -> "Right":
         return cls(ADS_RIGHT_GENERIC_ALL, None, "Contrôle total (GenericAll)")
+
+
+# The rights VMES may need on an Exchange server object, by their EMS spelling, with their
+# French name; the rule pack (F9) decides which ones each server version needs.
+EXCHANGE_SERVER_RIGHTS: dict[str, tuple[Right, str]] = {
+    "Send-As": (Right.send_as(), "Envoyer comme (Send As)"),
+    "Receive-As": (Right.receive_as(), "Recevoir comme (Receive As)"),
+    "ms-Exch-Store-Admin": (Right.store_admin(), "Administrer la banque d'informations"),
+    "GenericRead": (Right.generic_read(), "Lecture (GenericRead)"),
+    "GenericWrite": (Right.generic_write(), "Écriture (GenericWrite)"),
+}

@@ -1,0 +1,102 @@
+"""Exchange Management Shell outputs (Exchange 2007): Get-Mailbox and Get-ADPermission cross-checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vmes_audit.facts.ad_records import as_bool, as_list, cn_of
+from vmes_audit.facts.model import Facts
+from vmes_audit.facts.parsed import parsed
+from vmes_audit.parsers.formatlist import normalize_right
+from vmes_audit.security.dn import normalize_dn
+from vmes_audit.security.rights import EXCHANGE_SERVER_RIGHTS
+
+__all__ = ["apply_ems_mailbox", "merge_ems_permissions"]
+
+def apply_ems_mailbox(facts: Facts, org: dict[str, Any]) -> None:
+    """Exchange 2007: Get-Mailbox <account> | Format-List, to cross-check F4 (server, database) and F5 (visibility).
+
+    ``ems_sa_found`` is None when no usable ``ems_mailbox`` was collected, False when it holds no
+    mailbox of the account. ``sa_hidden_agree`` / ``sa_server_agree`` compare with the AD reading
+    (None when either side is unknown).
+    """
+    names = {n.lower() for n in (org.get("sa_name"), cn_of(org.get("sa_dn"))) if n}
+    dn = normalize_dn(org["sa_dn"]) if org.get("sa_dn") else None
+    box = None
+    seen = False
+    for _, art in facts.any_artifact("ems_mailbox"):
+        objects = parsed(art) if art.usable else None
+        if objects is None:
+            continue
+        seen = True
+        for obj in objects:
+            sam = str(obj.get("SamAccountName") or obj.get("Alias") or "").lower()
+            obj_dn = obj.get("DistinguishedName")
+            if (dn and obj_dn and normalize_dn(str(obj_dn)) == dn) or (sam and sam in names) or not names:
+                box = obj
+                break
+        if box is not None:
+            break
+    org["ems_sa_found"] = (box is not None) if seen else None
+    if box is None:
+        return
+    hidden = as_bool(box.get("HiddenFromAddressListsEnabled"))
+    server = str(box.get("ServerName") or "").strip().upper() or None
+    database = str(box.get("Database") or "").strip() or None
+    if server is None and database and "\\" in database:
+        server = database.split("\\", 1)[0].upper()  # Database prints SERVER\SG\DB
+    org.update({"ems_sa_hidden": hidden, "ems_sa_server": server, "ems_sa_database": database})
+    if hidden is not None and org.get("sa_hidden") is not None and org.get("sa_has_mailbox"):
+        org["sa_hidden_agree"] = bool(org["sa_hidden"]) == hidden
+    if server and org.get("sa_home_server"):
+        org["sa_server_agree"] = str(org["sa_home_server"]).upper() == server
+
+
+def merge_ems_permissions(facts: Facts, rows: list[dict], servers: list[dict], account: str | None) -> None:
+    """Get-MailboxServer | Get-ADPermission -User <account>: explicit entries for the account per server.
+
+    Where AD gave no answer, EMS decides; where both answer and disagree, ``agree`` is False.
+    """
+    objects = None
+    for _, art in facts.any_artifact("ems_adpermission"):
+        if art.usable:
+            objects = parsed(art)
+    if objects is None:
+        return
+    found: dict[tuple[str, str], bool] = {}
+    for obj in objects:
+        identity = str(obj.get("Identity") or "")
+        # Get-MailboxServer prints the server name; a database would print SERVER\SG\DB.
+        server = (cn_of(identity) if "=" in identity else identity.split("\\")[0]).upper()
+        deny = str(obj.get("Deny") or "").strip().lower() == "true"
+        rights = set()
+        for item in as_list(obj.get("ExtendedRights")) + as_list(obj.get("AccessRights")):
+            for piece in str(item).split(","):
+                piece = piece.strip()
+                if piece:
+                    rights.add(normalize_right(piece))
+        if "GenericAll" in rights:
+            rights |= set(EXCHANGE_SERVER_RIGHTS)
+        # PowerShell prints the mask's flags: GenericWrite is shown as "Self, WriteProperty"
+        # once combined with other bits, GenericRead as "ReadProperty, ListChildren, ..." likewise.
+        if {"Self", "WriteProperty"} <= rights:
+            rights.add("GenericWrite")
+        if {"ReadProperty", "ListChildren", "ListObject", "ReadControl"} <= rights:
+            rights.add("GenericRead")
+        for right in rights:
+            key = (server, right)
+            found[key] = False if deny else found.get(key, True)
+    by_server = {s["name"]: s for s in servers}
+    for row in rows:
+        if not by_server.get(row["server"], {}).get("is_2007"):
+            continue
+        state = found.get((row["server"], row["right"]))
+        row["ems_granted"] = state if state is not None else False
+        if row["granted"] is None:
+            row["granted"] = row["ems_granted"]
+            row["artifact"] = "ems_adpermission"
+            row["reason"] = ("d'après Get-ADPermission : " + ("autorisé explicitement" if state else
+                             "refusé explicitement" if state is False else "aucune entrée pour le compte"))
+            row["mode"] = "ems"
+        else:
+            row["agree"] = row["granted"] == row["ems_granted"]
