@@ -9,6 +9,8 @@ turn missing evidence into "Non évaluable" naming the artifact and its error.
 
 from __future__ import annotations
 
+import re
+
 from typing import Any, Protocol
 
 import pandas as pd
@@ -186,15 +188,21 @@ def _missing_reason(ctx: EvalContext, row: dict[str, Any]) -> str:
     return " ; ".join(parts) or "données insuffisantes"
 
 
+_LIST_ITEM = re.compile(r"^\d+[.)] ")
+
+
 def reflow(text: str) -> str:
     r"""Join hard-wrapped prose lines; keep indented lines (commands) and blank lines as they are.
 
     >>> reflow("Ouvrir la console\net cliquer.\n\n  reg add HKLM\\X /v Y\nFin.")
     'Ouvrir la console et cliquer.\n\n  reg add HKLM\\X /v Y\nFin.'
+    >>> reflow("1. Retirer le compte\ndu groupe.\n2. Réactiver l'héritage.")
+    "1. Retirer le compte du groupe.\n2. Réactiver l'héritage."
     """
     out: list[str] = []
     for line in text.splitlines():
-        prose = line.strip() and not line.startswith((" ", "\t", "-", "*", "•"))
+        # a list item ("1. ", "- ") or an indented line (a command) starts its own line
+        prose = line.strip() and not line.startswith((" ", "\t", "-", "*", "•")) and not _LIST_ITEM.match(line)
         previous = out[-1] if out else ""
         if prose and previous.strip() and not previous.startswith((" ", "\t")) and not previous.endswith(":"):
             out[-1] = previous.rstrip() + " " + line.strip()
