@@ -118,11 +118,17 @@ def run_assessment(inputs: list[Path], *, pack_dir: Path | None = None, override
                 if getattr(given, name):
                     params[name] = getattr(given, name)
             break
+    collected_account = params["service_account"]
     params.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    override_warning = ""
+    if str(params["service_account"]).lower() != str(collected_account).lower():
+        override_warning = (f"Les données d'annuaire du compte de service ont été collectées pour le compte "
+                            f"« {collected_account} » ; le compte « {params['service_account']} » indiqué par "
+                            "--account ne sert qu'aux comparaisons de noms et aux textes de correction.")
     facts = build_facts(assessment)
     findings = evaluate_pack(pack, facts, params)
     today = today or date.today()
-    warnings = list(assessment.warnings) + list(facts.warnings)
+    warnings = list(assessment.warnings) + list(facts.warnings) + ([override_warning] if override_warning else [])
     if waivers:
         findings, waiver_warnings = apply_waivers(findings, waivers, today)
         warnings += waiver_warnings

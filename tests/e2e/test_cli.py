@@ -56,11 +56,22 @@ def test_analyze_json_only(samples_dir: Path, tmp_path: Path) -> None:
 
 
 def test_analyze_account_override(samples_dir: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["analyze", str(samples_dir / "srvdc01-2000-non-conforme.zip"), "-o", str(tmp_path),
-                                 "--format", "json", "--account", "Administrator"])
+    # vmes07 has no directory data: H1 falls back to comparing the account names
+    result = runner.invoke(app, ["analyze", str(samples_dir / "vmes07-2003sp2-tse.zip"), "-o", str(tmp_path),
+                                 "--format", "json", "--account", "Administrateur"])
     data = json.loads((tmp_path / "resultats.json").read_text(encoding="utf-8"))
     h1 = next(f for f in data["findings"] if f["rule_id"] == "h1-run-as-service-account")
     assert h1["state"] == "pass", result.output
+    assert "collectées pour le compte « VistoAdmin »" in result.output
+
+
+def test_account_override_does_not_hide_a_sid_mismatch(samples_dir: Path, tmp_path: Path) -> None:
+    """srvdc01 was collected by INDUS\\Administrator for VistoAdmin: the SIDs differ, whatever --account says."""
+    runner.invoke(app, ["analyze", str(samples_dir / "srvdc01-2000-non-conforme.zip"), "-o", str(tmp_path),
+                        "--format", "json", "--account", "Administrator"])
+    data = json.loads((tmp_path / "resultats.json").read_text(encoding="utf-8"))
+    h1 = next(f for f in data["findings"] if f["rule_id"] == "h1-run-as-service-account")
+    assert h1["state"] == "fail" and "S-1-5-21-2025429265-688789844-1177238915-500" in h1["message"]
 
 
 @pytest.mark.parametrize("args,message", [

@@ -324,7 +324,11 @@ def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
             esm_installed = not values.empty
             builds = values[values["name"].str.lower() == "servicepackbuild"]["value"].tolist() if esm_installed else []
             esm_build = to_int(builds[0]) if builds else None
+        # H1 by SID when both are known: names are not compared when SIDs can be
+        run_as_sid, sa_sid = row.get("run_as_sid"), org.get("sa_sid")
+        sid_match = (normalize_sid(run_as_sid) == normalize_sid(sa_sid)) if run_as_sid and sa_sid else None
         for column, value in (("sa_local_admin", local), ("sa_local_admin_via", via),
+                              ("run_as_sid_matches_sa", sid_match), ("sa_sid", sa_sid),
                               ("sa_home_server", org.get("sa_home_server")), ("sa_legacy_dn", org.get("sa_legacy_dn")),
                               ("esm_installed", esm_installed), ("esm_build", esm_build)):
             if column not in frame.columns:
