@@ -22,7 +22,6 @@ import socket
 import ssl
 import subprocess
 import threading
-from pathlib import Path
 
 import pytest
 

@@ -22,7 +22,7 @@ from vmes_audit.security.membership import expand_groups
 from vmes_audit.security.rights import (
     ADS_RIGHT_DS_CONTROL_ACCESS as CA, ADS_RIGHT_DS_READ_PROP, ADS_RIGHT_GENERIC_ALL, ADS_RIGHT_READ_CONTROL,
     CLASS_CONTAINER, CLASS_MS_EXCH_ADMIN_GROUP, CLASS_MS_EXCH_EXCHANGE_SERVER as SERVER_CLASS,
-    CLASS_MS_EXCH_ORGANIZATION_CONTAINER, CLASS_USER, GUID_RECEIVE_AS, GUID_SEND_AS, GUID_STORE_ADMIN,
+    CLASS_USER, GUID_RECEIVE_AS, GUID_SEND_AS, GUID_STORE_ADMIN,
 )
 
 # The service account's token: itself, its groups (tokenGroups is transitive), Domain Users.

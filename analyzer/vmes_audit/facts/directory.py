@@ -300,6 +300,7 @@ def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
         return
     admins = facts.table("local_admins")
     tokens = facts.table("token_groups")
+    setup = facts.table("registry")
     for index, row in frame.iterrows():
         host = row["host"]
         local = None
@@ -315,7 +316,6 @@ def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
             if host_tokens:
                 local = BUILTIN_ADMINISTRATORS in host_tokens
                 via = "jeton du compte (whoami)" if local else None
-        setup = facts.table("registry")
         esm_build = None
         esm_installed = None
         if facts.artifact(host, "reg_exchange_setup").usable:

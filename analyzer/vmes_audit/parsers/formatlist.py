@@ -81,7 +81,6 @@ def parse_format_list(text: str) -> list[dict[str, str | list[str]]]:
     width = max(len(line) for line in lines)
     objects: list[dict[str, str | list[str]]] = []
     current: dict[str, list[str]] | None = None
-    column = 0
     last_len = 0
 
     def close() -> None:
