@@ -386,6 +386,7 @@ Sub DeclareArtifacts()
   Decl "token_groups", "txt", "Compte : groupes du jeton (ADSI)", "tokengroups", "", "vmes"
   Decl "local_admins", "txt", "Compte : administrateurs locaux", "localadmins", "", "vmes"
   Decl "ipconfig", "txt", "R{e9}seau : ipconfig", "cmd", "ipconfig /all", "vmes"
+  Decl "wmi_accounts", "txt", "WMI : comptes bien connus", "wmi", "SELECT Name, Domain, SID FROM Win32_SystemAccount", "vmes"
   Decl "ad_rootdse", "txt", "Annuaire : RootDSE", "ad", "LDAP://RootDSE", "vmes"
   Decl "ad_domain", "txt", "Annuaire : domaine", "ad", "", "vmes"
   Decl "ad_partitions", "txt", "Annuaire : partitions", "ad", "", "vmes"
@@ -397,6 +398,8 @@ Sub DeclareArtifacts()
   Decl "ad_mail_containers", "txt", "Annuaire : conteneurs des utilisateurs de messagerie", "ad", "", "vmes"
   Decl "ad_acl", "txt", "Annuaire : autorisations (ACL)", "ad", "", "vmes"
   Decl "ad_admincount_users", "txt", "Annuaire : comptes prot{e9}g{e9}s (adminCount)", "ad", "", "vmes"
+  Decl "ad_exchange_stores", "txt", "Annuaire : banques Exchange", "ad", "", "vmes"
+  Decl "ad_mail_users_protected", "txt", "Annuaire : utilisateurs de messagerie prot{e9}g{e9}s", "ad", "", "vmes"
   Decl "net_proxy", "txt", "R{e9}seau : param{e8}tres proxy", "netproxy", "", "vmes"
   Decl "net_noc_probe", "txt", "R{e9}seau : acc{e8}s au NOC", "netnoc", "", "vmes"
   Decl "net_exchange_path", "txt", "R{e9}seau : chemin vers Exchange", "netexch", "", "vmes"
@@ -1746,6 +1749,7 @@ Sub StepAd(name)
     Case "ad_mail_containers": AdMailContainers
     Case "ad_acl": AdAcl
     Case "ad_admincount_users": AdAdminCount
+    Case "ad_exchange_stores", "ad_mail_users_protected": Fail "format 1.1 : etape pas encore ecrite dans ce collecteur"
     Case "exchange_version": AdExchangeServers "(&(objectClass=msExchExchangeServer)(cn=" & LdapEscape(gHost) & "))", "server"
   End Select
 End Sub

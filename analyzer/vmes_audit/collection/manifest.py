@@ -40,6 +40,9 @@ class Parameters(_Strict):
     noc_port: int | None = None
     noc_address: str | None = None
     dry_run: bool = False
+    client: str | None = None  # 1.1: from the parameter file
+    pack: str | None = None  # 1.1: the pack the kit was made for
+    params_file: str | None = None  # 1.1: parameter file the collector read
 
 
 class ArtifactEntry(_Strict):
