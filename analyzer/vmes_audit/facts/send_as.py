@@ -11,6 +11,7 @@ from vmes_audit.facts.model import Facts
 from vmes_audit.security import acl as acl_mod
 from vmes_audit.security.dn import normalize_dn, parent_dn
 from vmes_audit.security.effective_rights import Right, effective_right
+from vmes_audit.security.membership import Token
 from vmes_audit.security.rights import CLASS_USER
 
 __all__ = ["mail_container_rows", "MAIL_CONTAINERS_LIMIT"]
@@ -19,7 +20,7 @@ _PROBE_RDN = "CN=utilisateur-type"
 MAIL_CONTAINERS_LIMIT = 200  # the collector's cap (ad_mail_containers)
 
 
-def mail_container_rows(facts: Facts, org: dict[str, Any], descriptors, sa_sids: set[str] | None,
+def mail_container_rows(facts: Facts, org: dict[str, Any], descriptors, sa_sids: Token | None,
                      label: str) -> list[dict]:
     """F10: the Send As a mail user inherits in each container that holds mailbox-enabled users.
 

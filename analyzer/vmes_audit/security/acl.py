@@ -51,7 +51,7 @@ from vmes_audit.errors import ParseError
 from vmes_audit.parsers.records import Record
 from vmes_audit.security.dn import normalize_dn
 from vmes_audit.security.rights import map_generic, normalize_guid
-from vmes_audit.security.sids import is_valid_sid, normalize_sid
+from vmes_audit.security.sids import is_valid_sid, name_key, normalize_sid
 
 __all__ = [
     "ACCESS_ALLOWED", "ACCESS_DENIED", "ACCESS_ALLOWED_OBJECT", "ACCESS_DENIED_OBJECT",
@@ -329,7 +329,7 @@ def descriptors_from_records(records: Iterable[Record]) -> dict[str, SecurityDes
 def resolve_trustees(descriptors: dict[str, SecurityDescriptor], sid_by_name: dict[str, str]) -> int:
     """Give a SID to the ACEs whose trustee ADSI printed as a name (IADs fallback), in place.
 
-    ``sid_by_name``: lower-case ``DOMAINE\\nom`` or ``nom`` → SID (localised
+    ``sid_by_name``: :func:`~vmes_audit.security.sids.name_key` of ``DOMAINE\\nom`` → SID (localised
     well-known names, the account's groups, ``wmi_accounts``). Returns how many
     ACEs stay unresolved: they are kept, and the effective-rights engine treats
     them as "could be anyone" (never dropped silently).
@@ -342,8 +342,8 @@ def resolve_trustees(descriptors: dict[str, SecurityDescriptor], sid_by_name: di
         aces = []
         for ace in sd.aces:
             if ace.sid is None and ace.trustee:
-                name = ace.trustee.strip().lower()
-                sid = sid_by_name.get(name) or sid_by_name.get(name.split("\\")[-1])
+                name = name_key(ace.trustee)
+                sid = sid_by_name.get(name)
                 if sid:
                     ace = replace(ace, trustee_sid=sid)
                     changed = True
