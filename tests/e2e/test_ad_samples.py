@@ -69,7 +69,7 @@ EXPECTED: dict[str, dict[str, str | list[str]]] = {
         "B5": P, "F1": P, "F2": P, "F3": P, "F4": P, "F5": P,
         "F6": F,                 # not in the local Administrators group
         "F7": NA,
-        "F8": W,                 # OrgAdmin instead of ViewOnlyAdmin
+        "F8": F,                 # OrgAdmin (Exchange Organization Administrators are denied Receive As)
         "F9": F,                 # no Send-As / Receive-As on EXLOG07 (denied to Exchange Organization Administrators)
         "F10": P, "F11": P,
         "G1": F,                 # only a PST profile
