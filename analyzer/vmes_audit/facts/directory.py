@@ -38,6 +38,7 @@ from vmes_audit.parsers.formatlist import normalize_role
 from vmes_audit.security import acl as acl_mod
 from vmes_audit.security.dn import normalize_dn, parent_dn
 from vmes_audit.security.effective_rights import Right, effective_right
+from vmes_audit.security.membership import unprivileged
 from vmes_audit.security.rights import CLASS_USER, EXCHANGE_SERVER_RIGHTS, rights_names_fr
 from vmes_audit.security.sids import BUILTIN_ADMINISTRATORS, name_key, normalize_sid, sid_name_fr, well_known_names
 
@@ -238,12 +239,13 @@ def build(facts: Facts) -> None:
             normalize_dn(container)].error
     if descriptors is not None and token is not None and org.get("domain_dn"):
         probe = f"CN=utilisateur-type,{org['domain_dn']}"
-        decision = effective_right(probe, CLASS_USER, Right.send_as(), token, descriptors,
+        decision = effective_right(probe, CLASS_USER, Right.send_as(), unprivileged(token), descriptors,
                                    chain=[org["domain_dn"]], principal_label=label)
         org["sa_send_as_domain"] = decision.granted
         org["sa_send_as_domain_reason"] = decision.reason_fr
 
-    container_rows = mail_container_rows(facts, org, descriptors, token, label)
+    # F10/F11 do not count a grant that only Domain/Enterprise Admins membership gives (F3 removes it)
+    container_rows = mail_container_rows(facts, org, descriptors, unprivileged(token) if token else None, label)
     right_rows = server_right_rows(descriptors, token, servers, org.get("exchange_org_dn"), label)
     merge_ems_permissions(facts, right_rows, servers, org.get("sa_name"), org.get("sa_sid"))
     store_rows, org["stores_collected"] = store_right_rows(facts, descriptors, token, servers,

@@ -28,7 +28,7 @@ from vmes_audit.security.sids import (
     AUTHENTICATED_USERS, EVERYONE, domain_sid_of, normalize_sid, protected_group_sids,
 )
 
-__all__ = ["expand_groups", "admin_memberships", "service_account_sids", "Token", "network_token",
+__all__ = ["expand_groups", "admin_memberships", "service_account_sids", "Token", "network_token", "unprivileged",
            "NETWORK", "THIS_ORGANIZATION", "PRE_WINDOWS_2000"]
 
 NETWORK = "S-1-5-2"            # every network logon (the Exchange store sees VMES through one)
@@ -150,3 +150,22 @@ def service_account_sids(user: Record, groups: Iterable[Record]) -> set[str]:
     if isinstance(member_of, str):
         member_of = [member_of]
     return expand_groups(sid, user.get("primaryGroupID"), token, member_of, sid_by_dn=sid_by_dn)
+
+
+def unprivileged(token: Token) -> Token:
+    """The token without Domain / Enterprise / Schema Admins and Administrators.
+
+    For grants that would only come from those memberships (their full control on users and
+    AdminSDHolder): check F3 asks to leave these groups, after which such a grant disappears, so
+    checks F10 and F11 do not count it.
+
+    >>> t = Token(frozenset({"S-1-5-21-1-2-3-512", "S-1-5-21-1-2-3-1105", "S-1-5-32-544", "S-1-5-11"}))
+    >>> sorted(unprivileged(t).sids)
+    ['S-1-5-11', 'S-1-5-21-1-2-3-1105']
+    """
+    from vmes_audit.security.sids import BUILTIN_ADMINISTRATORS, domain_sid_of, rid_of
+
+    def privileged(sid: str) -> bool:
+        return sid == BUILTIN_ADMINISTRATORS or bool(domain_sid_of(sid)) and rid_of(sid) in (512, 518, 519)
+
+    return Token(frozenset(s for s in token.sids if not privileged(s)), token.maybe)
