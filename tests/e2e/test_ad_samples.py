@@ -42,7 +42,7 @@ _ALL_PASS = {c: P for c in ("A1 A2 B1 B3 B4 B5 F1 F2 F3 F4 F5 F6 F7 F8 F9 F10 F1
 EXPECTED: dict[str, dict[str, str | list[str]]] = {
     "assurances": {**_ALL_PASS, "A1": [P, P], "B2": NA, "B4": NA, "F8": NA, "F9": STORES, "F11": LEGACY},
     "transports": {**_ALL_PASS, "A1": [P, P], "B2": NA, "B3": NA, "F7": NA, "F9": STORES, "F11": LEGACY},
-    "sante": {**_ALL_PASS, "A1": [P, P], "B1": [P, P], "B2": NA, "F9": [STORES, STORES], "F11": LEGACY},
+    "sante": {**_ALL_PASS, "A1": [P, P], "B1": [P, P], "B2": NA, "B4": NA, "F9": [STORES, STORES], "F11": LEGACY},
     "btp": {
         "A1": [F, W],            # DCBTP01 Windows 2000 SP3, DCBTP02 Windows Server 2003 SP2
         "A2": W,                 # child domain agences.exemple-btp.fr
