@@ -61,7 +61,7 @@ EXPECTED: dict[str, dict[str, str | list[str]]] = {
         "F10": F,                # Send As delegated on OU=Siege only: OU=Chantiers (40 mail users) and 3 others fail
         "F11": W,                # 3 mail users with adminCount=1
         "G1": P,
-        "G2": F,                 # profile on EXBTP02, mailbox on EXBTP01
+        "G2": W,                 # profile on EXBTP02, mailbox on EXBTP01: MAPI redirects within the organisation
     },
     "logistique": {
         "A1": [W, W],            # Windows Server 2003 SP2 DCs: not listed by the document

@@ -87,7 +87,8 @@ register_table("aces", "Entrées de contrôle d'accès collectées (une ligne pa
                "host artifact object_dn index allow mask rights_fr object_type inherited_object_type trustee "
                "trustee_sid inherited flags", "ad_acl")
 register_table("mapi_profiles", "Profils MAPI du compte qui a lancé la collecte",
-               "host artifact name is_default services has_exchange home_server mailbox_dn", "reg_mapi_profiles")
+               "host artifact name is_default services has_exchange home_server mailbox_dn home_server_in_org",
+               "reg_mapi_profiles")
 
 # Right name (EMS spelling) -> Right; the pack decides which ones each server needs.
 REQUIRED_RIGHTS = EXCHANGE_SERVER_RIGHTS
@@ -263,7 +264,12 @@ def build(facts: Facts) -> None:
     facts.tables["mail_containers"] = frame("mail_containers", container_rows)
     facts.tables["sa_groups"] = frame("sa_groups", account.group_rows)
     facts.tables["aces"] = frame("aces", ace_rows)
-    facts.tables["mapi_profiles"] = frame("mapi_profiles", mapi_profile_rows(facts))
+    profiles = mapi_profile_rows(facts)
+    known = {s["name"] for s in servers} if servers else None
+    for profile in profiles:
+        server = str(profile.get("home_server") or "").strip().upper()
+        profile["home_server_in_org"] = (server in known) if known is not None and server else None
+    facts.tables["mapi_profiles"] = frame("mapi_profiles", profiles)
     _host_columns(facts, org, account.sids)
 
 
@@ -298,13 +304,20 @@ def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
             esm_installed = not values.empty
             builds = values[values["name"].str.lower() == "servicepackbuild"]["value"].tolist() if esm_installed else []
             esm_build = to_int(builds[0]) if builds else None
+        # IE ESC of the account that ran the collector (HKCU ...\Internet Settings\ZoneMap IEHarden)
+        ie_harden = None
+        if facts.artifact(host, "reg_internet_settings").usable and not setup.empty:
+            zone = setup[(setup["host"] == host) & (setup["artifact"] == "reg_internet_settings")]
+            zone = zone[zone["key"].str.lower().str.endswith("\\zonemap") & (zone["name"].str.lower() == "ieharden")]
+            ie_harden = to_int(zone["value"].iloc[0]) if not zone.empty else 0
         # H1 by SID when both are known: names are not compared when SIDs can be
         run_as_sid, sa_sid = row.get("run_as_sid"), org.get("sa_sid")
         sid_match = (normalize_sid(run_as_sid) == normalize_sid(sa_sid)) if run_as_sid and sa_sid else None
         for column, value in (("sa_local_admin", local), ("sa_local_admin_via", via),
                               ("run_as_sid_matches_sa", sid_match), ("sa_sid", sa_sid),
                               ("sa_home_server", org.get("sa_home_server")), ("sa_legacy_dn", org.get("sa_legacy_dn")),
-                              ("esm_installed", esm_installed), ("esm_build", esm_build)):
+                              ("esm_installed", esm_installed), ("esm_build", esm_build),
+                              ("run_as_ie_harden", ie_harden), ("domain_netbios", org.get("domain_netbios"))):
             if column not in frame.columns:
                 frame[column] = None
             frame.at[index, column] = value
