@@ -71,6 +71,8 @@ def delegation_rows(descriptors: Mapping[str, SecurityDescriptor], org_dn: str, 
     if org_sd is None:
         return [], f"descripteur de sécurité de l'organisation « {org_dn} » non collecté"
     if org_sd.error:
+        if org_sd.not_returned:
+            return [], None  # evidence in itself: every delegated role includes Read Permissions (no rows)
         return [], org_sd.error
     container_dn = parent_dn(org_dn) or ""
     container_sd = descriptors.get(normalize_dn(container_dn)) if container_dn else None

@@ -51,6 +51,7 @@ register_table("organisation", "Le domaine, l'organisation Exchange et le compte
                "sa_admin_groups sa_admin_group_count sa_operator_groups sa_operator_group_count sa_operator_exempt "
                "sa_admin_count sa_protected sa_has_mailbox sa_home_mdb sa_home_server sa_legacy_dn "
                "sa_mail sa_hidden sa_show_in_ab_count delegations_unknown_reason org_container_collected "
+               "org_permissions_unreadable "
                "sa_ems_roles sa_ems_role_count sa_ex2007_groups sa_ex2007_roles "
                "sa_send_as_domain sa_send_as_domain_reason send_as_evidence send_as_fallback_reason "
                "mail_containers_count mail_users_count mail_containers_truncated mail_containers_without_send_as "
@@ -235,6 +236,8 @@ def build(facts: Facts) -> None:
         delegation_rows_, reason = delegation_rows(descriptors, org["exchange_org_dn"], set(token.sids),
                                                    account.names, org.get("sa_sid"))
         org["delegations_unknown_reason"] = reason
+        org_sd = descriptors.get(normalize_dn(org["exchange_org_dn"]))
+        org["org_permissions_unreadable"] = bool(org_sd is not None and org_sd.not_returned)
         container = parent_dn(org["exchange_org_dn"]) or ""
         org["org_container_collected"] = normalize_dn(container) in descriptors and not descriptors[
             normalize_dn(container)].error

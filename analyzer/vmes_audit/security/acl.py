@@ -63,6 +63,8 @@ __all__ = [
 ]
 
 ARTIFACT = "ad_acl"
+# E_ADS_PROPERTY_NOT_FOUND: the directory returned no nTSecurityDescriptor (no Read Permissions on the object)
+NOT_RETURNED = "8000500d"
 
 # AceType (ADS_ACETYPE_ENUM)
 ACCESS_ALLOWED = 0
@@ -150,6 +152,7 @@ class SecurityDescriptor:
     error: str | None = None
     object_classes: tuple[str, ...] = ()
     source: str = ""  # hexstring | ado | iads ("" for 1.0 collections)
+    not_returned: bool = False  # the directory did not return it: the reader may not read its permissions
 
     @property
     def protected(self) -> bool:
@@ -280,6 +283,16 @@ def descriptors_from_records(records: Iterable[Record]) -> dict[str, SecurityDes
                 if not same:
                     errors[key] = (f"deux descripteurs de sécurité différents ont été collectés pour « {dn} » "
                                    "(collecte incohérente)")
+                continue
+            failure = _text(rec, "Error") if isinstance(rec.get("Error"), str) else ""
+            if failure and not raw.strip():
+                code = _text(rec, "ErrorCode").lower().removeprefix("0x") if isinstance(rec.get("ErrorCode"), str) else ""
+                reason = (f"les autorisations de « {dn} » ne sont pas lisibles par le compte qui a fait la collecte "
+                          f"(attribut non renvoyé par l'annuaire)" if code == NOT_RETURNED else
+                          f"descripteur de sécurité de « {dn} » non lu ({failure})")
+                errors[key] = reason
+                descriptors[key] = SecurityDescriptor(dn, None, 0, error=reason, object_classes=classes,
+                                                      source=source, not_returned=code == NOT_RETURNED)
                 continue
             try:
                 if raw.strip():
