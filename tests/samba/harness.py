@@ -170,9 +170,12 @@ class SambaDC:
             raise SambaError(f"no domain SID in {self.sam_ldb}")
         return match.group(1)
 
-    def ldb_modify(self, ldif: str, *, schema: bool = False, what: str = "ldbmodify") -> None:
-        """Apply one LDIF change to the database file directly (as the system: no access check)."""
-        argv = ["ldbmodify", "-H", str(self.sam_ldb)]
+    def ldb_modify(self, ldif: str, *, schema: bool = False, relax: bool = False, what: str = "ldbmodify") -> None:
+        """Apply one LDIF change to the database file directly (as the system: no access check).
+
+        ``relax`` adds the LDB relax control (a crossRef naming a partition this DC does not hold).
+        """
+        argv = ["ldbmodify", "-H", str(self.sam_ldb)] + (["--controls=relax:0"] if relax else [])
         if schema:
             argv.append("--option=dsdb:schema update allowed=true")
         self._run(argv, what, input=ldif)
