@@ -203,7 +203,7 @@ class DirectoryReader:
         else:
             if not conn.search(base, filter_, _SCOPES[operation.scope], attributes=list(operation.attrs),
                                controls=controls):
-                if conn.result.get("result") == 32:     # noSuchObject: an empty answer, not a failure
+                if conn.result.get("result") in (0, 32):  # nothing found / noSuchObject: an empty answer
                     return []
                 raise ReaderError(f"{conn.result.get('description')}: {conn.result.get('message')}")
             entries = conn.response
