@@ -65,10 +65,10 @@ def test_operation_lines_round_trip() -> None:
         assert fields[0] == op.kind and fields[1] == op.artifact and fields[2] == op.base
 
 
-def _dry_run_lines() -> list[str]:
+def _dry_run_lines(prefix: Path) -> list[str]:
     if shutil.which("wine") is None:
         raise RuntimeError("wine is not installed")
-    env = dict(os.environ, WINEDEBUG="-all", WINEDLLOVERRIDES="mscoree,mshtml=")
+    env = dict(os.environ, WINEPREFIX=str(prefix), WINEDEBUG="-all", WINEDLLOVERRIDES="mscoree,mshtml=")
     env.pop("DISPLAY", None)
     proc = subprocess.run(["wine", "cscript", "//nologo", "Z:" + str(COLLECT_VBS).replace("/", "\\"), "/dryrun"],
                           env=env, capture_output=True, timeout=600)
@@ -79,8 +79,9 @@ def _dry_run_lines() -> list[str]:
 @pytest.mark.wine
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="dry-run LDAP lines: collector branch")
-def test_declared_operations_are_the_collector_dry_run() -> None:
-    printed = _dry_run_lines()
+def test_declared_operations_are_the_collector_dry_run(tmp_path) -> None:
+    printed = _dry_run_lines(tmp_path / "wineprefix")
+    assert printed, "the dry run printed no LDAP | / SD | line"
     assert sorted(_split(l) for l in printed) == sorted(_split(l) for l in operation_lines())
 
 
