@@ -271,9 +271,30 @@ class SambaDC:
 
         return self.in_namespace(open_connection)
 
+    def _descendants(self) -> list[int]:
+        """PIDs of every process below samba's root process (its prefork tasks and workers)."""
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+        found, todo = [], [self.pid]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                found.append(child)
+                todo.append(child)
+        return found
+
     def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM to samba's PID, then wait for it and for each of its children, by PID."""
         if self.process is None:
             return
+        family = self._descendants() if self.process.poll() is None else []
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -281,4 +302,13 @@ class SambaDC:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        deadline = time.monotonic() + timeout
+        for pid in family:
+            while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if Path(f"/proc/{pid}").exists():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
         self.process = None
