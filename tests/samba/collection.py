@@ -28,7 +28,8 @@ from reader import Artifact
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES_SRC = ROOT / "samples" / "src"
 
-__all__ = ["MachineIdentity", "render_records", "write_source", "build_zip", "mapi_profiles_reg"]
+__all__ = ["MachineIdentity", "render_records", "write_source", "build_zip", "mapi_profiles_reg", "as_format_1_0",
+           "downgrade_source"]
 
 
 def _load_build_samples():
@@ -177,4 +178,65 @@ def build_zip(folder: Path, target_dir: Path) -> Path:
     name, data = _load_build_samples().build_one(folder)
     target = target_dir / name
     target.write_bytes(data)
+    return target
+
+
+def _sid(value: object) -> object:
+    text = str(value or "")
+    if text and not text.startswith("S-") and all(c in "0123456789abcdef" for c in text):
+        return sid_from_bytes(bytes.fromhex(text))
+    return value
+
+
+def as_format_1_0(art: Artifact) -> Artifact:
+    """The same directory data in the 1.0 forms §5 still accepts: ``S-1-…`` SIDs, ``sdControl``, and the
+    IADs fallback's ``sd``/``ace`` records (Trustee = the SID: ADSI's localised names cannot be made here).
+
+    Used to check the scenarios against today's analyzer while it cannot read format 1.1.
+    """
+    from descriptors import SecurityDescriptor
+
+    out = Artifact(art.name, comments=list(art.comments), sources=list(art.sources), status=art.status,
+                   error=art.error, duration_ms=art.duration_ms)
+    for kind, props in art.records:
+        values = dict(props)
+        if kind == "sd":
+            sd = SecurityDescriptor.from_bytes(bytes.fromhex(str(values["Sd"])))
+            out.add("sd", ("ObjectDN", values["ObjectDN"]), ("Owner", sd.owner), ("Control", sd.control))
+            for index, ace in enumerate(sd.dacl):
+                flags = (1 if ace.object_type else 0) | (2 if ace.inherited_object_type else 0)
+                out.add("ace", ("ObjectDN", values["ObjectDN"]), ("Index", index), ("AceType", ace.type),
+                        ("AceFlags", ace.flags), ("AccessMask", ace.mask), ("Flags", flags),
+                        ("ObjectType", ace.object_type or ""), ("InheritedObjectType", ace.inherited_object_type or ""),
+                        ("Trustee", ace.sid), ("TrusteeSid", ace.sid))
+            continue
+        converted = []
+        for name, value in props:
+            if name in ("objectSid", "Sid"):
+                value = _sid(value)
+            elif name == "nTSecurityDescriptor":
+                name, value = "sdControl", int.from_bytes(bytes.fromhex(str(value))[2:4], "little") if value else None
+            converted.append((name, value))
+        out.add(kind, *converted)
+    return out
+
+
+def downgrade_source(folder: Path, target: Path, artifacts: dict[str, Artifact]) -> Path:
+    """A copy of a scenario's source folder with its AD artifacts and token_groups in the 1.0 forms."""
+    import re
+
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(folder, target)
+    for name, art in artifacts.items():
+        if art.status == "ok":
+            (target / f"{name}.txt").write_text(render_records(as_format_1_0(art)), encoding="utf-8")
+    tokens = (target / "token_groups.txt").read_text(encoding="utf-8")
+    (target / "token_groups.txt").write_text(re.sub(r"^Sid=([0-9a-f]+)$", lambda m: f"Sid={_sid(m.group(1))}",
+                                                    tokens, flags=re.M), encoding="utf-8")
+    spec = yaml.safe_load((target / "collection.yaml").read_text(encoding="utf-8"))
+    spec["manifest"]["format_version"] = "1.0"
+    spec["output"] = spec["output"].replace(".zip", "-1.0.zip")
+    (target / "collection.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False),
+                                            encoding="utf-8")
     return target

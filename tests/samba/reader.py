@@ -279,7 +279,11 @@ class DirectoryReader:
         if operation.kind == "SD":
             art.sources.append(f"nTSecurityDescriptor {operation.base}")
         else:
-            art.sources.append(f"LDAP://{base or operation.base} ; {operation.scope} ; {operation.filter}")
+            try:
+                filter_ = self._fill(operation.filter, {})
+            except ReaderError:        # a per-call placeholder ({sidHex}, {trustee}): shown as declared
+                filter_ = operation.filter
+            art.sources.append(f"LDAP://{base or operation.base} ; {operation.scope} ; {filter_}")
 
     # ------------------------------------------------------------ steps
     def read_all(self) -> dict[str, Artifact]:
