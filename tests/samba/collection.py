@@ -200,6 +200,9 @@ def as_format_1_0(art: Artifact) -> Artifact:
                    error=art.error, duration_ms=art.duration_ms)
     for kind, props in art.records:
         values = dict(props)
+        if kind == "sd" and "Sd" not in values:  # not readable: the same record in 1.0 and 1.1
+            out.add(kind, *props)
+            continue
         if kind == "sd":
             sd = SecurityDescriptor.from_bytes(bytes.fromhex(str(values["Sd"])))
             out.add("sd", ("ObjectDN", values["ObjectDN"]), ("Owner", sd.owner), ("Control", sd.control))

@@ -109,7 +109,7 @@ OPERATIONS: tuple[Operation, ...] = (
           "distinguishedName, adminCount, nTSecurityDescriptor"),
     Operation("SD", "ad_mail_containers", "{containerDN}"),
     *(Operation("SD", "ad_acl", template) for template in (
-        "{defaultNC}", "CN=AdminSDHolder,CN=System,{defaultNC}", "{orgDN}", "{adminGroupDN}",
+        "{defaultNC}", "CN=AdminSDHolder,CN=System,{defaultNC}", "{exchangeBase}", "{orgDN}", "{adminGroupDN}",
         "CN=Servers,{adminGroupDN}", "{serverDN}", "{storeDN}", "{containerDN}")),
     _ldap("ad_admincount_users", "{defaultNC}", "subtree",
           "(&(objectCategory=person)(objectClass=user)(adminCount=1)(homeMDB=*))", "distinguishedName, sAMAccountName"),
@@ -443,6 +443,7 @@ class DirectoryReader:
         targets.append((ops["{defaultNC}"], {}))
         targets.append((ops["CN=AdminSDHolder,CN=System,{defaultNC}"], {}))
         if self.values.get("orgDN"):
+            targets.append((ops["{exchangeBase}"], {}))
             targets.append((ops["{orgDN}"], {}))
         for group in getattr(self, "admin_groups", []):
             targets.append((ops["{adminGroupDN}"], {"adminGroupDN": group["dn"]}))
@@ -460,7 +461,10 @@ class DirectoryReader:
             sd, classes, error = self.read_sd(op, **extra)
             dn = self._fill(op.base, extra)
             if sd is None:
-                art.comments.append(f"illisible: {dn} : {error}")
+                # format 1.1: an sd record with the error; ADSI reports an attribute the directory did not
+                # return (no Read Permissions) as E_ADS_PROPERTY_NOT_FOUND, 0x8000500D
+                code = "8000500D" if error == "nTSecurityDescriptor non renvoyé" else "80072030"
+                art.add("sd", ("ObjectDN", dn), ("Error", error), ("ErrorCode", code))
                 continue
             art.add("sd", ("ObjectDN", dn), ("objectClass", classes), ("Sd", sd.hex()), ("SdSource", "hexstring"))
         art.sources.append("nTSecurityDescriptor (hexstring) : tête du domaine, AdminSDHolder, organisation, "

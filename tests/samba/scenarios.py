@@ -241,10 +241,12 @@ SCENARIOS: list[Scenario] = [
     Scenario("ex2003-conforme", "Exchange 2003 SP2 built with the real default ACEs, View Only Administrator "
              "delegated, the vendor's server permissions, Send As at the domain head", base_2003, COMPLIANT_2003),
     # Without a role the account cannot even read the organisation's descriptor (Authenticated Users
-    # only get Read Property and List Object there [EXCHG65]): the collector writes "#illisible" for
-    # it, as it would on Windows, and F7 must be "Non évaluable" with that reason, never "Conforme".
+    # only get Read Property and List Object there [EXCHG65]): the collector records the descriptor as
+    # not returned, which is evidence in itself (every role of the wizard grants Read Permissions): F7
+    # fails. Nor can it read the server's descriptor or list the mailbox stores: F9 is "Non évaluable"
+    # (the empty store list must not pass for "no store").
     Scenario("ex2003-sans-delegation", "the same organisation where nothing was delegated at organisation level",
-             _no_delegation, {**COMPLIANT_2003, "F7": U}),
+             _no_delegation, {**COMPLIANT_2003, "F7": F, "F9": U}),
     Scenario("ex2003-lecture-utilisateurs-du-domaine", "no role delegated; Domain Users may read the organisation",
              _domain_users_read, {**COMPLIANT_2003, "F7": F}),
     Scenario("ex2003-role-administrateur", "Exchange Administrator instead of View Only: inherited deny of Send As "
@@ -281,24 +283,10 @@ BY_NAME = {s.name: s for s in SCENARIOS}
 # ---------------------------------------------------------------- what today's analyzer lacks
 # Today's analyzer (format 1.0) stops with a ParseError on the hex SIDs of format 1.1, so every
 # state waits for the format 1.1 reading; the states below need a further correction of issue 9.
-_SPECIFIC: dict[tuple[str, str], str] = {
-    ("ex2003-lecture-utilisateurs-du-domaine", "F7"): "issue 9 item 1: F7 role recognition (broad principals "
-                                                     "and inherited ACEs make no role)",
-    ("ex2003-sans-delegation", "F9"): "issue 9 item 2: F9 from each mailbox store's own descriptor (the "
-                                      "organisation's is unreadable without a role)",
-    ("ex2003-admins-du-domaine-imbriques", "F7"): "issue 9 items 1 and 21: F7 role from the wizard's explicit "
-                                                 "ACEs; Domain Admins' deny is F3's finding",
-    ("ex2003-operateurs-de-compte", "F3"): "issue 9 item 15: F3 warns on Account Operators",
-    ("ex2003-refus-sur-la-banque", "F9"): "issue 9 item 2: F9 evaluated on every mailbox store",
-    ("ex2003-heritage-desactive", "F11"): "issue 9 item 5: F11 finds mail users protected by hand "
-                                         "(ad_mail_users_protected)",
-    ("ex2003-adminsdholder-send-as", "F11"): "issue 9 item 16: F11 evaluates the AdminSDHolder DACL",
-    ("ex2007-sp1", "F8"): "issue 9 item 4: F8 counts ViewOnlyAdmin held through Exchange View-Only "
-                          "Administrators",
-}
+_SPECIFIC: dict[tuple[str, str], str] = {}  # every issue 9 correction has landed
 FORMAT_1_1 = _FORMAT
 # The lead sets this to True when the analyzer reads format 1.1: only the specific marks stay.
-ANALYZER_READS_FORMAT_1_1 = False
+ANALYZER_READS_FORMAT_1_1 = True
 
 
 def needs(scenario: Scenario, catalogue: str) -> str | None:

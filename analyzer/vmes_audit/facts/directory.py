@@ -253,7 +253,7 @@ def build(facts: Facts) -> None:
     right_rows = server_right_rows(descriptors, token, servers, org.get("exchange_org_dn"), label)
     merge_ems_permissions(facts, right_rows, servers, org.get("sa_name"), org.get("sa_sid"))
     store_rows, org["stores_collected"] = store_right_rows(facts, descriptors, token, servers,
-                                                           org.get("exchange_org_dn"), label)
+                                                           org.get("exchange_org_dn"), label, org.get("sa_home_mdb"))
     _ex2007_roles(facts, org, account)
     apply_ems_mailbox(facts, org)
     protected_user_columns(facts, org, descriptors, token, label)

@@ -87,13 +87,34 @@ def _server_of_store(dn: str) -> str | None:
     return None
 
 
+def _stores_complete(facts: Facts, records, home_mdb: str | None) -> bool:
+    """False when the service account's own mailbox store is missing from the list: the directory did not
+    return the stores to the account (no List Contents on the configuration below the servers, as without
+    any delegated role), so an empty or short list proves nothing."""
+    if not home_mdb:
+        return True
+    listed = {normalize_dn(text_of(r.get("distinguishedName")) or "") for r in of_kind(records, "store")}
+    if normalize_dn(home_mdb) in listed:
+        return True
+    for _, art in facts.any_artifact("ad_exchange_stores"):
+        if art.usable:
+            art.mark_unreadable("la banque qui héberge la boîte du compte de service n'y figure pas : l'annuaire ne "
+                                "renvoie pas les banques à ce compte (droit de lecture manquant), la liste est "
+                                "incomplète")
+    return False
+
+
 def store_right_rows(facts: Facts, descriptors: Mapping[str, SecurityDescriptor] | None, token: Token | None,
-                     servers: list[dict], org_dn: str | None, label: str) -> tuple[list[dict], bool]:
+                     servers: list[dict], org_dn: str | None, label: str,
+                     home_mdb: str | None = None) -> tuple[list[dict], bool]:
     """(rows, stores collected): one row per (mailbox store, right of :data:`STORE_RIGHTS`).
 
-    Sets ``store_count`` on each server row (None when ``ad_exchange_stores`` is not usable).
+    Sets ``store_count`` on each server row (None when ``ad_exchange_stores`` is not usable, or visibly
+    incomplete: the account's own store missing from it).
     """
     records, _ = records_of(facts, "ad_exchange_stores")
+    if records is not None and not _stores_complete(facts, records, home_mdb):
+        records = None
     for server in servers:
         server["store_count"] = None if records is None else 0
     if records is None:
