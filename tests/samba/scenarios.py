@@ -216,6 +216,45 @@ def _exchange_2007(d: Directory) -> Built:
     return Built(org, account, server, [admins])
 
 
+def _mixed_2003_2007(d: Directory) -> Built:
+    """A mixed organisation: EXS03 Exchange 2003 SP2 (the account's mailbox) in the first administrative
+    group, EXS07 Exchange 2007 SP1 in the administrative group 2007 setup creates; View Only
+    Administrator delegated at organisation level (2003) and ViewOnlyAdmin through Exchange View-Only
+    Administrators (2007); the vendor's permissions on both servers; Send As at the domain head."""
+    from dataclasses import replace
+
+    from directory import rdn_escape
+
+    stamp_domain_controller(d)
+    exemple = d.add_ou("Exemple")
+    services = d.add_ou("Comptes de service", exemple)
+    users = d.add_ou("Utilisateurs", exemple)
+    groups_ou = d.add_ou("Groupes", exemple)
+    org = forest_prep_2003(d, "Exemple Sante")
+    groups = prepare_ad_2007(d, org)
+    exs03 = install_server(d, org, "EXS03", SP2_2003)
+    ag2007 = "Exchange Administrative Group (FYDIBOHF23SPDLT)"
+    ag_dn = d.add(f"CN={rdn_escape(ag2007)},CN=Administrative Groups,{org.dn}", "msExchAdminGroup",
+                  {"legacyExchangeDN": f"/o={org.name}/ou={ag2007}"})
+    org2007 = replace(org, admin_group=ag2007, admin_group_dn=ag_dn, servers=[],
+                      servers_dn=d.add(f"CN=Servers,{ag_dn}", "msExchServersContainer"),
+                      legacy_dn=f"/o={org.name}/ou={ag2007}")
+    exs07 = install_server(d, org2007, "EXS07", SP1_2007_AD, roles=38, storage_group="First Storage Group",
+                           store="Mailbox Database")
+    account = d.add_user(ACCOUNT, services, attrs=mailbox_attrs(exs03, org, ACCOUNT))
+    d.set_password(account, PASSWORD)
+    admins = d.add_group("GG-VMES-Admins", groups_ou, members=[account])
+    for name, server, where in (("Jean Dupont", exs03, org), ("Marie Martin", exs07, org2007)):
+        add_mail_user(d, name, users, server, where)
+    sid = d.sid_of(account)
+    delegate_role(d, org, sid, "view_only")
+    d.add_member(groups["Exchange View-Only Administrators"], account)
+    grant_server_permissions(d, exs03.dn, sid)
+    grant_server_permissions(d, exs07.dn, sid, exchange_2007=True)
+    grant_send_as(d, d.domain_dn, sid)
+    return Built(org, account, exs03, [admins])
+
+
 def _role_from_other_domain(d: Directory) -> Built:
     """View Only Administrator delegated to a universal group of the child domain AGENCES.
 
@@ -274,6 +313,9 @@ SCENARIOS: list[Scenario] = [
     Scenario("ex2007-sp1", "Exchange 2007 SP1, serialNumber as AD stores it (Version 8.1 (Build 30240.6)), "
              "ViewOnlyAdmin through Exchange View-Only Administrators, no EMS collection", _exchange_2007,
              _all(P, B2=NA, B3=NA, F7=NA), base_sample="vmes03-2007"),
+    Scenario("mixte-2003-2007", "a mixed organisation, Exchange 2003 SP2 and 2007 SP1, the 2003 tools' MAPI on "
+             "the VMES machine", _mixed_2003_2007, _all(P, B1=[P, P], B2=NA, B4=NA, F9=[P, P]),
+             base_sample="vmes04-mixte"),
     Scenario("ex2003-role-groupe-autre-domaine", "View Only Administrator delegated to a universal group of the "
              "child domain", _role_from_other_domain, {**COMPLIANT_2003, "A2": W}),
 ]
