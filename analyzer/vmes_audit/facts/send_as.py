@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from vmes_audit.facts.ad_records import as_bool, first_of, of_kind, records_of
+from vmes_audit.facts.ad_records import as_bool, control_of, first_of, of_kind, records_of
 from vmes_audit.facts.host import to_int
 from vmes_audit.facts.model import Facts
 from vmes_audit.security import acl as acl_mod
@@ -55,7 +55,7 @@ def mail_container_rows(facts: Facts, org: dict[str, Any], descriptors, sa_sids:
         if not dn:
             continue
         sd = descriptors.get(normalize_dn(dn)) if descriptors else None
-        control = to_int(rec.get("sdControl"))
+        control = control_of(rec)
         if control is None and sd is not None:
             control = sd.control
         protected = bool(control & acl_mod.SE_DACL_PROTECTED) if control is not None else None
