@@ -55,7 +55,7 @@ from vmes_audit.models import (
     Verdict,
 )
 
-__all__ = ["PreviousReport", "load_previous", "compare", "fingerprint", "read_json_document",
+__all__ = ["PreviousReport", "load_previous", "compare", "compare_files", "fingerprint", "read_json_document",
            "OPEN_STATES", "MAX_JSON_BYTES", "validation_message"]
 
 MAX_JSON_BYTES = 50 * 1024 * 1024  # a real resultats.json is well under 1 Mo
@@ -300,3 +300,26 @@ def transition(item: ComparisonItem) -> str:
     old = STATE_LABELS[item.old_state] if item.old_state is not None else "—"
     new = STATE_LABELS[item.new_state] if item.new_state is not None else "—"
     return f"{old} → {new}"
+
+
+def compare_files(old: Path, new: Path, pack_dir: Path | None = None) -> AssessmentReport:
+    """``vmes-audit compare OLD NEW``: the NEW audit's report, read back from its JSON, with its
+    comparison to OLD (and its action plan, recomputed from the pack when the JSON has none)."""
+    from vmes_audit.action_plan import build_action_plan
+    from vmes_audit.engine.pack import load_pack
+    from vmes_audit.results_file import load_report_json
+
+    previous = load_previous(old)
+    report = load_report_json(new, "Le résultat de l'audit récent")
+    if report.pseudonymised:
+        raise InputError(f"« {Path(new).name} » est un résultat pseudonymisé : comparez les résultats non "
+                         "pseudonymisés, puis ajoutez --pseudonymise.")
+    pack = load_pack(pack_dir)
+    same_pack = pack.pack.id == report.pack_id
+    aliases = {alias: rule.id for rule in pack.rules for alias in rule.aliases} if same_pack else {}
+    if not report.rule_ids and same_pack and pack.pack.version == report.pack_version:
+        report.rule_ids = sorted(rule.id for rule in pack.rules)
+    if report.action_plan is None and same_pack:
+        report.action_plan = build_action_plan(report, pack)
+    report.comparison = compare(previous, report, aliases)
+    return report

@@ -15,6 +15,11 @@ then rewritten in this order:
 3. e-mail addresses: ``VistoAdmin@exemple-btp.fr`` → ``COMPTE-1@DOMAINE-1``;
 4. every other occurrence of a known name, whole words only, case-insensitive,
    longest name first (``exbtp01.exemple-btp.fr`` → ``SERVEUR-2.DOMAINE-1``).
+   A name that is also a word of the rule pack's own texts (a proxy called
+   « proxy », an account called « exchange ») is replaced only where it names
+   something: before ``:port`` or ``.domain``, after ``DOMAINE\``, inside a DN
+   or an e-mail address — so that « le proxy demande une authentification »
+   keeps its meaning.
 
 The mapping token → original is written to a separate JSON file that stays
 with presales (by default next to the output folder, never inside it). Given
@@ -44,7 +49,7 @@ from vmes_audit.pseudonymise_names import (
     harvest_text,
 )
 
-__all__ = ["Pseudonymiser", "pseudonymise_report", "default_mapping_path", "write_mapping", "read_mapping",
+__all__ = ["Pseudonymiser", "pseudonymise_report", "pseudonymised_outputs", "pack_vocabulary", "default_mapping_path", "write_mapping", "read_mapping",
            "TOKEN_PREFIXES", "DEFAULT_CLIENT"]
 
 TOKEN_PREFIXES = {
@@ -65,11 +70,14 @@ _ALNUM_AFTER = r"(?![^\W_])"
 class Pseudonymiser:
     """Collects names, numbers them, rewrites texts."""
 
-    def __init__(self, keep: list[str] | None = None, previous_mapping: dict[str, str] | None = None) -> None:
+    def __init__(self, keep: list[str] | None = None, previous_mapping: dict[str, str] | None = None,
+                 vocabulary: str = "") -> None:
         self.registry = NameRegistry(keep or [])
         self.previous = {k.casefold(): v for k, v in (previous_mapping or {}).items()}
         self.tokens: dict[str, str] = {}  # casefold original -> token
+        self.vocabulary = vocabulary  # the pack's texts: names that are also its words are "generic"
         self._free_text: re.Pattern[str] | None = None
+        self._generic: re.Pattern[str] | None = None
 
     # -- names ---------------------------------------------------------------
     def harvest_report(self, report: AssessmentReport) -> None:
@@ -117,12 +125,26 @@ class Pseudonymiser:
                 reg.names[netbios].token = self.tokens[dns]
                 self.tokens[netbios] = self.tokens[dns]
         free = [n.original for k, n in reg.names.items() if n.kind in FREE_TEXT_KINDS and k in self.tokens]
+        generic = [name for name in free if self._is_generic(name)]
+        free = [name for name in free if name not in generic]
         # Kept names are matched too (and left as they are), so that a customer name never
         # replaces part of a Windows name: "Admins du domaine" stays whole.
         alternatives = sorted(set(free) | {k for k in KEPT_NAMES if " " in k}, key=lambda s: (-len(s), s))
         self._free_text = re.compile(
             _ALNUM_BEFORE + "(?:" + "|".join(re.escape(a) for a in alternatives) + ")" + _ALNUM_AFTER,
             re.IGNORECASE) if alternatives else None
+        generic.sort(key=lambda s: (-len(s), s))
+        self._generic = re.compile(
+            r"(?:(?<=\\)|" + _ALNUM_BEFORE + ")(?:" + "|".join(re.escape(g) for g in generic) + r")"
+            r"(?=:\d|\.[^\W_])", re.IGNORECASE) if generic else None
+        self._generic_after_domain = re.compile(
+            r"(?<=\\)(?:" + "|".join(re.escape(g) for g in generic) + ")" + _ALNUM_AFTER,
+            re.IGNORECASE) if generic else None
+
+    def _is_generic(self, name: str) -> bool:
+        if not self.vocabulary or self.registry.kind_of(name) in ("ip", "sid", "client"):
+            return False
+        return re.search(_ALNUM_BEFORE + re.escape(name) + _ALNUM_AFTER, self.vocabulary, re.IGNORECASE) is not None
 
     def token(self, original: str) -> str | None:
         return self.tokens.get(original.strip().casefold())
@@ -171,6 +193,9 @@ class Pseudonymiser:
         text = DN_RE.sub(self._dn, text)
         text = LEGACY_DN_RE.sub(self._legacy, text)
         text = EMAIL_RE.sub(self._email, text)
+        if self._generic is not None:
+            text = self._generic.sub(self._word, text)
+            text = self._generic_after_domain.sub(self._word, text)  # type: ignore[union-attr]
         if self._free_text is not None:
             text = self._free_text.sub(self._word, text)
         return text
@@ -247,11 +272,23 @@ def write_mapping(path: Path, mapping: dict[str, Any]) -> None:
     Path(path).write_text(json.dumps(mapping, ensure_ascii=False, indent=2) + "\n", encoding="utf-8", newline="\n")
 
 
-def pseudonymise_report(report: AssessmentReport, facts: Any = None, previous_mapping: dict[str, str] | None = None
-                        ) -> tuple[AssessmentReport, dict[str, Any]]:
-    """The pseudonymised report and its mapping (to write with :func:`write_mapping`)."""
+def pack_vocabulary(pack: Any) -> str:
+    """The words of a rule pack's texts (templates, before any customer name is put in)."""
+    if pack is None:
+        return ""
+    parts = [s.title for s in pack.pack.sections]
+    for rule in pack.rules:
+        parts += [rule.title, rule.why, rule.remediation, rule.manual_check, rule.question, rule.observed,
+                  rule.expected, rule.not_applicable] + [o.message for o in rule.outcomes]
+    return "\n".join(p for p in parts if p)
+
+
+def pseudonymise_report(report: AssessmentReport, facts: Any = None, previous_mapping: dict[str, str] | None = None,
+                        pack: Any = None) -> tuple[AssessmentReport, dict[str, Any]]:
+    """The pseudonymised report and its mapping (to write with :func:`write_mapping`).
+    ``pack``: the rule pack, whose words tell generic names apart (see the module docstring)."""
     keep = [str(report.parameters.get(k, "")) for k in ("noc_host", "noc_address")]  # the vendor's, not the customer's
-    engine = Pseudonymiser(keep=keep, previous_mapping=previous_mapping)
+    engine = Pseudonymiser(keep=keep, previous_mapping=previous_mapping, vocabulary=pack_vocabulary(pack))
     if facts is not None:
         harvest_facts(engine.registry, facts)
     engine.harvest_report(report)
@@ -261,3 +298,17 @@ def pseudonymise_report(report: AssessmentReport, facts: Any = None, previous_ma
                "la table de correspondance reste chez l'avant-vente.")
     out.warnings = [warning] + list(out.warnings)
     return out, engine.mapping()
+
+
+def pseudonymised_outputs(report: AssessmentReport, out_dir: Path, mapping_path: Path | None = None,
+                          facts: Any = None, pack: Any = None) -> tuple[AssessmentReport, Path]:
+    """For ``--pseudonymise``: the report to write, and the mapping file written (extended when
+    it exists, so that the tokens stay those of the earlier runs)."""
+    path = Path(mapping_path) if mapping_path is not None else default_mapping_path(out_dir)
+    out, mapping = pseudonymise_report(report, facts, read_mapping(path), pack=pack)
+    try:
+        write_mapping(path, mapping)
+    except OSError as exc:
+        raise InputError(f"impossible d'écrire la table de correspondance « {path} » "
+                         f"({exc.strerror or exc}).") from None
+    return out, path

@@ -84,7 +84,9 @@ KEPT_NAMES: frozenset[str] = frozenset(_well_known() | {n.casefold() for n in (
     "Exchange Administrative Group (FYDIBOHF23SPDLT)", "First Storage Group", "Premier groupe de stockage",
     "Mailbox Database", "Public Folder Database", "Mailbox Store", "Public Folder Store", "Storage Group",
     "Exchange Routing Group (DWBGZMFD01QNBJR)", "First Routing Group", "Premier groupe de routage",
-    "Connections", "Protocols", "Routing Groups", "VMES",
+    "Connections", "Protocols", "Routing Groups", "Sites", "Default-First-Site-Name", "WORKGROUP",
+    # product words that a DOMAIN\\name pattern may cut out of a longer Windows name
+    "VMES", "Exchange", "Microsoft", "Windows",
 )})
 # Stores and storage groups are named by setup after their server: "Banque de boîtes aux lettres (EXBTP01)".
 _DEFAULT_OBJECT = re.compile(
@@ -329,6 +331,9 @@ def harvest_text(registry: NameRegistry, text: Any) -> None:
             registry.add("adresse", local)
     for domain in [n.original for n in list(registry.names.values()) if n.kind == "domaine" and "." not in n.original]:
         for match in re.finditer(r"(?i)(?<![^\W_])" + re.escape(domain) + r"\\([^\s\\\"«»,;:()/]+)", text):
+            rest = text[match.start(1):].casefold()
+            if any(rest.startswith(k) and not rest[len(k):len(k) + 1].isalnum() for k in KEPT_NAMES):
+                continue  # BTP\Admins du domaine, LOGI\Exchange Organization Administrators
             account = match.group(1).rstrip(".")
             if not is_kept(account) and not registry.kind_of(account):
                 registry.add("compte", account)
