@@ -17,7 +17,7 @@ then rewritten in this order:
    longest name first (``exbtp01.exemple-btp.fr`` → ``SERVEUR-2.DOMAINE-1``).
    A name that is also a word of the rule pack's own texts (a proxy called
    « proxy », an account called « exchange ») is replaced only where it names
-   something: before ``:port`` or ``.domain``, after ``DOMAINE\``, inside a DN
+   something: before ``:port`` or ``.domain``, after « DOMAINE\\ », inside a DN
    or an e-mail address — so that « le proxy demande une authentification »
    keeps its meaning.
 
