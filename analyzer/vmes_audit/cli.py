@@ -145,8 +145,10 @@ def compare_command(
         mapping_file = None
         if pseudonymise:
             from vmes_audit.engine.pack import load_pack
-            from vmes_audit.pseudonymise import pseudonymised_outputs
+            from vmes_audit.pseudonymise import JSON_ONLY_WARNING, default_mapping_path, pseudonymised_outputs
 
+            if not (mapping or default_mapping_path(output)).exists():
+                typer.echo(f"Avertissement : {JSON_ONLY_WARNING}")
             report, mapping_file = pseudonymised_outputs(report, output, mapping, pack=load_pack(pack))
     except AuditError as exc:
         _fail(str(exc))

@@ -44,12 +44,13 @@ from vmes_audit.pseudonymise_names import (
     KEPT_NAMES,
     LEGACY_DN_RE,
     SID_RE,
+    Name,
     NameRegistry,
     harvest_facts,
     harvest_text,
 )
 
-__all__ = ["Pseudonymiser", "pseudonymise_report", "pseudonymised_outputs", "pack_vocabulary", "default_mapping_path", "write_mapping", "read_mapping",
+__all__ = ["JSON_ONLY_WARNING", "Pseudonymiser", "pseudonymise_report", "pseudonymised_outputs", "pack_vocabulary", "default_mapping_path", "write_mapping", "read_mapping",
            "TOKEN_PREFIXES", "DEFAULT_CLIENT"]
 
 TOKEN_PREFIXES = {
@@ -60,6 +61,11 @@ TOKEN_PREFIXES = {
 DEFAULT_CLIENT = "Client non précisé"  # assessment.py's placeholder: not a name
 MAPPING_WARNING = ("Table de correspondance des pseudonymes du rapport : elle permet de retrouver les noms du "
                    "client. Elle reste chez l'avant-vente : ne la transmettez jamais avec le rapport.")
+JSON_ONLY_WARNING = ("pseudonymisation à partir des seuls fichiers resultats.json, sans table de correspondance "
+                     "antérieure : un nom que seul un texte libre cite (par exemple la liste des utilisateurs "
+                     "protégés de F11) peut ne pas être reconnu. Pseudonymisez d'abord avec « vmes-audit analyze "
+                     "… --pseudonymise » et donnez sa table ici avec --mapping, ou utilisez « analyze --previous "
+                     "… --pseudonymise ».")
 _DC_CHAIN = re.compile(r"(?i)\bDC=[A-Za-z0-9-]+(?:,\s?DC=[A-Za-z0-9-]+)*")
 _RDN = re.compile(r"(?i)\b(CN|OU|O)=((?:\\.|[^,\\\r\n\"«»=])+?)(,\s?)")
 _LEGACY_PART = re.compile(r"(?i)/(o|ou|cn)=([^/]+)")
@@ -70,10 +76,16 @@ _ALNUM_AFTER = r"(?![^\W_])"
 class Pseudonymiser:
     """Collects names, numbers them, rewrites texts."""
 
-    def __init__(self, keep: list[str] | None = None, previous_mapping: dict[str, str] | None = None,
+    def __init__(self, keep: list[str] | None = None, previous_mapping: list[dict[str, str]] | None = None,
                  vocabulary: str = "") -> None:
         self.registry = NameRegistry(keep or [])
-        self.previous = {k.casefold(): v for k, v in (previous_mapping or {}).items()}
+        previous_mapping = previous_mapping or []
+        self.previous = {e["original"].casefold(): e["jeton"] for e in previous_mapping}
+        # The names of an earlier mapping are replaced even where this report alone would not
+        # recognise them (a JSON read back by `compare` has no fact tables).
+        for entry in previous_mapping:
+            if entry["type"] in TOKEN_PREFIXES and entry["original"].casefold() not in self.registry.names:
+                self.registry.names[entry["original"].casefold()] = Name(entry["type"], entry["original"])
         self.tokens: dict[str, str] = {}  # casefold original -> token
         self.vocabulary = vocabulary  # the pack's texts: names that are also its words are "generic"
         self._free_text: re.Pattern[str] | None = None
@@ -254,14 +266,19 @@ def default_mapping_path(out_dir: Path) -> Path:
     return folder.parent / f"{folder.name}-correspondance-pseudonymes.json"
 
 
-def read_mapping(path: Path) -> dict[str, str]:
-    """original → token of an earlier mapping file (empty when the file does not exist yet)."""
+def read_mapping(path: Path) -> list[dict[str, str]]:
+    """The entries (``jeton``, ``type``, ``original``) of an earlier mapping file (none when the
+    file does not exist yet)."""
     path = Path(path)
     if not path.exists():
-        return {}
+        return []
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return {str(e["original"]): str(e["jeton"]) for e in data["jetons"]}
+        entries = [{"jeton": str(e["jeton"]), "type": str(e["type"]), "original": str(e["original"])}
+                   for e in data["jetons"]]
+        if any(not re.fullmatch(r"[A-Z]+(?:-[A-Z]+)*-\d+", e["jeton"]) for e in entries):
+            raise TypeError("jeton invalide")
+        return entries
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
         raise InputError(f"la table de correspondance « {path} » est illisible ({exc.__class__.__name__}) : "
                          "corrigez-la ou indiquez un autre fichier avec --mapping.") from None
@@ -283,8 +300,8 @@ def pack_vocabulary(pack: Any) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def pseudonymise_report(report: AssessmentReport, facts: Any = None, previous_mapping: dict[str, str] | None = None,
-                        pack: Any = None) -> tuple[AssessmentReport, dict[str, Any]]:
+def pseudonymise_report(report: AssessmentReport, facts: Any = None,
+                        previous_mapping: list[dict[str, str]] | None = None, pack: Any = None) -> tuple[AssessmentReport, dict[str, Any]]:
     """The pseudonymised report and its mapping (to write with :func:`write_mapping`).
     ``pack``: the rule pack, whose words tell generic names apart (see the module docstring)."""
     keep = [str(report.parameters.get(k, "")) for k in ("noc_host", "noc_address")]  # the vendor's, not the customer's

@@ -340,3 +340,12 @@ def harvest_text(registry: NameRegistry, text: Any) -> None:
     for match in IPV4_RE.finditer(text):
         if not is_version_context(text, match.start()):
             registry.add("ip", match.group(1))
+    # sub-domains of a known domain (agences.exemple-btp.fr), unless the first label is a known host
+    dns = [n.original for n in list(registry.names.values()) if n.kind == "domaine" and "." in n.original]
+    if dns:
+        pattern = r"(?i)(?<![\w.-])((?:[A-Za-z0-9-]+\.)+)(" + "|".join(re.escape(d) for d in dns) + r")(?![\w-])"
+        for match in re.finditer(pattern, text):
+            labels = match.group(1).rstrip(".").split(".")
+            if registry.kind_of(labels[0]) == "serveur":
+                continue
+            registry.add("domaine", match.group(1) + match.group(2))
