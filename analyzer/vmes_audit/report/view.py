@@ -192,9 +192,10 @@ def build_view(report: AssessmentReport) -> ReportView:
 
 # ---- Beyond one report (issue 11): evolution since an earlier audit, action plan ----
 
-# Order of the comparison lists in the report: what needs attention first.
+# Order of the comparison lists in the report: what got worse, what is new, what was fixed
+# (the short lists presales report on), then the long list of what is still open.
 COMPARISON_ORDER: tuple[str, ...] = (
-    "regresse", "nouveau", "inchange", "corrige", "nouvelle_regle", "disparu", "regle_retiree",
+    "regresse", "nouveau", "corrige", "inchange", "nouvelle_regle", "disparu", "regle_retiree",
 )
 COMPARISON_TITLES = {
     "regresse": "Régressés",
