@@ -112,6 +112,7 @@ def analyze(
     typer.echo("Résultats : " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     for warning in report.warnings:
         typer.echo(f"Avertissement : {warning}")
+    _echo_evolution(report)
     for kind in sorted(written):
         typer.echo(f"Écrit : {written[kind]}")
     if pseudonymise:
@@ -157,21 +158,23 @@ def compare_command(
         written = write_outputs(report, output, wanted)
     except OSError as exc:
         _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).")
-    from vmes_audit.report.view import build_evolution
-
-    evolution = build_evolution(report)
-    if evolution is not None and report.comparison is not None:
-        typer.echo(f"Évolution depuis l'audit du {report.comparison.previous_date} : "
-                   f"{evolution.counts['corrige']} corrigé(s), {evolution.counts['nouveau']} nouveau(x), "
-                   f"{evolution.counts['regresse']} régressé(s), {evolution.still_open} inchangé(s) à traiter")
-        if report.comparison.pack_note:
-            typer.echo(f"Avertissement : {report.comparison.pack_note}")
-        for warning in report.comparison.warnings:
-            typer.echo(f"Avertissement : {warning}")
+    _echo_evolution(report)
     for kind in sorted(written):
         typer.echo(f"Écrit : {written[kind]}")
     if mapping_file is not None:
         typer.echo(f"Table de correspondance des pseudonymes (à conserver, ne pas transmettre) : {mapping_file}")
+
+
+def _echo_evolution(report) -> None:
+    from vmes_audit.compare import evolution_summary
+
+    if report.comparison is None:
+        return
+    typer.echo(evolution_summary(report.comparison))
+    if report.comparison.pack_note:
+        typer.echo(f"Avertissement : {report.comparison.pack_note}")
+    for warning in report.comparison.warnings:
+        typer.echo(f"Avertissement : {warning}")
 
 
 def _source_date_epoch(day_fr: str) -> None:

@@ -55,7 +55,7 @@ from vmes_audit.models import (
     Verdict,
 )
 
-__all__ = ["PreviousReport", "load_previous", "compare", "compare_files", "fingerprint", "read_json_document",
+__all__ = ["PreviousReport", "load_previous", "compare", "compare_files", "evolution_summary", "fingerprint", "read_json_document",
            "OPEN_STATES", "MAX_JSON_BYTES", "validation_message"]
 
 MAX_JSON_BYTES = 50 * 1024 * 1024  # a real resultats.json is well under 1 Mo
@@ -323,3 +323,20 @@ def compare_files(old: Path, new: Path, pack_dir: Path | None = None) -> Assessm
         report.action_plan = build_action_plan(report, pack)
     report.comparison = compare(previous, report, aliases)
     return report
+
+
+def evolution_summary(comparison: Comparison) -> str:
+    """The line the command line prints.
+
+    >>> evolution_summary(Comparison(previous_date="26/11/2026", previous_verdict="non_pret", previous_client="",
+    ...     previous_pack_id="p", previous_pack_version="1", previous_pack_date="", previous_analyzer_version="",
+    ...     pack_changed=False))
+    "Évolution depuis l'audit du 26/11/2026 : 0 corrigé(s), 0 nouveau(x), 0 régressé(s), 0 inchangé(s) à traiter"
+    """
+    counts = {status: 0 for status in ("corrige", "nouveau", "regresse")}
+    still_open = 0
+    for item in comparison.items:
+        counts[item.status] = counts.get(item.status, 0) + 1
+        still_open += item.status == "inchange" and item.open
+    return (f"Évolution depuis l'audit du {comparison.previous_date} : {counts['corrige']} corrigé(s), "
+            f"{counts['nouveau']} nouveau(x), {counts['regresse']} régressé(s), {still_open} inchangé(s) à traiter")

@@ -217,3 +217,29 @@ def test_compare_command_refuses_a_broken_new_file(first_audit: Path, tmp_path: 
 def test_results_file_round_trip(first_audit: Path) -> None:
     text = first_audit.read_text(encoding="utf-8")
     assert json_text(report_from_json(json.loads(text))) == text
+
+
+def test_hostile_texts_of_the_previous_file_are_escaped(first_audit: Path) -> None:
+    data = json.loads(first_audit.read_text(encoding="utf-8"))
+    data["findings"].append(dict(data["findings"][0], rule_id="z1-<script>", subject="<img src=x onerror=alert(1)>",
+                                 title="<b>titre</b>", message='</td><script>alert("x")</script>'))
+    report = run_assessment([BTP], today=date(2026, 12, 1), previous=load_previous_from(
+        data, first_audit.parent / "hostile.json")).report
+    item = next(i for i in report.comparison.items if i.rule_id == "z1-<script>")
+    assert item.status == "regle_retiree"
+    html = render_html(report)
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+def test_the_json_blocks_are_documented(root: Path, first_audit: Path, corrected_btp: Path) -> None:
+    doc = (root / "reports" / "README-json.md").read_text(encoding="utf-8")
+    report = run_assessment([corrected_btp], today=date(2026, 12, 10), previous=load_previous(first_audit)).report
+    data = report_dict(report)
+    keys = set(data["comparison"]) | set(data["comparison"]["previous"]) | set(data["comparison"]["items"][0])
+    keys |= set(data["action_plan"]) | set(data["action_plan"]["roles"][0])
+    keys |= set(data["action_plan"]["roles"][0]["steps"][0])
+    missing = sorted(k for k in keys if f"`{k}`" not in doc)
+    assert not missing, f"README-json.md does not document: {missing}"
+    for status in data["comparison"]["counts"]:
+        assert f"`{status}`" in doc
