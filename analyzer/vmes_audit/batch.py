@@ -26,7 +26,7 @@ import shutil
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -187,7 +187,3 @@ def run_batch(root: Path, out: Path, formats: set[str], *, pack_dir: Path | None
     results.sort(key=attention_key)
     write_portfolio(results, out, today)
     return results
-
-
-def result_dict(result: CustomerResult) -> dict:
-    return asdict(result)

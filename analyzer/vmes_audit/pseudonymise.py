@@ -94,8 +94,9 @@ class Pseudonymiser:
     # -- names ---------------------------------------------------------------
     def harvest_report(self, report: AssessmentReport) -> None:
         reg = self.registry
-        if report.client and report.client != DEFAULT_CLIENT:
-            reg.add("client", report.client)
+        for client in (report.client, report.comparison.previous_client if report.comparison else ""):
+            if client and client != DEFAULT_CLIENT:
+                reg.add("client", client)
         for host in report.hosts:
             reg.add("serveur", host.hostname)
             reg.add_account(host.run_as)

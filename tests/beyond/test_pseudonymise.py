@@ -170,7 +170,7 @@ def test_pseudonymised_pdfs_leak_no_customer_name(tmp_path: Path) -> None:
 
     with ProcessPoolExecutor(max_workers=2) as pool:
         pdfs = dict(zip(sorted(ORGANISATIONS), pool.map(
-            _pseudonymised_pdf, sorted(ORGANISATIONS), [tmp_path / o for o in sorted(ORGANISATIONS)])))
+            _pseudonymised_pdf, sorted(ORGANISATIONS), [tmp_path / o for o in sorted(ORGANISATIONS)]), strict=True))
     problems = []
     for organisation, pdf in pdfs.items():
         names = _names(organisation)
