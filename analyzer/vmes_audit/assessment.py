@@ -101,8 +101,8 @@ def _artifact_statuses(assessment: Assessment) -> list[ArtifactStatus]:
 
 
 def run_assessment(inputs: list[Path], *, pack_dir: Path | None = None, overrides: dict[str, Any] | None = None,
-                   client: str = "", waivers: list[Waiver] | None = None, today: date | None = None
-                   ) -> AssessmentResult:
+                   client: str = "", waivers: list[Waiver] | None = None, today: date | None = None,
+                   previous: Any = None) -> AssessmentResult:
     """Run the whole analysis. Raises InputError / PackError with a French message."""
     pack = load_pack(pack_dir)
     params = pack.default_params()
@@ -144,4 +144,18 @@ def run_assessment(inputs: list[Path], *, pack_dir: Path | None = None, override
         sections=[(s.id, s.title) for s in pack.pack.sections], findings=findings,
         hosts=_host_summaries(assessment, facts), inputs=assessment.inputs,
         artifacts=_artifact_statuses(assessment), warnings=warnings)
+    _beyond_one_report(report, pack, previous)
     return AssessmentResult(report=report, facts=facts, pack=pack)
+
+
+def _beyond_one_report(report: AssessmentReport, pack: LoadedPack, previous: Any) -> None:
+    """Issue 11 hooks: the pack's rule ids, the action plan, the comparison with ``previous``
+    (a ``compare.PreviousReport``, already validated)."""
+    from vmes_audit.action_plan import build_action_plan
+    from vmes_audit.compare import compare
+
+    report.rule_ids = sorted(rule.id for rule in pack.rules)
+    report.action_plan = build_action_plan(report, pack)
+    if previous is not None:
+        aliases = {alias: rule.id for rule in pack.rules for alias in rule.aliases}
+        report.comparison = compare(previous, report, aliases)

@@ -55,6 +55,13 @@ def analyze(
     report_date: Annotated[Optional[str], typer.Option("--date", help="Date du rapport (AAAA-MM-JJ ; par défaut "
                                                                       "aujourd'hui), pour reproduire un rapport.")
                            ] = None,
+    previous: Annotated[Optional[Path], typer.Option("--previous", help="resultats.json d'un audit précédent du "
+                                                     "même client : ajoute la section « Évolution ».")] = None,
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Remplace les noms du client par des jetons "
+                                               "(DOMAINE-1, SERVEUR-2…) dans toutes les sorties.")] = False,
+    mapping: Annotated[Optional[Path], typer.Option("--mapping", help="Table de correspondance des pseudonymes "
+                                                    "(par défaut : à côté du dossier de sortie) ; réutilisée si "
+                                                    "elle existe.")] = None,
 ) -> None:
     import os
     from datetime import date, datetime, timezone
@@ -75,8 +82,19 @@ def analyze(
                           str(int(datetime(today.year, today.month, today.day, tzinfo=timezone.utc).timestamp())))
     try:
         waiver_list = load_waivers(waivers) if waivers else None
+        earlier = None
+        if previous is not None:
+            from vmes_audit.compare import load_previous
+
+            earlier = load_previous(previous)
         result = run_assessment(inputs, pack_dir=pack, client=client, waivers=waiver_list, today=today,
-                                overrides={"service_account": account, "users": users})
+                                overrides={"service_account": account, "users": users}, previous=earlier)
+        report = result.report
+        if pseudonymise:
+            from vmes_audit.pseudonymise import pseudonymised_outputs
+
+            report, mapping_file = pseudonymised_outputs(report, output, mapping, facts=result.facts,
+                                                         pack=result.pack)
     except AuditError as exc:
         _fail(str(exc))
     from vmes_audit.report.render import write_outputs
@@ -84,10 +102,9 @@ def analyze(
 
     try:
         output.mkdir(parents=True, exist_ok=True)
-        written = write_outputs(result.report, output, wanted)
+        written = write_outputs(report, output, wanted)
     except OSError as exc:
         _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).")
-    report = result.report
     typer.echo(f"Verdict : {VERDICT_LABELS[report.verdict]}")
     counts: dict[str, int] = {}
     for finding in report.findings:
@@ -95,8 +112,130 @@ def analyze(
     typer.echo("Résultats : " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     for warning in report.warnings:
         typer.echo(f"Avertissement : {warning}")
+    _echo_evolution(report)
     for kind in sorted(written):
         typer.echo(f"Écrit : {written[kind]}")
+    if pseudonymise:
+        typer.echo(f"Table de correspondance des pseudonymes (à conserver, ne pas transmettre) : {mapping_file}")
+
+
+@app.command("compare", help="Compare deux audits du même client (leurs resultats.json) et écrit le rapport du plus "
+                             "récent avec la section « Évolution depuis l'audit du … ».")
+def compare_command(
+    old: Annotated[Path, typer.Argument(help="resultats.json de l'audit précédent.")],
+    new: Annotated[Path, typer.Argument(help="resultats.json de l'audit récent.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Dossier de sortie.")] = Path("out"),
+    formats: Annotated[str, typer.Option("--format", help="Formats séparés par des virgules : pdf,html,json,csv.")
+                       ] = "pdf,html,json,csv",
+    pack: Annotated[Optional[Path], typer.Option("--pack", help="Dossier du pack de règles (anciens identifiants "
+                                                               "des règles renommées, plan d'action).")] = None,
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Remplace les noms du client par des jetons "
+                                               "dans toutes les sorties.")] = False,
+    mapping: Annotated[Optional[Path], typer.Option("--mapping", help="Table de correspondance des pseudonymes.")
+                       ] = None,
+) -> None:
+    from vmes_audit.compare import compare_files
+    from vmes_audit.report.render import write_outputs
+
+    wanted = {f.strip().lower() for f in formats.split(",") if f.strip()}
+    if not wanted or wanted - FORMATS:
+        _fail(f"format inconnu : {', '.join(sorted(wanted - FORMATS)) or '(aucun)'} "
+              "(formats possibles : pdf, html, json, csv).")
+    try:
+        report = compare_files(old, new, pack_dir=pack)
+        mapping_file = None
+        if pseudonymise:
+            from vmes_audit.engine.pack import load_pack
+            from vmes_audit.pseudonymise import JSON_ONLY_WARNING, default_mapping_path, pseudonymised_outputs
+
+            if not (mapping or default_mapping_path(output)).exists():
+                typer.echo(f"Avertissement : {JSON_ONLY_WARNING}")
+            report, mapping_file = pseudonymised_outputs(report, output, mapping, pack=load_pack(pack))
+    except AuditError as exc:
+        _fail(str(exc))
+    _source_date_epoch(report.generated_on)
+    try:
+        written = write_outputs(report, output, wanted)
+    except OSError as exc:
+        _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).")
+    _echo_evolution(report)
+    for kind in sorted(written):
+        typer.echo(f"Écrit : {written[kind]}")
+    if mapping_file is not None:
+        typer.echo(f"Table de correspondance des pseudonymes (à conserver, ne pas transmettre) : {mapping_file}")
+
+
+def _echo_evolution(report) -> None:
+    from vmes_audit.compare import evolution_summary
+
+    if report.comparison is None:
+        return
+    typer.echo(evolution_summary(report.comparison))
+    if report.comparison.pack_note:
+        typer.echo(f"Avertissement : {report.comparison.pack_note}")
+    for warning in report.comparison.warnings:
+        typer.echo(f"Avertissement : {warning}")
+
+
+def _source_date_epoch(day_fr: str) -> None:
+    """weasyprint stamps the PDF with this date: same inputs and date, same PDF bytes."""
+    import os
+    from datetime import datetime, timezone
+
+    try:
+        day, month, year = (int(x) for x in day_fr.split("/"))
+        stamp = datetime(year, month, day, tzinfo=timezone.utc)
+    except ValueError:
+        return
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(stamp.timestamp())))
+
+
+@app.command("batch", help="Analyse un dossier de clients (un sous-dossier par client) : un rapport par client "
+                           "dans SORTIE/<client>/ et le portefeuille SORTIE/portefeuille.html et .csv. "
+                           "Code de sortie : 0 si chaque dossier a été analysé, 1 si au moins un dossier n'a pas "
+                           "pu l'être (il figure dans le portefeuille avec la raison), 2 si le dossier est "
+                           "inutilisable.")
+def batch_command(
+    folder: Annotated[Path, typer.Argument(help="Dossier contenant un sous-dossier par client.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Dossier de sortie.")] = Path("out"),
+    formats: Annotated[str, typer.Option("--format", help="Formats séparés par des virgules : pdf,html,json,csv.")
+                       ] = "pdf,html,json,csv",
+    pack: Annotated[Optional[Path], typer.Option("--pack", help="Dossier du pack de règles.")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Nombre de processus d'analyse "
+                                                   "(par défaut : un par cœur).")] = None,
+    report_date: Annotated[Optional[str], typer.Option("--date", help="Date des rapports (AAAA-MM-JJ).")] = None,
+) -> None:
+    from datetime import date
+
+    from vmes_audit.batch import EXIT_SOME_FAILED, EXIT_UNUSABLE, run_batch
+    from vmes_audit.batch_progress import batch_progress
+
+    wanted = {f.strip().lower() for f in formats.split(",") if f.strip()}
+    if not wanted or wanted - FORMATS:
+        _fail(f"format inconnu : {', '.join(sorted(wanted - FORMATS)) or '(aucun)'} "
+              "(formats possibles : pdf, html, json, csv).")
+    if "json" not in wanted:
+        wanted.add("json")  # the next batch compares with it
+    try:
+        today = date.fromisoformat(report_date) if report_date else date.today()
+    except ValueError:
+        _fail(f"date invalide « {report_date} » (format attendu : AAAA-MM-JJ).")
+    _source_date_epoch(today.strftime("%d/%m/%Y"))
+    try:
+        with batch_progress() as progress:
+            results = run_batch(folder, output, wanted, pack_dir=pack, workers=workers, today=today,
+                                progress=progress)
+    except AuditError as exc:
+        _fail(str(exc), EXIT_UNUSABLE)
+    except OSError as exc:
+        _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).", EXIT_UNUSABLE)
+    failed = [r for r in results if not r.ok]
+    typer.echo(f"Portefeuille : {output / 'portefeuille.html'} ({len(results)} client(s), "
+               f"{len(failed)} dossier(s) impossible(s) à analyser)")
+    for result in failed:
+        typer.echo(f"Erreur : {result.customer} : {result.error}", err=True)
+    if failed:
+        raise typer.Exit(EXIT_SOME_FAILED)
 
 
 @app.command(help="Affiche les tables de faits extraites des collectes (aide au diagnostic).")

@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["State", "Severity", "Verdict", "Finding", "InputInfo", "HostSummary",
            "ArtifactStatus", "AssessmentReport", "STATE_LABELS", "SEVERITY_LABELS",
-           "VERDICT_LABELS"]
+           "VERDICT_LABELS", "ComparisonItem", "Comparison", "ActionStep", "ActionRoleGroup", "ActionPlan",
+           "COMPARISON_LABELS"]
 
 
 class State(str, Enum):
@@ -124,6 +125,84 @@ class HostSummary(_Plain):
     warnings: list[str] = Field(default_factory=list)
 
 
+# Status of a finding between two audits (vmes_audit.compare). The first four
+# are the ones presales read; the last three say what a pack upgrade or a
+# change in what was collected did, so that nothing is silently counted.
+COMPARISON_LABELS = {
+    "corrige": "Corrigé",
+    "nouveau": "Nouveau",
+    "regresse": "Régressé",
+    "inchange": "Inchangé",
+    "nouvelle_regle": "Nouvelle règle",
+    "disparu": "Absent de la nouvelle analyse",
+    "regle_retiree": "Règle retirée du référentiel",
+}
+
+
+class ComparisonItem(_Plain):
+    """One fingerprint (rule id, host, subject) seen in either audit."""
+
+    status: str  # a key of COMPARISON_LABELS
+    fingerprint: str  # "rule_id|host|subject" (case-folded host and subject)
+    rule_id: str
+    catalogue: str
+    title: str
+    host: str
+    subject: str
+    severity: Severity
+    old_state: State | None = None
+    new_state: State | None = None
+    open: bool  # the finding still needs action after the new audit
+    message: str  # the new finding's message (the old one when it disappeared)
+
+
+class Comparison(_Plain):
+    """The evolution since an earlier audit (``--previous`` / ``compare``)."""
+
+    previous_date: str  # dd/mm/yyyy: the earlier report's date
+    previous_verdict: Verdict
+    previous_client: str
+    previous_pack_id: str
+    previous_pack_version: str
+    previous_pack_date: str
+    previous_analyzer_version: str
+    pack_changed: bool
+    pack_note: str = ""  # French sentence when the rule pack changed between the audits
+    new_rules: list[str] = Field(default_factory=list)
+    removed_rules: list[str] = Field(default_factory=list)
+    items: list[ComparisonItem] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ActionStep(_Plain):
+    """One thing to do, by one role, after the steps it depends on."""
+
+    number: int  # global order, 1-based: dependencies come first
+    role: str  # role id of the pack's action plan
+    rule_id: str
+    catalogue: str
+    title: str
+    host: str
+    subject: str
+    state: State
+    severity: Severity
+    message: str
+    remediation: str  # the rule's rendered remediation (real names)
+    verification: str = ""  # the manual check, for unknown / manual findings
+    after: list[int] = Field(default_factory=list)  # numbers of the steps to finish first
+
+
+class ActionRoleGroup(_Plain):
+    role: str
+    title: str  # French, e.g. "Administrateur Exchange"
+    steps: list[ActionStep] = Field(default_factory=list)
+
+
+class ActionPlan(_Plain):
+    groups: list[ActionRoleGroup] = Field(default_factory=list)
+    note: str = ""  # French, when the pack declares no action plan
+
+
 class AssessmentReport(_Plain):
     """Everything the report templates and the JSON/CSV writers receive."""
 
@@ -143,3 +222,8 @@ class AssessmentReport(_Plain):
     inputs: list[InputInfo]
     artifacts: list[ArtifactStatus]
     warnings: list[str] = Field(default_factory=list)
+    # Beyond one report (issue 11): filled by assessment.py / compare.py / pseudonymise.py.
+    rule_ids: list[str] = Field(default_factory=list)  # every rule of the pack, for later comparisons
+    comparison: Comparison | None = None
+    action_plan: ActionPlan | None = None
+    pseudonymised: bool = False

@@ -5,6 +5,8 @@ Layout::
     rules/vmes-5.5/pack.yaml                 pack id, release, parameters, sections
     rules/vmes-5.5/<rule-id>.yaml            one rule per file, file name = rule id
     rules/vmes-5.5/<rule-id>.cases.yaml      its pass and fail cases
+    rules/vmes-5.5/action-plan.yaml          optional: who fixes each check, in which order
+                                             (engine/action_plan_spec.py)
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import yaml
 from pydantic import ValidationError
 
 from vmes_audit.collection.artifacts import ARTIFACTS
+from vmes_audit.engine.action_plan_spec import (ACTION_PLAN_FILE, ActionPlanSpec, lint_action_plan,
+                                                read_action_plan)
 from vmes_audit.engine.conditions import condition_fields, condition_selections
 from vmes_audit.engine.model import Pack, Rule, RuleCase
 from vmes_audit.engine.templates import check_template
@@ -46,6 +50,7 @@ class LoadedPack:
     rules: list[Rule]
     cases: dict[str, list[RuleCase]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    action_plan: ActionPlanSpec | None = None
 
     def rule(self, rule_id: str) -> Rule | None:
         for rule in self.rules:
@@ -99,7 +104,7 @@ def load_pack(path: Path | None = None, *, strict: bool = True) -> LoadedPack:
     rules: list[Rule] = []
     cases: dict[str, list[RuleCase]] = {}
     for file in sorted(folder.glob("*.yaml")):
-        if file.name == "pack.yaml" or file.name.endswith(".cases.yaml"):
+        if file.name in ("pack.yaml", ACTION_PLAN_FILE) or file.name.endswith(".cases.yaml"):
             continue
         data = _read_yaml(file, problems)
         if data is None:
@@ -129,8 +134,10 @@ def load_pack(path: Path | None = None, *, strict: bool = True) -> LoadedPack:
                              for p in _validation_problems(file, exc)]
         cases[rule_id] = parsed_cases
     loaded = LoadedPack(path=folder, pack=pack, rules=rules, cases=cases, problems=problems)  # type: ignore[arg-type]
+    loaded.action_plan = read_action_plan(folder, loaded.problems)
     if pack is not None:
         loaded.problems += lint_pack(loaded)
+        loaded.problems += lint_action_plan(loaded)
     if strict and loaded.problems:
         raise PackError(loaded.problems)
     return loaded

@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from vmes_audit.models import (
+    COMPARISON_LABELS,
     SEVERITY_LABELS,
     STATE_LABELS,
     VERDICT_LABELS,
+    ActionPlan,
     AssessmentReport,
+    Comparison,
     Finding,
 )
 
@@ -74,7 +77,7 @@ def report_dict(report: AssessmentReport) -> dict[str, Any]:
     for letter in dict.fromkeys([s for s, _ in report.sections] + [f.section for f in findings]):
         counts = count_states([f for f in findings if f.section == letter])
         by_section[letter] = {state.value: n for state, n in counts.items()}
-    return {
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "verdict": report.verdict.value,
         "verdict_label": VERDICT_LABELS[report.verdict],
@@ -111,6 +114,86 @@ def report_dict(report: AssessmentReport) -> dict[str, Any]:
         "warnings": list(report.warnings),
         "findings": [finding_dict(f, titles) for f in findings],
     }
+    add_beyond_blocks(doc, report)
+    return doc
+
+
+# ---- Beyond one report (issue 11): comparison, action plan, pseudonymisation ----
+
+def comparison_dict(comparison: Comparison) -> dict[str, Any]:
+    counts = {status: 0 for status in COMPARISON_LABELS}
+    for item in comparison.items:
+        counts[item.status] += 1
+    return {
+        "previous": {
+            "date": comparison.previous_date,
+            "verdict": comparison.previous_verdict.value,
+            "verdict_label": VERDICT_LABELS[comparison.previous_verdict],
+            "client": comparison.previous_client,
+            "pack": {"id": comparison.previous_pack_id, "version": comparison.previous_pack_version,
+                     "date": comparison.previous_pack_date},
+            "analyzer_version": comparison.previous_analyzer_version,
+        },
+        "pack_changed": comparison.pack_changed,
+        "pack_note": comparison.pack_note,
+        "new_rules": list(comparison.new_rules),
+        "removed_rules": list(comparison.removed_rules),
+        "counts": counts,
+        "warnings": list(comparison.warnings),
+        "items": [{
+            "status": item.status,
+            "status_label": COMPARISON_LABELS[item.status],
+            "fingerprint": item.fingerprint,
+            "rule_id": item.rule_id,
+            "catalogue": item.catalogue,
+            "title": item.title,
+            "host": item.host,
+            "subject": item.subject,
+            "severity": item.severity.value,
+            "old_state": item.old_state.value if item.old_state is not None else None,
+            "new_state": item.new_state.value if item.new_state is not None else None,
+            "open": item.open,
+            "message": item.message,
+        } for item in comparison.items],
+    }
+
+
+def action_plan_dict(plan: ActionPlan) -> dict[str, Any]:
+    return {
+        "note": plan.note,
+        "roles": [{
+            "id": group.role,
+            "title": group.title,
+            "steps": [{
+                "number": step.number,
+                "rule_id": step.rule_id,
+                "catalogue": step.catalogue,
+                "title": step.title,
+                "host": step.host,
+                "subject": step.subject,
+                "state": step.state.value,
+                "state_label": STATE_LABELS[step.state],
+                "severity": step.severity.value,
+                "message": step.message,
+                "remediation": step.remediation,
+                "verification": step.verification,
+                "after": list(step.after),
+            } for step in group.steps],
+        } for group in plan.groups],
+    }
+
+
+def add_beyond_blocks(doc: dict[str, Any], report: AssessmentReport) -> None:
+    """The optional blocks of ``reports/README-json.md`` (« Comparaison, plan d'action,
+    pseudonymisation »), each present only when it has something to say."""
+    if report.rule_ids:
+        doc["pack"]["rules"] = list(report.rule_ids)
+    if report.pseudonymised:
+        doc["pseudonymised"] = True
+    if report.comparison is not None:
+        doc["comparison"] = comparison_dict(report.comparison)
+    if report.action_plan is not None:
+        doc["action_plan"] = action_plan_dict(report.action_plan)
 
 
 def json_text(report: AssessmentReport) -> str:

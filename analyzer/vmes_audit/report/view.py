@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from vmes_audit.models import (
     SEVERITY_LABELS,
+    ActionStep,
+    Comparison,
     STATE_LABELS,
     VERDICT_LABELS,
     ArtifactStatus,
@@ -129,6 +131,8 @@ class ReportView:
     questions: list[QuestionView]
     warnings: list[tuple[str, str]]  # (host or "", text)
     artifact_groups: list[tuple[str, list[ArtifactStatus]]]  # per host, hosts' order first
+    evolution: "EvolutionView | None" = None  # since an earlier audit (compare.py)
+    action_plan: "list[ActionGroupView]" = field(default_factory=list)  # action_plan.py
 
 
 def build_view(report: AssessmentReport) -> ReportView:
@@ -181,4 +185,110 @@ def build_view(report: AssessmentReport) -> ReportView:
         questions=questions,
         warnings=warnings,
         artifact_groups=artifact_groups,
+        evolution=build_evolution(report),
+        action_plan=build_action_plan_view(report, views),
     )
+
+
+# ---- Beyond one report (issue 11): evolution since an earlier audit, action plan ----
+
+# Order of the comparison lists in the report: what got worse, what is new, what was fixed
+# (the short lists presales report on), then the long list of what is still open.
+COMPARISON_ORDER: tuple[str, ...] = (
+    "regresse", "nouveau", "corrige", "inchange", "nouvelle_regle", "disparu", "regle_retiree",
+)
+COMPARISON_TITLES = {
+    "regresse": "Régressés",
+    "nouveau": "Nouveaux",
+    "inchange": "Inchangés, toujours à traiter",
+    "corrige": "Corrigés",
+    "nouvelle_regle": "Constats de règles nouvelles du référentiel",
+    "disparu": "Absents de la nouvelle analyse",
+    "regle_retiree": "Règles retirées du référentiel",
+}
+COMPARISON_INTROS = {
+    "disparu": "Ces constats de l’audit précédent n’apparaissent plus : l’objet concerné (machine, serveur) "
+               "ne figure plus dans les collectes analysées. Vérifiez qu’il a bien été retiré et qu’aucune "
+               "collecte ne manque.",
+    "nouvelle_regle": "Ces contrôles n’existaient pas lors de l’audit précédent : ils ne sont pas comptés comme "
+                      "de nouveaux problèmes.",
+}
+
+
+@dataclass(frozen=True)
+class ComparisonGroupView:
+    status: str
+    title: str
+    intro: str
+    items: list  # list[ComparisonItem], open ones first then reading order
+
+
+@dataclass(frozen=True)
+class EvolutionView:
+    comparison: "Comparison"
+    previous_verdict_label: str
+    counts: dict[str, int]  # status -> number of fingerprints
+    still_ok: int  # inchangé and closed: conforming in both audits
+    still_open: int  # inchangé and open
+    groups: list[ComparisonGroupView]  # non-empty lists only, in COMPARISON_ORDER
+
+
+def build_evolution(report: AssessmentReport) -> EvolutionView | None:
+    comparison = report.comparison
+    if comparison is None:
+        return None
+    counts = {status: 0 for status in COMPARISON_ORDER}
+    for item in comparison.items:
+        counts[item.status] = counts.get(item.status, 0) + 1
+    groups = []
+    for status in COMPARISON_ORDER:
+        items = [i for i in comparison.items if i.status == status]
+        if status == "inchange":
+            items = [i for i in items if i.open]  # conforming twice: counted, not listed
+        if status == "nouveau":
+            items.sort(key=lambda i: not i.open)
+        if items:
+            groups.append(ComparisonGroupView(status, COMPARISON_TITLES[status], COMPARISON_INTROS.get(status, ""),
+                                              items))
+    still_open = sum(1 for i in comparison.items if i.status == "inchange" and i.open)
+    return EvolutionView(comparison=comparison, previous_verdict_label=VERDICT_LABELS[comparison.previous_verdict],
+                         counts=counts, still_open=still_open,
+                         still_ok=counts["inchange"] - still_open, groups=groups)
+
+
+@dataclass(frozen=True)
+class ActionStepView:
+    step: "ActionStep"
+    anchor: str  # "etape-3"
+    finding_anchor: str  # the finding's card, "f-12" ("" if not found)
+    state_css: str
+    after: list[tuple[int, str]]  # (step number, "F3 – Administrateur du domaine")
+
+
+@dataclass(frozen=True)
+class ActionGroupView:
+    role: str
+    title: str
+    anchor: str
+    steps: list[ActionStepView]
+
+
+def build_action_plan_view(report: AssessmentReport, findings: list[FindingView]) -> list[ActionGroupView]:
+    plan = report.action_plan
+    if plan is None:
+        return []
+    anchors: dict[tuple[str, str, str], str] = {}
+    for view in findings:
+        f = view.finding
+        anchors.setdefault((f.rule_id, f.host, f.subject), view.anchor)
+    by_number = {s.number: (s, g.title) for g in plan.groups for s in g.steps}
+    out = []
+    for index, group in enumerate(plan.groups, start=1):
+        steps = []
+        for step in group.steps:
+            after = [(n, f"{by_number[n][0].catalogue} – {by_number[n][1]}") for n in step.after if n in by_number]
+            steps.append(ActionStepView(step=step, anchor=f"etape-{step.number}",
+                                        finding_anchor=anchors.get((step.rule_id, step.host, step.subject), ""),
+                                        state_css=STATE_CSS[step.state], after=after))
+        out.append(ActionGroupView(role=group.role, title=group.title, anchor=f"plan-{index}", steps=steps))
+    return out

@@ -1,0 +1,332 @@
+"""``--pseudonymise``: the report with the customer's names replaced by stable
+tokens (``DOMAINE-1``, ``SERVEUR-2``…), the same in the PDF, the HTML, the JSON
+and the CSV, because every output is written from the one pseudonymised
+:class:`AssessmentReport`.
+
+The names come from the fact tables and from the report's texts
+(``pseudonymise_names.py`` says which names and which are kept). Each text is
+then rewritten in this order:
+
+1. SIDs: ``S-1-5-21-2718840164-3042175907-1595827146-512`` →
+   ``S-1-5-21-SID-DOMAINE-1-512`` (the RID stays: 512 is still Domain Admins);
+2. distinguished names, component by component:
+   ``CN=VistoAdmin,OU=Comptes de service,DC=exemple-btp,DC=fr`` →
+   ``CN=COMPTE-1,OU=UO-1,DC=DOMAINE-1``; Exchange legacy DNs likewise;
+3. e-mail addresses: ``VistoAdmin@exemple-btp.fr`` → ``COMPTE-1@DOMAINE-1``;
+4. every other occurrence of a known name, whole words only, case-insensitive,
+   longest name first (``exbtp01.exemple-btp.fr`` → ``SERVEUR-2.DOMAINE-1``).
+   A name that is also a word of the rule pack's own texts (a proxy called
+   « proxy », an account called « exchange ») is replaced only where it names
+   something: before ``:port`` or ``.domain``, after « DOMAINE\\ », inside a DN
+   or an e-mail address — so that « le proxy demande une authentification »
+   keeps its meaning.
+
+The mapping token → original is written to a separate JSON file that stays
+with presales (by default next to the output folder, never inside it). Given
+again, it keeps the tokens of an earlier run: the same customer's names get
+the same tokens audit after audit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from vmes_audit.errors import InputError
+from vmes_audit.models import AssessmentReport
+from vmes_audit.pseudonymise_names import (
+    DN_RE,
+    EMAIL_RE,
+    FREE_TEXT_KINDS,
+    KEPT_NAMES,
+    LEGACY_DN_RE,
+    SID_RE,
+    Name,
+    NameRegistry,
+    harvest_facts,
+    harvest_text,
+)
+
+__all__ = ["JSON_ONLY_WARNING", "Pseudonymiser", "pseudonymise_report", "pseudonymised_outputs", "pack_vocabulary", "default_mapping_path", "write_mapping", "read_mapping",
+           "TOKEN_PREFIXES", "DEFAULT_CLIENT"]
+
+TOKEN_PREFIXES = {
+    "client": "CLIENT", "domaine": "DOMAINE", "serveur": "SERVEUR", "compte": "COMPTE", "groupe": "GROUPE",
+    "organisation": "ORGANISATION", "groupe-admin": "GROUPE-ADMIN", "uo": "UO", "objet": "OBJET",
+    "sid": "SID-DOMAINE", "ip": "IP", "adresse": "ADRESSE",
+}
+DEFAULT_CLIENT = "Client non précisé"  # assessment.py's placeholder: not a name
+MAPPING_WARNING = ("Table de correspondance des pseudonymes du rapport : elle permet de retrouver les noms du "
+                   "client. Elle reste chez l'avant-vente : ne la transmettez jamais avec le rapport.")
+JSON_ONLY_WARNING = ("pseudonymisation à partir des seuls fichiers resultats.json, sans table de correspondance "
+                     "antérieure : un nom que seul un texte libre cite (par exemple la liste des utilisateurs "
+                     "protégés de F11) peut ne pas être reconnu. Pseudonymisez d'abord avec « vmes-audit analyze "
+                     "… --pseudonymise » et donnez sa table ici avec --mapping, ou utilisez « analyze --previous "
+                     "… --pseudonymise ».")
+_DC_CHAIN = re.compile(r"(?i)\bDC=[A-Za-z0-9-]+(?:,\s?DC=[A-Za-z0-9-]+)*")
+_RDN = re.compile(r"(?i)\b(CN|OU|O)=((?:\\.|[^,\\\r\n\"«»=])+?)(,\s?)")
+_LEGACY_PART = re.compile(r"(?i)/(o|ou|cn)=([^/]+)")
+_ALNUM_BEFORE = r"(?<![^\W_])"
+_ALNUM_AFTER = r"(?![^\W_])"
+
+
+class Pseudonymiser:
+    """Collects names, numbers them, rewrites texts."""
+
+    def __init__(self, keep: list[str] | None = None, previous_mapping: list[dict[str, str]] | None = None,
+                 vocabulary: str = "") -> None:
+        self.registry = NameRegistry(keep or [])
+        previous_mapping = previous_mapping or []
+        self.previous = {e["original"].casefold(): e["jeton"] for e in previous_mapping}
+        # The names of an earlier mapping are replaced even where this report alone would not
+        # recognise them (a JSON read back by `compare` has no fact tables).
+        for entry in previous_mapping:
+            if entry["type"] in TOKEN_PREFIXES and entry["original"].casefold() not in self.registry.names:
+                self.registry.names[entry["original"].casefold()] = Name(entry["type"], entry["original"])
+        self.tokens: dict[str, str] = {}  # casefold original -> token
+        self.vocabulary = vocabulary  # the pack's texts: names that are also its words are "generic"
+        self._free_text: re.Pattern[str] | None = None
+        self._generic: re.Pattern[str] | None = None
+
+    # -- names ---------------------------------------------------------------
+    def harvest_report(self, report: AssessmentReport) -> None:
+        reg = self.registry
+        for client in (report.client, report.comparison.previous_client if report.comparison else ""):
+            if client and client != DEFAULT_CLIENT:
+                reg.add("client", client)
+        for host in report.hosts:
+            reg.add("serveur", host.hostname)
+            reg.add_account(host.run_as)
+            harvest_text(reg, host.run_as_sid)
+            for label, value in host.inventory:
+                if label == "Domaine":
+                    reg.add("domaine", value)
+                elif label == "Collecte lancée par":
+                    reg.add_account(value)
+        for finding in report.findings:
+            reg.add("serveur", [finding.host, finding.subject])  # machines, DCs, Exchange servers
+        account = report.parameters.get("service_account")
+        if isinstance(account, str):
+            reg.add_account(account)
+        for text in _strings(report.model_dump(mode="python")):
+            harvest_text(reg, text)
+
+    def assign_tokens(self) -> None:
+        """Number the names: kept tokens first, then by kind and alphabetical order."""
+        reg = self.registry
+        used: dict[str, int] = {}
+        for token in self.previous.values():
+            prefix, _, number = token.rpartition("-")
+            if number.isdigit():
+                used[prefix] = max(used.get(prefix, 0), int(number))
+        ordered = sorted(reg.names.items(), key=lambda kv: (kv[1].kind, kv[0]))
+        for key, name in ordered:
+            if key in reg.aliases and reg.aliases[key] in reg.names:
+                continue  # a NetBIOS name takes the token of its DNS name, below
+            token = self.previous.get(key)
+            if token is None:
+                prefix = TOKEN_PREFIXES[name.kind]
+                used[prefix] = used.get(prefix, 0) + 1
+                token = f"{prefix}-{used[prefix]}"
+            name.token = token
+            self.tokens[key] = token
+        for netbios, dns in reg.aliases.items():
+            if netbios in reg.names and dns in self.tokens:
+                reg.names[netbios].token = self.tokens[dns]
+                self.tokens[netbios] = self.tokens[dns]
+        free = [n.original for k, n in reg.names.items() if n.kind in FREE_TEXT_KINDS and k in self.tokens]
+        generic = [name for name in free if self._is_generic(name)]
+        free = [name for name in free if name not in generic]
+        # Kept names are matched too (and left as they are), so that a customer name never
+        # replaces part of a Windows name: "Admins du domaine" stays whole.
+        alternatives = sorted(set(free) | {k for k in KEPT_NAMES if " " in k}, key=lambda s: (-len(s), s))
+        self._free_text = re.compile(
+            _ALNUM_BEFORE + "(?:" + "|".join(re.escape(a) for a in alternatives) + ")" + _ALNUM_AFTER,
+            re.IGNORECASE) if alternatives else None
+        generic.sort(key=lambda s: (-len(s), s))
+        self._generic = re.compile(
+            r"(?:(?<=\\)|" + _ALNUM_BEFORE + ")(?:" + "|".join(re.escape(g) for g in generic) + r")"
+            r"(?=:\d|\.[^\W_])", re.IGNORECASE) if generic else None
+        self._generic_after_domain = re.compile(
+            r"(?<=\\)(?:" + "|".join(re.escape(g) for g in generic) + ")" + _ALNUM_AFTER,
+            re.IGNORECASE) if generic else None
+
+    def _is_generic(self, name: str) -> bool:
+        if not self.vocabulary or self.registry.kind_of(name) in ("ip", "sid", "client"):
+            return False
+        return re.search(_ALNUM_BEFORE + re.escape(name) + _ALNUM_AFTER, self.vocabulary, re.IGNORECASE) is not None
+
+    def token(self, original: str) -> str | None:
+        return self.tokens.get(original.strip().casefold())
+
+    # -- texts ---------------------------------------------------------------
+    def _dn(self, match: re.Match[str]) -> str:
+        dn = match.group(0)
+        chain = _DC_CHAIN.search(dn)
+        head, tail = (dn[:chain.start()], chain.group(0)) if chain else (dn, "")
+
+        def component(m: re.Match[str]) -> str:
+            value = m.group(2).replace("\\,", ",")
+            token = self.token(value)
+            return f"{m.group(1)}={token if token else m.group(2)}{m.group(3)}"
+
+        head = _RDN.sub(component, head)
+        if tail:
+            labels = [part.split("=", 1)[1] for part in re.split(r",\s?", tail)]
+            token = self.token(".".join(labels))
+            if token:
+                tail = f"DC={token}"
+        return head + tail
+
+    def _legacy(self, match: re.Match[str]) -> str:
+        def component(m: re.Match[str]) -> str:
+            token = self.token(m.group(2))
+            return f"/{m.group(1)}={token if token else m.group(2)}"
+
+        return _LEGACY_PART.sub(component, match.group(0))
+
+    def _email(self, match: re.Match[str]) -> str:
+        local, domain = match.groups()
+        return f"{self.token(local) or local}@{self.token(domain) or domain}"
+
+    def _sid(self, match: re.Match[str]) -> str:
+        token = self.token(match.group(1))
+        return f"S-1-5-21-{token}" if token else match.group(0)
+
+    def _word(self, match: re.Match[str]) -> str:
+        return self.token(match.group(0)) or match.group(0)
+
+    def rewrite(self, text: str) -> str:
+        if not text:
+            return text
+        text = SID_RE.sub(self._sid, text)
+        text = DN_RE.sub(self._dn, text)
+        text = LEGACY_DN_RE.sub(self._legacy, text)
+        text = EMAIL_RE.sub(self._email, text)
+        if self._generic is not None:
+            text = self._generic.sub(self._word, text)
+            text = self._generic_after_domain.sub(self._word, text)  # type: ignore[union-attr]
+        if self._free_text is not None:
+            text = self._free_text.sub(self._word, text)
+        return text
+
+    def apply(self, report: AssessmentReport) -> AssessmentReport:
+        data = _rewrite_all(report.model_dump(mode="python"), self.rewrite)
+        data["pseudonymised"] = True
+        return AssessmentReport.model_validate(data)
+
+    def mapping(self) -> dict[str, Any]:
+        entries = sorted(({"jeton": n.token, "type": n.kind, "original": n.original}
+                          for n in self.registry.names.values() if n.token),
+                         key=lambda e: (e["type"], _token_key(e["jeton"]), e["original"].casefold()))
+        return {"avertissement": MAPPING_WARNING, "jetons": entries}
+
+
+def _token_key(token: str) -> tuple[str, int]:
+    prefix, _, number = token.rpartition("-")
+    return (prefix, int(number) if number.isdigit() else 0)
+
+
+def _strings(value: Any):
+    if isinstance(value, Enum):
+        return
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+def _rewrite_all(value: Any, rewrite) -> Any:
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, str):
+        return rewrite(value)
+    if isinstance(value, dict):
+        return {key: _rewrite_all(item, rewrite) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rewrite_all(item, rewrite) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_rewrite_all(item, rewrite) for item in value)
+    return value
+
+
+def default_mapping_path(out_dir: Path) -> Path:
+    """Next to the output folder, never inside it: sending the folder does not send the mapping.
+
+    >>> default_mapping_path(Path("/clients/exemple/rapport")).as_posix()
+    '/clients/exemple/rapport-correspondance-pseudonymes.json'
+    """
+    folder = Path(out_dir).absolute()
+    return folder.parent / f"{folder.name}-correspondance-pseudonymes.json"
+
+
+def read_mapping(path: Path) -> list[dict[str, str]]:
+    """The entries (``jeton``, ``type``, ``original``) of an earlier mapping file (none when the
+    file does not exist yet)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries = [{"jeton": str(e["jeton"]), "type": str(e["type"]), "original": str(e["original"])}
+                   for e in data["jetons"]]
+        if any(not re.fullmatch(r"[A-Z]+(?:-[A-Z]+)*-\d+", e["jeton"]) for e in entries):
+            raise TypeError("jeton invalide")
+        return entries
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise InputError(f"la table de correspondance « {path} » est illisible ({exc.__class__.__name__}) : "
+                         "corrigez-la ou indiquez un autre fichier avec --mapping.") from None
+
+
+def write_mapping(path: Path, mapping: dict[str, Any]) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(mapping, ensure_ascii=False, indent=2) + "\n", encoding="utf-8", newline="\n")
+
+
+def pack_vocabulary(pack: Any) -> str:
+    """The words of a rule pack's texts (templates, before any customer name is put in)."""
+    if pack is None:
+        return ""
+    parts = [s.title for s in pack.pack.sections]
+    for rule in pack.rules:
+        parts += [rule.title, rule.why, rule.remediation, rule.manual_check, rule.question, rule.observed,
+                  rule.expected, rule.not_applicable] + [o.message for o in rule.outcomes]
+    return "\n".join(p for p in parts if p)
+
+
+def pseudonymise_report(report: AssessmentReport, facts: Any = None,
+                        previous_mapping: list[dict[str, str]] | None = None, pack: Any = None) -> tuple[AssessmentReport, dict[str, Any]]:
+    """The pseudonymised report and its mapping (to write with :func:`write_mapping`).
+    ``pack``: the rule pack, whose words tell generic names apart (see the module docstring)."""
+    keep = [str(report.parameters.get(k, "")) for k in ("noc_host", "noc_address")]  # the vendor's, not the customer's
+    engine = Pseudonymiser(keep=keep, previous_mapping=previous_mapping, vocabulary=pack_vocabulary(pack))
+    if facts is not None:
+        harvest_facts(engine.registry, facts)
+    engine.harvest_report(report)
+    engine.assign_tokens()
+    out = engine.apply(report)
+    warning = ("Rapport pseudonymisé : les noms du client sont remplacés par des jetons (DOMAINE-1, SERVEUR-1…) ; "
+               "la table de correspondance reste chez l'avant-vente.")
+    out.warnings = [warning] + list(out.warnings)
+    return out, engine.mapping()
+
+
+def pseudonymised_outputs(report: AssessmentReport, out_dir: Path, mapping_path: Path | None = None,
+                          facts: Any = None, pack: Any = None) -> tuple[AssessmentReport, Path]:
+    """For ``--pseudonymise``: the report to write, and the mapping file written (extended when
+    it exists, so that the tokens stay those of the earlier runs)."""
+    path = Path(mapping_path) if mapping_path is not None else default_mapping_path(out_dir)
+    out, mapping = pseudonymise_report(report, facts, read_mapping(path), pack=pack)
+    try:
+        write_mapping(path, mapping)
+    except OSError as exc:
+        raise InputError(f"impossible d'écrire la table de correspondance « {path} » "
+                         f"({exc.strerror or exc}).") from None
+    return out, path
