@@ -55,7 +55,8 @@ def test_corrected_copy_lists_the_fixed_items(first_audit: Path, corrected_btp: 
     assert evolution < html.index("1. Synthèse</h1>")  # near the top, before the summary
     section = html[evolution:html.index("1. Synthèse</h1>")]
     assert "Corrigés (2)" in section
-    assert section.index("Corrigés (2)") < section.index("Inchangés, toujours à traiter (14)")
+    open_items = sum(1 for i in comparison.items if i.status == "inchange" and i.open)
+    assert section.index("Corrigés (2)") < section.index(f"Inchangés, toujours à traiter ({open_items})")
     assert 'class="count evo-corrige">2<' in section
 
     block = report_dict(report)["comparison"]
