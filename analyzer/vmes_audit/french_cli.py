@@ -207,7 +207,7 @@ def _bad_parameter_reason(exc: click_errors.BadParameter) -> str:
 
 
 _USAGE_ENGLISH = [
-    (re.compile(r"^Got unexpected extra arguments? \((.*)\)$"), "argument(s) en trop : {0}"),
+    (re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$"), "argument(s) en trop : {0}"),
     (re.compile(r"^Missing command\.$"), "commande manquante"),
     (re.compile(r"^No such command '(.*)'\.$"), "commande inconnue « {0} »"),
     (re.compile(r"^Option '(.*)' requires an argument\.?$"), "l'option {0} demande une valeur"),
@@ -282,7 +282,7 @@ class FrenchGroup(TyperGroup):
         except click_errors.ClickException as exc:
             _echo_err(f"Erreur : {exc.format_message()}")
             code = exc.exit_code
-        except click_errors.Abort:
+        except typer.Abort:
             _echo_err("Interrompu.")
             code = ExitCode.INTERRUPTED
         except KeyboardInterrupt:

@@ -26,13 +26,13 @@ from vmes_audit.collection.artifacts import ARTIFACTS
 from vmes_audit.engine.conditions import condition_fields, condition_selections
 from vmes_audit.engine.model import Pack, Rule, RuleCase
 from vmes_audit.engine.templates import check_template
-from vmes_audit.errors import AuditError, PackError
+from vmes_audit.errors import AuditError, InputError, PackError
 from vmes_audit.facts.model import TABLES
 from vmes_audit.models import State
 from vmes_audit.resources import rules_folder
 
 __all__ = ["LoadedPack", "PackInfo", "PackNotFound", "load_pack", "lint_pack", "default_pack_dir",
-           "rules_root", "installed_packs", "resolve_pack", "format_support"]
+           "rules_root", "installed_packs", "resolve_pack", "format_support", "check_collection_formats"]
 
 # libyaml's parser when PyYAML was built with it (the wheels are): ten times faster
 # than the pure-Python one on the 80 files of a pack, same documents.
@@ -166,6 +166,27 @@ def format_support(pack: Pack, format_version: str) -> str:
         return "no"
     same_major = [m for (ma, m) in known if ma == major]
     return "newer_minor" if same_major and minor > max(same_major) else "no"
+
+
+def check_collection_formats(pack: Pack, collections: list[tuple[str, str]]) -> list[str]:
+    """``(origin, format_version)`` of each collection → warnings; raises for a format the pack cannot read."""
+    label = f"{pack.id} {pack.version}"
+    readable = ", ".join(pack.format_versions)
+    refused, warnings = [], []
+    for origin, version in collections:
+        support = format_support(pack, version)
+        if support == "no":
+            refused.append(f"« {origin} » (format {version})")
+        elif support == "newer_minor":
+            warnings.append(f"La collecte « {origin} » est au format {version}, plus récent que ceux que lit le "
+                            f"pack {label} ({readable}) : ce que ce format ajoute est ignoré. Mettez à jour "
+                            "vmes-audit (pipx upgrade vmes-audit) pour en tirer parti.")
+    if refused:
+        raise InputError(f"le pack de règles {label} ne lit pas les collectes au format de "
+                         f"{', '.join(refused)} (formats lus : {readable}). Choisissez le pack fait pour ce "
+                         "collecteur (--pack, voir « vmes-audit rules packs ») ou refaites la collecte avec le "
+                         "kit de ce pack (vmes-audit kit).")
+    return warnings
 
 
 @dataclass
