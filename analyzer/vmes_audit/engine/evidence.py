@@ -18,6 +18,7 @@ class FactsEvidence:
 
     def __init__(self, facts: Facts):
         self.facts = facts
+        self._host_records: list[dict[str, Any]] | None = None  # DataFrame.to_dict is slow: once per run
 
     def table(self, name: str) -> pd.DataFrame:
         return self.facts.table(name)
@@ -39,10 +40,10 @@ class FactsEvidence:
         if role == "organisation":
             org = self.facts.table("organisation") if "organisation" in TABLES else pd.DataFrame()
             return org.to_dict("records") if not org.empty else []
-        frame = self.facts.table("host")
-        if frame.empty:
-            return []
-        return frame[frame["role"] == role].to_dict("records")
+        if self._host_records is None:
+            frame = self.facts.table("host")
+            self._host_records = frame.to_dict("records") if not frame.empty else []
+        return [dict(row) for row in self._host_records if row["role"] == role]
 
 
 class CaseEvidence:

@@ -23,6 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from vmes_audit.collection.artifacts import ARTIFACTS
+from vmes_audit.engine import pack_cache
 from vmes_audit.engine.conditions import condition_fields, condition_selections
 from vmes_audit.engine.model import Pack, Rule, RuleCase
 from vmes_audit.engine.templates import check_template
@@ -234,11 +235,20 @@ def _validation_problems(path: Path, exc: ValidationError) -> list[str]:
 
 
 def load_pack(path: Path | None = None, *, strict: bool = True) -> LoadedPack:
-    """Load a pack; with ``strict`` raise :class:`PackError` listing every problem."""
+    """Load a pack; with ``strict`` raise :class:`PackError` listing every problem.
+
+    A strict load of a pack already loaded without problem comes from the
+    validated cache (``pack_cache.py``), keyed by the bytes of its files.
+    """
     folder = Path(path) if path else default_pack_dir()
     problems: list[str] = []
     if not (folder / "pack.yaml").is_file():
         raise PackError([f"{folder} : pack.yaml introuvable (est-ce bien un dossier de pack de règles ?)"])
+    key = pack_cache.pack_key(folder) if strict else ""
+    cached = pack_cache.load_cached(key) if key else None
+    if _is_pack_entry(cached):
+        pack, rules, cases = cached
+        return LoadedPack(path=folder, pack=pack, rules=list(rules), cases=dict(cases))
     raw = _read_yaml(folder / "pack.yaml", problems)
     pack = None
     if raw is not None:
@@ -283,7 +293,14 @@ def load_pack(path: Path | None = None, *, strict: bool = True) -> LoadedPack:
         loaded.problems += lint_pack(loaded)
     if strict and loaded.problems:
         raise PackError(loaded.problems)
+    if key:  # a pack without a single problem: the next strict load skips all of the above
+        pack_cache.store(key, (loaded.pack, loaded.rules, loaded.cases))
     return loaded
+
+
+def _is_pack_entry(value: object) -> bool:
+    return (isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], Pack)
+            and all(isinstance(rule, Rule) for rule in value[1]) and isinstance(value[2], dict))
 
 
 def lint_pack(loaded: LoadedPack) -> list[str]:
