@@ -10,7 +10,7 @@ from vmes_audit.engine.evaluate import artifact_status_fr
 from vmes_audit.engine.model import RuleCase
 from vmes_audit.facts.model import TABLES, Facts
 
-__all__ = ["FactsEvidence", "CaseEvidence"]
+__all__ = ["FactsEvidence", "CaseEvidence", "records"]
 
 
 class FactsEvidence:
@@ -41,9 +41,19 @@ class FactsEvidence:
             org = self.facts.table("organisation") if "organisation" in TABLES else pd.DataFrame()
             return org.to_dict("records") if not org.empty else []
         if self._host_records is None:
-            frame = self.facts.table("host")
-            self._host_records = frame.to_dict("records") if not frame.empty else []
+            self._host_records = records(self.facts.table("host"))
         return [dict(row) for row in self._host_records if row["role"] == role]
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame.to_dict("records")``, without its per-column indexing (slow under pandas 3 on wide tables).
+
+    Casting to ``object`` turns numpy scalars into Python ones, as ``to_dict`` does.
+    """
+    if frame.empty:
+        return []
+    columns = list(frame.columns)
+    return [dict(zip(columns, row)) for row in frame.to_numpy(dtype=object).tolist()]
 
 
 class CaseEvidence:
