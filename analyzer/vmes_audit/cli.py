@@ -251,7 +251,8 @@ def rules_packs(fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", h
     if fmt == "json":
         typer.echo(json.dumps([{"id": p.id, "vmes_release": p.vmes_release, "version": p.version,
                                 "date": p.date.isoformat() if p.date else None, "title": p.title,
-                                "format_versions": list(p.format_versions), "problem": p.problem}
+                                "format_versions": list(p.format_versions), "path": str(p.path),
+                                "problem": p.problem}
                                for p in packs], ensure_ascii=False, indent=2))
         return
     if not packs:

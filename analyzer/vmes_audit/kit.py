@@ -167,7 +167,6 @@ def _crlf(lines: list[str]) -> bytes:
 def params_file(p: KitParameters) -> bytes:
     """``collect-params.txt`` exactly as docs/collection-format.md §8 gives it."""
     lines = ["# Paramètres de collecte préparés par l'avant-vente (vmes-audit kit)",
-             f"# Kit du {p.made_on:%d/%m/%Y}, vmes-audit {__version__}, pack {p.pack}",
              f"account={p.account}", f"noc={p.noc_host}:{p.noc_port}", f"nocaddr={p.noc_address}"]
     if p.client:
         lines.append(f"client={p.client}")

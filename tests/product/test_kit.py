@@ -37,7 +37,6 @@ def test_the_kit_holds_the_released_collector_and_its_parameters(root: Path, tmp
         assert files[name] == (root / "collector" / name).read_bytes(), f"{name} must be the released file"
     assert files["collect-params.txt"] == (
         "# Paramètres de collecte préparés par l'avant-vente (vmes-audit kit)\r\n"
-        "# Kit du 01/12/2026, vmes-audit 0.1.0, pack vmes-5.5 1.0.0\r\n"
         "account=svc-vmes\r\nnoc=relais.exemple.fr:8443\r\nnocaddr=192.0.2.10\r\n"
         "client=Société Exemple & Fils\r\npack=vmes-5.5 1.0.0\r\n").encode("cp1252")
     notice = files["LISEZMOI.txt"]

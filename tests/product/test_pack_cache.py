@@ -110,3 +110,13 @@ def test_compiled_templates_are_reused_and_a_broken_entry_is_recompiled(cache: P
                                 bytecode_cache=bytecode)
     assert env3.get_template("t").render(a=3) == "3 et ?"
     assert not os.path.exists(cache)
+
+
+def test_a_change_of_the_models_is_a_miss(cache: Path, pack_copy: Path, monkeypatch, tmp_path: Path) -> None:
+    from vmes_audit.engine import model
+
+    before = pack_cache.pack_key(pack_copy)
+    edited = tmp_path / "model.py"
+    edited.write_bytes(Path(model.__file__).read_bytes() + b"\n# a new field\n")
+    monkeypatch.setattr(model, "__file__", str(edited))
+    assert pack_cache.pack_key(pack_copy) != before
