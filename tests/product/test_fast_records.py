@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from vmes_audit.collection import load_inputs
-from vmes_audit.engine.evidence import records
+from vmes_audit.engine.frames import records
 from vmes_audit.facts import TABLES, build_facts
 
 

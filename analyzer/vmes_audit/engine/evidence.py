@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from vmes_audit.engine.evaluate import artifact_status_fr
+from vmes_audit.engine.frames import records
 from vmes_audit.engine.model import RuleCase
 from vmes_audit.facts.model import TABLES, Facts
 
@@ -18,7 +19,7 @@ class FactsEvidence:
 
     def __init__(self, facts: Facts):
         self.facts = facts
-        self._host_records: list[dict[str, Any]] | None = None  # DataFrame.to_dict is slow: once per run
+        self._host_records: list[dict[str, Any]] | None = None  # the host table's rows, read once per run
 
     def table(self, name: str) -> pd.DataFrame:
         return self.facts.table(name)
@@ -39,21 +40,11 @@ class FactsEvidence:
     def subjects(self, role: str) -> list[dict[str, Any]]:
         if role == "organisation":
             org = self.facts.table("organisation") if "organisation" in TABLES else pd.DataFrame()
-            return org.to_dict("records") if not org.empty else []
+            return records(org)
         if self._host_records is None:
             self._host_records = records(self.facts.table("host"))
         return [dict(row) for row in self._host_records if row["role"] == role]
 
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """``frame.to_dict("records")``, without its per-column indexing (slow under pandas 3 on wide tables).
-
-    Casting to ``object`` turns numpy scalars into Python ones, as ``to_dict`` does.
-    """
-    if frame.empty:
-        return []
-    columns = list(frame.columns)
-    return [dict(zip(columns, row)) for row in frame.to_numpy(dtype=object).tolist()]
 
 
 class CaseEvidence:
