@@ -253,7 +253,7 @@ def _show_usage_error(exc: click_errors.UsageError) -> int:
     if ctx is not None:
         _echo_err(ctx.get_usage())
         _echo_err(f"Aide : {ctx.command_path} --help\n")
-    _echo_err(f"Erreur : {usage_error_message(exc)}.")
+    _echo_err(f"Erreur : {usage_error_message(exc).rstrip('.')}.")
     return ExitCode.INPUT
 
 
