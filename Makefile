@@ -35,7 +35,7 @@ test: system-deps $(BIN)/vmes-audit
 	$(BIN)/python -m pytest
 
 test-fast: $(BIN)/vmes-audit
-	$(BIN)/python -m pytest -m "not slow and not wine"
+	$(BIN)/python -m pytest -m "not slow and not wine and not samba"
 
 bench: $(BIN)/vmes-audit
 	$(BIN)/python bench/bench_ratios.py

@@ -182,7 +182,8 @@ def test_older_collection_falls_back_to_the_domain_head(tmp_path: Path, granted:
     assert "version antérieure" in org["send_as_fallback_reason"]
     assert org["mail_containers_count"] is None and org["sa_send_as_domain"] is granted
     finding = _finding(folder, "F10")
-    assert finding.state.value == ("pass" if granted else "fail")
+    # A grant at the domain head is no proof without the containers (an OU may block inheritance): À vérifier.
+    assert finding.state.value == ("manual" if granted else "fail")
     assert "Vérification réduite à la tête du domaine" in finding.message
 
 

@@ -33,13 +33,18 @@ ORGS = {
     "industrie": ["srvdc01-2000-non-conforme.zip"],
 }
 
-P, F, W, NA, U = "pass", "fail", "warn", "n/a", "unknown"
+P, F, W, NA, U, M = "pass", "fail", "warn", "n/a", "unknown", "manual"
+# The compliant samples' directory data was produced by a real AD (Samba, samples/regenerate_ad.py) in
+# format 1.1. The failing samples keep hand-written 1.0 data, which holds neither the mailbox stores
+# (F9 cannot rule out a deny at store level) nor the protected mail users (F11 cannot see inheritance
+# disabled by hand): both are "À vérifier" there. The Samba scenarios cover those configurations.
+STORES = LEGACY = M
 _ALL_PASS = {c: P for c in ("A1 A2 B1 B3 B4 B5 F1 F2 F3 F4 F5 F6 F7 F8 F9 F10 F11 G1 G2").split()}
 
 EXPECTED: dict[str, dict[str, str | list[str]]] = {
-    "assurances": {**_ALL_PASS, "A1": [P, P], "B2": NA, "B4": NA, "F8": NA},
-    "transports": {**_ALL_PASS, "A1": [P, P], "B2": NA, "B3": NA, "F7": NA},
-    "sante": {**_ALL_PASS, "A1": [P, P], "B1": [P, P], "B2": NA, "F9": [P, P]},
+    "assurances": {**_ALL_PASS, "B2": NA, "B4": NA, "F8": NA},
+    "transports": {**_ALL_PASS, "B2": NA, "B3": NA, "F7": NA},
+    "sante": {**_ALL_PASS, "B1": [P, P], "B2": NA, "B4": NA, "F9": [P, P]},
     "btp": {
         "A1": [F, W],            # DCBTP01 Windows 2000 SP3, DCBTP02 Windows Server 2003 SP2
         "A2": W,                 # child domain agences.exemple-btp.fr
@@ -54,11 +59,11 @@ EXPECTED: dict[str, dict[str, str | list[str]]] = {
         "F6": P,                 # local administrator through Admins du domaine
         "F7": W,                 # "Exchange Administrator" at organisation level
         "F8": NA,
-        "F9": [F, P],            # EXBTP01: inherited deny from the organisation; EXBTP02: explicit allows
+        "F9": [F, STORES],       # EXBTP01: inherited deny from the organisation; EXBTP02: explicit allows
         "F10": F,                # Send As delegated on OU=Siege only: OU=Chantiers (40 mail users) and 3 others fail
         "F11": W,                # 3 mail users with adminCount=1
         "G1": P,
-        "G2": F,                 # profile on EXBTP02, mailbox on EXBTP01
+        "G2": W,                 # profile on EXBTP02, mailbox on EXBTP01: MAPI redirects within the organisation
     },
     "logistique": {
         "A1": [W, W],            # Windows Server 2003 SP2 DCs: not listed by the document
@@ -67,9 +72,9 @@ EXPECTED: dict[str, dict[str, str | list[str]]] = {
         "B5": P, "F1": P, "F2": P, "F3": P, "F4": P, "F5": P,
         "F6": F,                 # not in the local Administrators group
         "F7": NA,
-        "F8": W,                 # OrgAdmin instead of ViewOnlyAdmin
+        "F8": F,                 # OrgAdmin (Exchange Organization Administrators are denied Receive As)
         "F9": F,                 # no Send-As / Receive-As on EXLOG07 (denied to Exchange Organization Administrators)
-        "F10": P, "F11": P,
+        "F10": P, "F11": LEGACY,
         "G1": F,                 # only a PST profile
         "G2": NA,
     },
@@ -162,7 +167,8 @@ def test_btp_deny_inherited_from_the_organisation(results) -> None:
         assert rights[("EXBTP02", right)]["granted"] is True
     assert rights[("EXBTP01", "ms-Exch-Store-Admin")]["granted"] is True  # the role's allow still grants it
     org = _org(results("btp"))
-    assert org["sa_org_role"] == "admin"
+    f7 = next(f for f in results("btp").report.findings if f.catalogue == "F7")
+    assert f7.state.value == "warn" and "« Administrateur Exchange »" in f7.message, f7.message
     assert org["domain_count"] == 2
     assert org["sa_admin_count"] == 1 and org["sa_protected"] is True and org["sa_hidden"] is True
     assert any("512" in g or "Domain Admins" in g for g in org["sa_admin_groups"])
@@ -197,8 +203,8 @@ def test_btp_send_as_granted_on_one_ou_only(results) -> None:
 def test_compliant_containers_inherit_the_domain_head_grant(results, org: str) -> None:
     result = results(org)
     rows = _containers(result)
-    assert len(rows) >= 3 and all(r["send_as"] is True for r in rows.values())
-    assert any(dn.startswith("CN=Users,") for dn in rows) or org == "logistique"
+    assert len(rows) >= 2 and all(r["send_as"] is True for r in rows.values())
+    assert any(dn.startswith("OU=Utilisateurs,") for dn in rows) or org == "logistique"
     assert all("elle-même héritée de « DC=" in r["reason"] for r in rows.values())
     f10 = next(f for f in result.report.findings if f.catalogue == "F10")
     assert f"Les {len(rows)} conteneur(s)" in f10.message
@@ -221,9 +227,13 @@ def test_exchange_2007_get_mailbox_agrees_with_ad(results, org: str) -> None:
 def test_compliant_2003_facts(results) -> None:
     result = results("assurances")
     org = _org(result)
-    assert org["sa_org_role"] == "view_only" and org["sa_send_as_domain"] is True
-    assert org["sa_home_server"] == "EXCH01" and org["sa_show_in_ab_count"] == 2
+    f7 = next(f for f in result.report.findings if f.catalogue == "F7")
+    assert f7.state.value == "pass" and org["sa_send_as_domain"] is True
+    assert org["sa_home_server"] == "EXCH01" and org["sa_show_in_ab_count"] == 1
     assert org["protected_users_count"] == 0 and org["protected_users_truncated"] is False
+    assert org["protected_source"] == "ad_mail_users_protected" and org["mail_users_scanned"] == 4
+    stores = result.facts.table("store_rights").to_dict("records")
+    assert {r["right"] for r in stores} == {"Send-As", "Receive-As"} and all(r["granted"] for r in stores)
     assert all(r["granted"] for k, r in _rights(result).items() if k[1] in ("Send-As", "Receive-As", "ms-Exch-Store-Admin"))
     hosts = {r["host"]: r for r in result.facts.table("host").to_dict("records")}
     assert hosts["VMES01"]["sa_local_admin"] is True and hosts["VMES01"]["esm_build"] == 7638
@@ -244,7 +254,8 @@ def test_logistique_missing_rights_agree_between_ad_and_ems(results) -> None:
     rights = _rights(results("logistique"))
     for right in ("Send-As", "Receive-As"):
         row = rights[("EXLOG07", right)]
-        assert (row["granted"], row["ems_granted"], row["agree"]) == (False, False, True)
+        # AD decides (the deny comes from a group EMS cannot see); EMS's own entry is no disagreement
+        assert (row["granted"], row["ems_granted"], row["agree"]) == (False, None, None)  # no entry for the account
         assert "Exchange Organization Administrators" in row["reason"]
     assert rights[("EXLOG07", "ms-Exch-Store-Admin")]["granted"] is True
     assert _org(results("logistique"))["sa_ems_roles"] == ["OrgAdmin"]
@@ -253,7 +264,9 @@ def test_logistique_missing_rights_agree_between_ad_and_ems(results) -> None:
 def test_industrie_account_facts(results) -> None:
     org = _org(results("industrie"))
     assert (org["sa_enabled"], org["sa_in_domain_users"], org["sa_has_mailbox"]) == (False, False, False)
-    assert org["sa_primary_group_rid"] == 1120 and org["sa_org_role"] == "none"
+    assert org["sa_primary_group_rid"] == 1120
+    f7 = next(f for f in results("industrie").report.findings if f.catalogue == "F7")
+    assert f7.state.value == "fail" and "aucun rôle" in f7.message, f7.message
 
 
 VERDICTS = {"assurances": "pret_sous_reserve", "transports": "pret_sous_reserve", "sante": "pret_sous_reserve",

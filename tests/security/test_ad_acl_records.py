@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+
+from vmes_audit.security.dn import normalize_dn
 from aclkit import DOMAIN, VMES
 
 from vmes_audit.errors import ParseError
@@ -74,20 +78,25 @@ def test_flags_decide_whether_guids_count():
     ({"TrusteeSid": "CORP\\vmes"}, "n'est pas un SID"),
     ({"ObjectDN": "CN=Ailleurs,DC=corp,DC=local"}, "sans enregistrement sd"),
 ])
-def test_malformed_values_raise_parse_error(over, message):
-    with pytest.raises(ParseError, match=message) as err:
-        build(ace_rec(**over))
-    assert err.value.artifact == "ad_acl"
+def test_malformed_values_make_only_that_descriptor_unreadable(over, message):
+    # A broken entry makes its object's descriptor unreadable (every question on it: "unknown"),
+    # never the whole artifact: the other objects stay usable.
+    other = "CN=Autre,DC=corp,DC=local"
+    text = write_records([("sd", {"ObjectDN": DOMAIN, "Owner": "CORP\\Domain Admins", "Control": "35860"}),
+                          ("sd", {"ObjectDN": other, "Owner": "", "Control": "4"}),
+                          ("ace", {**ace_rec()[1], "ObjectDN": other}), ("ace", {**ace_rec()[1], **over})])
+    sds = descriptors_from_records(parse_records(text))
+    broken = sds[normalize_dn(over.get("ObjectDN", DOMAIN))]
+    assert broken.error and re.search(message, broken.error), broken.error
+    assert broken.aces == []
+    assert sds[normalize_dn(other)].error is None and len(sds[normalize_dn(other)].aces) == 1
 
 
 def test_duplicate_index_and_descriptor_are_errors():
-    with pytest.raises(ParseError, match="index d'ACE en double"):
-        build(ace_rec(), ace_rec())
+    assert "index d'ACE en double" in build(ace_rec(), ace_rec())[DOMAIN.lower()].error
     text = write_records([("sd", {"ObjectDN": DOMAIN, "Control": "4"}), ("sd", {"ObjectDN": DOMAIN, "Control": "4"})])
-    with pytest.raises(ParseError, match="en double"):
-        descriptors_from_records(parse_records(text))
+    assert "deux descripteurs" in descriptors_from_records(parse_records(text))[DOMAIN.lower()].error
 
 
 def test_control_must_be_decimal():
-    with pytest.raises(ParseError, match="Control"):
-        build(control="0x8c14")
+    assert "Control" in build(control="0x8c14")[DOMAIN.lower()].error

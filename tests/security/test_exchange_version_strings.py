@@ -19,6 +19,9 @@ from vmes_audit.security.exchange_versions import parse_dotted_build, parse_exch
     ("Version 6.0 (Build 4417.5)", "Exchange 2000", 0, "Exchange 2000 RTM"),
     ("Version 8.0 (Build 685.24)", "Exchange 2007", 0, "Exchange 2007 RTM"),
     ("Version 8.1 (Build 240.6)", "Exchange 2007", 1, "Exchange 2007 SP1"),     # no SP suffix on 2007
+    ("Version 8.1 (Build 30240.6)", "Exchange 2007", 1, "Exchange 2007 SP1"),   # AD serialNumber: build + 30000
+    ("Version 8.3 (Build 30083.6)", "Exchange 2007", 3, "Exchange 2007 SP3"),
+    ("Version 14.3 (Build 30123.4)", "Exchange 2010", 3, "Exchange 2010 SP3"),
     ("Version 8.2 (Build 176.2)", "Exchange 2007", 2, "Exchange 2007 SP2"),
     ("Version 8.3 (Build 83.6)", "Exchange 2007", 3, "Exchange 2007 SP3"),
     ("Version 14.3 (Build 123.4)", "Exchange 2010", 3, "Exchange 2010 SP3"),
@@ -72,3 +75,11 @@ def test_serial_number_is_multi_valued():
 def test_unknown_versions_raise(text, message):
     with pytest.raises(ParseError, match=message):
         parse_exchange_version(text)
+
+
+@pytest.mark.parametrize("text", ["Version 8.1 (Build 30311.3)", "Version 8.1 (Build 311.3)"])
+def test_no_rollup_is_derived_from_serial_number_or_admin_display_version(text):
+    # Both forms keep the service pack's build whatever rollup is installed: printing
+    # "correctif cumulatif 4" from them would be invented.
+    v = parse_exchange_version(text)
+    assert v.rollup is None and v.label_fr == "Exchange 2007 SP1" and v.build == 311

@@ -39,6 +39,9 @@ def run_case(rule: Rule, case: RuleCase, defaults: dict) -> str | None:
         return f"état attendu « {case.expect.value} », obtenu « {got} » ({detail})"
     if case.expect_message and not any(case.expect_message.lower() in f.message.lower() for f in findings):
         return f"message sans « {case.expect_message} » : {findings[0].message[:200]}"
+    if case.expect_remediation and not any(case.expect_remediation.lower() in (f.remediation or "").lower()
+                                           for f in findings):
+        return f"remédiation sans « {case.expect_remediation} » : {(findings[0].remediation or '')[:200]}"
     return None
 
 

@@ -60,6 +60,7 @@ class CaseEvidence:
 
     def table(self, name: str) -> pd.DataFrame:
         default_host = "" if name in ("organisation", "domain_controllers", "exchange_servers", "server_rights",
+                                      "store_rights", "exchange_delegations", "mail_containers",
                                       "sa_groups", "aces") else self.HOST
         rows = [{"host": default_host, "artifact": None, **row} for row in self.case.tables.get(name, [])]
         columns = list(TABLES[name].columns) if name in TABLES else ["host", "artifact"]

@@ -249,4 +249,5 @@ class RuleCase(_Strict):
     params: dict[str, Any] = Field(default_factory=dict)
     role: Literal["vmes", "exchange"] = "vmes"
     expect_message: str = ""  # substring the message must contain
+    expect_remediation: str = ""  # substring the rendered remediation must contain
     expect_count: int | None = None  # number of findings (for_each rules)

@@ -52,10 +52,17 @@ def apply_ems_mailbox(facts: Facts, org: dict[str, Any]) -> None:
         org["sa_server_agree"] = str(org["sa_home_server"]).upper() == server
 
 
-def merge_ems_permissions(facts: Facts, rows: list[dict], servers: list[dict], account: str | None) -> None:
-    """Get-MailboxServer | Get-ADPermission -User <account>: explicit entries for the account per server.
+def merge_ems_permissions(facts: Facts, rows: list[dict], servers: list[dict], account: str | None,
+                          account_sid: str | None = None) -> None:
+    """Get-MailboxServer | Get-ADPermission -User <account>: a cross-check of the AD evaluation (Exchange 2007).
 
-    Where AD gave no answer, EMS decides; where both answer and disagree, ``agree`` is False.
+    ``Get-ADPermission -User X`` lists only the ACEs whose trustee is X itself, never those of X's
+    groups (``domain-facts.md`` §8, ⚠️ EMS help): it cannot see a group's deny, nor a group's allow.
+    So it never decides an order-sensitive question alone: where AD gave no answer, the row stays
+    undecided (``mode`` = ``ems``, ``ems_granted`` says what EMS listed) and the check asks for a
+    manual verification; where AD decided, ``agree`` is False only when AD's deciding entry is the
+    account's own and EMS lists nothing for the account — a grant through a group is not a
+    disagreement.
     """
     objects = None
     for _, art in facts.any_artifact("ems_adpermission"):
@@ -63,11 +70,13 @@ def merge_ems_permissions(facts: Facts, rows: list[dict], servers: list[dict], a
             objects = parsed(art)
     if objects is None:
         return
-    found: dict[tuple[str, str], bool] = {}
+    found: dict[tuple[str, str], set[bool]] = {}
+    listed_servers: set[str] = set()
     for obj in objects:
         identity = str(obj.get("Identity") or "")
         # Get-MailboxServer prints the server name; a database would print SERVER\SG\DB.
         server = (cn_of(identity) if "=" in identity else identity.split("\\")[0]).upper()
+        listed_servers.add(server)
         deny = str(obj.get("Deny") or "").strip().lower() == "true"
         rights = set()
         for item in as_list(obj.get("ExtendedRights")) + as_list(obj.get("AccessRights")):
@@ -84,19 +93,24 @@ def merge_ems_permissions(facts: Facts, rows: list[dict], servers: list[dict], a
         if {"ReadProperty", "ListChildren", "ListObject", "ReadControl"} <= rights:
             rights.add("GenericRead")
         for right in rights:
-            key = (server, right)
-            found[key] = False if deny else found.get(key, True)
+            found.setdefault((server, right), set()).add(not deny)
     by_server = {s["name"]: s for s in servers}
     for row in rows:
         if not by_server.get(row["server"], {}).get("is_2007"):
             continue
-        state = found.get((row["server"], row["right"]))
-        row["ems_granted"] = state if state is not None else False
+        seen = found.get((row["server"], row["right"]), set())
+        row["ems_granted"] = True if seen == {True} else False if seen == {False} else None
         if row["granted"] is None:
-            row["granted"] = row["ems_granted"]
+            listed = ("une autorisation explicite" if seen == {True} else "un refus explicite" if seen == {False}
+                      else "des entrées contradictoires" if seen else "aucune entrée")
             row["artifact"] = "ems_adpermission"
-            row["reason"] = ("d'après Get-ADPermission : " + ("autorisé explicitement" if state else
-                             "refusé explicitement" if state is False else "aucune entrée pour le compte"))
             row["mode"] = "ems"
-        else:
-            row["agree"] = row["granted"] == row["ems_granted"]
+            row["reason"] = (f"l'annuaire n'a pas pu trancher ({row['reason'] or 'listes non collectées'}) ; "
+                             f"Get-ADPermission montre {listed} pour le compte lui-même, mais ne voit pas les "
+                             "entrées de ses groupes : à vérifier")
+        elif row["granted"] and row.get("via_account") and account_sid and row["via_account"] == account_sid:
+            # AD grants through the account's own entry: EMS must list it
+            if True in seen:
+                row["agree"] = True
+            elif seen or row["server"] in listed_servers:
+                row["agree"] = False

@@ -199,9 +199,20 @@ def file_rows(coll: Collection, host: str) -> list[dict]:
             for rec in _records(coll, "file_versions") if rec.kind.lower() == "file"]
 
 
+def _sid(value) -> str | None:
+    """A SID as format 1.1 writes it (hex) or 1.0 did (``S-1-…``); None when empty or unreadable."""
+    from vmes_audit.errors import ParseError
+    from vmes_audit.facts.ad_records import sid_value
+
+    try:
+        return sid_value(value)
+    except ParseError:
+        return None
+
+
 def local_admin_rows(coll: Collection, host: str) -> list[dict]:
     return [{"host": host, "artifact": "local_admins", "name": rec.get("Name"), "domain": rec.get("Domain"),
-             "sid": rec.get("Sid") or None, "member_class": rec.get("Class")}
+             "sid": _sid(rec.get("Sid")), "member_class": rec.get("Class")}
             for rec in _records(coll, "local_admins") if rec.kind.lower() == "member"]
 
 
@@ -214,7 +225,7 @@ def token_group_rows(coll: Collection, host: str) -> list[dict]:
                      "attributes": group.attributes})
     seen = {r["sid"] for r in rows}
     for rec in _records(coll, "token_groups"):
-        sid = rec.get("Sid")
+        sid = _sid(rec.get("Sid"))
         if sid and sid not in seen:
             rows.append({"host": host, "artifact": "token_groups", "sid": sid, "name": rec.get("Name"),
                          "attributes": None})

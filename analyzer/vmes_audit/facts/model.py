@@ -44,6 +44,7 @@ _table("host", "Une ligne par machine collectée (WMI et registre préférés à
        "registry_current_mb registry_max_mb ts_mode ts_app_compat run_as run_as_account run_as_sid "
        "format_version manifest_status manifest_error artifacts_total artifacts_failed artifacts_failed_count "
        "sa_local_admin sa_local_admin_via sa_home_server sa_legacy_dn esm_installed esm_build run_as_sid_matches_sa "
+       "run_as_ie_harden domain_netbios "
        "sa_sid provenance",
        "wmi_os wmi_computersystem wmi_processor systeminfo reg_values wmi_registry wmi_terminalservice")
 _table("disks", "Disques fixes", "host artifact drive filesystem size_mb free_mb is_system", "wmi_logicaldisk")

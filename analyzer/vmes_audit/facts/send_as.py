@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from vmes_audit.facts.ad_records import as_bool, first_of, of_kind, records_of
+from vmes_audit.facts.ad_records import as_bool, control_of, first_of, of_kind, records_of
 from vmes_audit.facts.host import to_int
 from vmes_audit.facts.model import Facts
 from vmes_audit.security import acl as acl_mod
 from vmes_audit.security.dn import normalize_dn, parent_dn
 from vmes_audit.security.effective_rights import Right, effective_right
+from vmes_audit.security.membership import Token
 from vmes_audit.security.rights import CLASS_USER
 
 __all__ = ["mail_container_rows", "MAIL_CONTAINERS_LIMIT"]
@@ -19,7 +20,7 @@ _PROBE_RDN = "CN=utilisateur-type"
 MAIL_CONTAINERS_LIMIT = 200  # the collector's cap (ad_mail_containers)
 
 
-def mail_container_rows(facts: Facts, org: dict[str, Any], descriptors, sa_sids: set[str] | None,
+def mail_container_rows(facts: Facts, org: dict[str, Any], descriptors, sa_sids: Token | None,
                      label: str) -> list[dict]:
     """F10: the Send As a mail user inherits in each container that holds mailbox-enabled users.
 
@@ -54,7 +55,7 @@ def mail_container_rows(facts: Facts, org: dict[str, Any], descriptors, sa_sids:
         if not dn:
             continue
         sd = descriptors.get(normalize_dn(dn)) if descriptors else None
-        control = to_int(rec.get("sdControl"))
+        control = control_of(rec)
         if control is None and sd is not None:
             control = sd.control
         protected = bool(control & acl_mod.SE_DACL_PROTECTED) if control is not None else None

@@ -50,28 +50,54 @@ def _version_row(version, text: str) -> dict:
             "is_2007": version.major == 8}
 
 
+def _conflict(row: dict, other: dict, what: str) -> None:
+    """Two sources give one server different versions: keep neither, say which (B1 "Non évaluable")."""
+    texts = [v for v in (row.get("version_text"), other.get("version_text")) if v]
+    row["version_conflict"] = f"{what} : {' ; '.join(dict.fromkeys(texts))}"
+    for column in ("product", "major", "minor", "build", "sp", "label_fr", "is_2007"):
+        row[column] = None
+
+
 def exchange_server_rows(facts: Facts, warnings: list[str]) -> list[dict]:
+    """One row per Exchange server, by name; contradictions between records are kept as ``version_conflict``.
+
+    The directory may list the same server twice (a leftover object after a failed setup, a second
+    organisation): when the versions differ, the row keeps no version and B1 says why; identical
+    duplicates are merged. EMS (``Get-ExchangeServer``) and the server's own run confirm or
+    contradict the directory the same way, never by last-one-wins.
+    """
     rows: dict[str, dict] = {}
     records, _ = records_of(facts, "ad_exchange_servers")
     for rec in of_kind(records, "server"):
-        name = str(rec.get("name") or cn_of(rec.get("distinguishedName")) or "").upper()
+        name = str(rec.get("name") or cn_of(rec.get("distinguishedName")) or "").strip().upper()
+        if not name:
+            continue
         dn = rec.get("distinguishedName")
         serials = as_list(rec.get("serialNumber"))
         row = {"host": "", "artifact": "ad_exchange_servers", "name": name, "dn": dn,
                "admin_group": cn_of(parent_dn(parent_dn(dn))) if dn else None,
                "legacy_dn": rec.get("legacyExchangeDN"), "roles": rec.get("msExchCurrentServerRoles"),
-               "source": "ad", "ems_version": None}
+               "source": "ad", "ems_version": None, "version_conflict": None}
         try:
             row.update(_version_row(parse_serial_numbers(serials), " ; ".join(serials)))
         except ParseError as exc:
             warnings.append(f"Serveur Exchange {name} : version illisible ({exc}).")
             row.update({"version_text": " ; ".join(serials) or None})
+        previous = rows.get(name)
+        if previous is not None:
+            same = previous.get("version_text") == row.get("version_text") and previous.get("major") is not None
+            warnings.append(f"Le serveur Exchange {name} figure deux fois dans l'annuaire "
+                            f"(« {previous.get('dn')} » et « {dn} »)"
+                            + ("." if same else " avec des versions différentes : sa version n'est pas évaluée."))
+            if not same:
+                _conflict(previous, row, "deux objets serveur de même nom dans l'annuaire")
+            continue
         rows[name] = row
     # Exchange 2007: Get-ExchangeServer | Format-List (AdminDisplayVersion : Version 8.1 (Build 240.6))
     for host, art in facts.any_artifact("ems_exchangeserver"):
         objects = parsed(art) if art.usable else None
         for obj in objects or []:
-            name = str(obj.get("Name") or "").upper()
+            name = str(obj.get("Name") or "").strip().upper()
             text = str(obj.get("AdminDisplayVersion") or "")
             if not name:
                 continue
@@ -81,27 +107,40 @@ def exchange_server_rows(facts: Facts, warnings: list[str]) -> list[dict]:
                 version = None
             if name in rows:
                 rows[name]["ems_version"] = text
+                known = rows[name]
+                if version is not None and known.get("major") is not None and (
+                        (known["major"], known["minor"], known["sp"]) != (version.major, version.minor, version.sp)):
+                    _conflict(known, {"version_text": text}, "l'annuaire et Get-ExchangeServer donnent des versions "
+                              "différentes")
                 continue
             row = {"host": "", "artifact": "ems_exchangeserver", "name": name,
                    "dn": obj.get("DistinguishedName"), "admin_group": None, "legacy_dn": obj.get("ExchangeLegacyDN"),
-                   "roles": obj.get("ServerRole"), "source": "ems", "ems_version": text}
+                   "roles": obj.get("ServerRole"), "source": "ems", "ems_version": text, "version_conflict": None}
             row.update(_version_row(version, text) if version else {"version_text": text})
             rows[name] = row
     # An Exchange-server run (collect.vbs /exchange) names its host's version too.
     for host, art in facts.any_artifact("exchange_version"):
         for rec in of_kind(parsed(art) if art.usable else None, "server"):
-            name = str(rec.get("name") or host).upper()
-            if name not in rows:
-                serials = as_list(rec.get("serialNumber"))
-                row = {"host": host, "artifact": "exchange_version", "name": name,
-                       "dn": rec.get("distinguishedName"), "admin_group": None,
-                       "legacy_dn": rec.get("legacyExchangeDN"), "roles": None, "source": "exchange",
-                       "ems_version": None}
-                try:
-                    row.update(_version_row(parse_serial_numbers(serials), " ; ".join(serials)))
-                except ParseError:
-                    row["version_text"] = " ; ".join(serials) or None
-                rows[name] = row
+            name = str(rec.get("name") or host).strip().upper()
+            serials = as_list(rec.get("serialNumber"))
+            try:
+                version = parse_serial_numbers(serials)
+            except ParseError:
+                version = None
+            if name in rows:
+                known = rows[name]
+                if version is not None and known.get("major") is not None and (
+                        (known["major"], known["minor"], known["sp"]) != (version.major, version.minor, version.sp)):
+                    _conflict(known, {"version_text": " ; ".join(serials)},
+                              f"la collecte du serveur {name} et l'annuaire donnent des versions différentes")
+                continue
+            row = {"host": host, "artifact": "exchange_version", "name": name,
+                   "dn": rec.get("distinguishedName"), "admin_group": None,
+                   "legacy_dn": rec.get("legacyExchangeDN"), "roles": None, "source": "exchange",
+                   "ems_version": None, "version_conflict": None}
+            row.update(_version_row(version, " ; ".join(serials)) if version else
+                       {"version_text": " ; ".join(serials) or None})
+            rows[name] = row
     for name, row in rows.items():
         if name in facts.collections_by_host:
             row["host"] = name

@@ -51,17 +51,20 @@ from vmes_audit.errors import ParseError
 from vmes_audit.parsers.records import Record
 from vmes_audit.security.dn import normalize_dn
 from vmes_audit.security.rights import map_generic, normalize_guid
-from vmes_audit.security.sids import is_valid_sid, normalize_sid
+from vmes_audit.security.sids import is_valid_sid, name_key, normalize_sid
 
 __all__ = [
     "ACCESS_ALLOWED", "ACCESS_DENIED", "ACCESS_ALLOWED_OBJECT", "ACCESS_DENIED_OBJECT",
     "OBJECT_INHERIT", "CONTAINER_INHERIT", "NO_PROPAGATE_INHERIT", "INHERIT_ONLY", "INHERITED",
     "OBJECT_TYPE_PRESENT", "INHERITED_OBJECT_TYPE_PRESENT",
     "SE_DACL_PRESENT", "SE_DACL_PROTECTED",
-    "Ace", "SecurityDescriptor", "descriptors_from_records", "normalize_mask", "is_canonical",
+    "Ace", "SecurityDescriptor", "descriptors_from_records", "resolve_trustees", "normalize_mask",
+    "is_canonical",
 ]
 
 ARTIFACT = "ad_acl"
+# E_ADS_PROPERTY_NOT_FOUND: the directory returned no nTSecurityDescriptor (no Read Permissions on the object)
+NOT_RETURNED = "8000500d"
 
 # AceType (ADS_ACETYPE_ENUM)
 ACCESS_ALLOWED = 0
@@ -132,12 +135,24 @@ class Ace:
 
 @dataclass
 class SecurityDescriptor:
-    """Owner, control flags and DACL (in stored order) of one directory object."""
+    """Owner, control flags and DACL (in stored order) of one directory object.
+
+    ``error`` is set when this object's descriptor could not be read or was
+    contradictory: it then has no ACEs and every question asked of it is
+    answered "unknown" with that reason (the other objects stay usable).
+    ``object_classes``: the object's ``objectClass`` values when collected
+    (format 1.1), most specific last.
+    """
 
     object_dn: str
     owner: str | None
     control: int
     aces: list[Ace] = field(default_factory=list)
+    group: str | None = None
+    error: str | None = None
+    object_classes: tuple[str, ...] = ()
+    source: str = ""  # hexstring | ado | iads ("" for 1.0 collections)
+    not_returned: bool = False  # the directory did not return it: the reader may not read its permissions
 
     @property
     def protected(self) -> bool:
@@ -235,41 +250,122 @@ def _ace(rec: Record) -> Ace:
 def descriptors_from_records(records: Iterable[Record]) -> dict[str, SecurityDescriptor]:
     """Build the security descriptors of an ``ad_acl`` artifact, keyed by normalised DN.
 
-    Records of other kinds are ignored. ACEs are sorted by ``Index``; an ACE
-    without its ``sd`` record, a duplicate ``sd`` or ``Index`` is a parse error.
+    Format 1.1 ``sd`` records carry the raw descriptor (``Sd``, hexadecimal,
+    decoded by :mod:`vmes_audit.security.security_descriptor`); format 1.0 and
+    the collector's IADs fallback carry ``Owner``/``Control`` and one ``ace``
+    record per DACL entry. A broken descriptor (bad hexadecimal, a malformed
+    ``ace`` record, an ACE without its ``sd``, two different descriptors for
+    one object) marks **that object** with an ``error``; the others stay
+    usable. Records of other kinds are ignored.
     """
+    from vmes_audit.security.security_descriptor import parse_descriptor
+
     descriptors: dict[str, SecurityDescriptor] = {}
-    aces: list[Ace] = []
-    ace_lines: dict[int, int] = {}
+    raw_by_key: dict[str, str] = {}
+    pending: list[tuple[str, Record]] = []
+    errors: dict[str, str] = {}
     for rec in records:
         kind = rec.kind.lower()
         if kind == "sd":
             dn = _text(rec, "ObjectDN")
             if not dn:
-                raise ParseError("descripteur de sécurité sans ObjectDN", artifact=ARTIFACT, line=rec.line)
+                continue  # nothing to attach it to; the facts report missing descriptors by DN
             key = normalize_dn(dn)
-            if key in descriptors:
-                raise ParseError(f"descripteur de sécurité en double pour « {dn} »",
-                                 artifact=ARTIFACT, line=rec.line)
-            control = _int(rec.get("Control"), "Control", rec.line)
-            owner = _text(rec, "Owner") or None
-            descriptors[key] = SecurityDescriptor(dn, owner, control & 0xFFFF)
+            raw = (rec.get("Sd") or "")
+            raw = raw if isinstance(raw, str) else ""
+            classes = tuple(str(c) for c in (rec.get("objectClass") or [])
+                            if isinstance(rec.get("objectClass"), list)) if rec.get("objectClass") else ()
+            if isinstance(rec.get("objectClass"), str):
+                classes = (str(rec.get("objectClass")),)
+            source = (rec.get("SdSource") or "") if isinstance(rec.get("SdSource"), str) else ""
+            if key in descriptors or key in errors:
+                same = raw and raw_by_key.get(key) == raw.strip().lower()
+                if not same:
+                    errors[key] = (f"deux descripteurs de sécurité différents ont été collectés pour « {dn} » "
+                                   "(collecte incohérente)")
+                continue
+            failure = _text(rec, "Error") if isinstance(rec.get("Error"), str) else ""
+            if failure and not raw.strip():
+                code = _text(rec, "ErrorCode").lower().removeprefix("0x") if isinstance(rec.get("ErrorCode"), str) else ""
+                reason = (f"les autorisations de « {dn} » ne sont pas lisibles par le compte qui a fait la collecte "
+                          f"(attribut non renvoyé par l'annuaire)" if code == NOT_RETURNED else
+                          f"descripteur de sécurité de « {dn} » non lu ({failure})")
+                errors[key] = reason
+                descriptors[key] = SecurityDescriptor(dn, None, 0, error=reason, object_classes=classes,
+                                                      source=source, not_returned=code == NOT_RETURNED)
+                continue
+            try:
+                if raw.strip():
+                    sd = parse_descriptor(raw, dn)
+                    raw_by_key[key] = raw.strip().lower()
+                else:
+                    sd = SecurityDescriptor(dn, _text(rec, "Owner") or None,
+                                            _int(rec.get("Control"), "Control", rec.line) & 0xFFFF)
+            except ParseError as exc:
+                errors[key] = str(exc)
+                descriptors[key] = SecurityDescriptor(dn, None, 0, error=str(exc), object_classes=classes,
+                                                      source=source)
+                continue
+            sd.object_classes = classes
+            sd.source = source
+            descriptors[key] = sd
         elif kind == "ace":
-            ace = _ace(rec)
-            ace_lines[id(ace)] = rec.line
-            aces.append(ace)
-    for ace in aces:
-        sd = descriptors.get(normalize_dn(ace.object_dn))
+            pending.append((_text(rec, "ObjectDN"), rec))
+    for dn, rec in pending:
+        key = normalize_dn(dn) if dn else ""
+        sd = descriptors.get(key)
         if sd is None:
-            raise ParseError(f"ACE de « {ace.object_dn} » sans enregistrement sd correspondant",
-                             artifact=ARTIFACT, line=ace_lines[id(ace)])
-        sd.aces.append(ace)
-    for sd in descriptors.values():
+            if dn:
+                errors.setdefault(key, f"ACE de « {dn} » sans enregistrement sd correspondant (ligne {rec.line})")
+                descriptors[key] = SecurityDescriptor(dn, None, 0)
+            continue
+        if key in raw_by_key:
+            errors[key] = f"ACE isolée et descripteur binaire pour « {dn} » (collecte incohérente)"
+            continue
+        try:
+            sd.aces.append(_ace(rec))
+        except ParseError as exc:
+            errors.setdefault(key, f"entrée de la DACL de « {dn} » illisible : {exc}")
+    for key, sd in descriptors.items():
+        if key in errors:
+            sd.error = errors[key]
+            sd.aces = []
+            continue
         sd.aces.sort(key=lambda a: a.index)
         indexes = [a.index for a in sd.aces]
         if len(set(indexes)) != len(indexes):
-            raise ParseError(f"index d'ACE en double dans la DACL de « {sd.object_dn} »", artifact=ARTIFACT)
+            sd.error = f"index d'ACE en double dans la DACL de « {sd.object_dn} »"
+            sd.aces = []
     return descriptors
+
+
+def resolve_trustees(descriptors: dict[str, SecurityDescriptor], sid_by_name: dict[str, str]) -> int:
+    """Give a SID to the ACEs whose trustee ADSI printed as a name (IADs fallback), in place.
+
+    ``sid_by_name``: :func:`~vmes_audit.security.sids.name_key` of ``DOMAINE\\nom`` → SID (localised
+    well-known names, the account's groups, ``wmi_accounts``). Returns how many
+    ACEs stay unresolved: they are kept, and the effective-rights engine treats
+    them as "could be anyone" (never dropped silently).
+    """
+    from dataclasses import replace
+
+    unresolved = 0
+    for sd in descriptors.values():
+        changed = False
+        aces = []
+        for ace in sd.aces:
+            if ace.sid is None and ace.trustee:
+                name = name_key(ace.trustee)
+                sid = sid_by_name.get(name)
+                if sid:
+                    ace = replace(ace, trustee_sid=sid)
+                    changed = True
+                else:
+                    unresolved += 1
+            aces.append(ace)
+        if changed:
+            sd.aces = aces
+    return unresolved
 
 
 def is_canonical(aces: Iterable[Ace]) -> bool:

@@ -37,8 +37,17 @@ the request decides. Object-type rules (the object type list is
   that includes CONTROL_ACCESS;
 - an ACE whose ObjectType is an extended right's GUID grants or denies that
   right only (Send-As does not grant Receive-As);
-- an ACE whose ObjectType is O's class applies to the whole object;
-- property-specific ACEs do not decide a whole-object request.
+- an ACE whose ObjectType is O's class applies to a whole-object request
+  (mask only), never to an extended-right request (MS-ADTS 5.1.3.3.4: a
+  control-access check matches only an ACE without ObjectType or with the
+  right's own GUID);
+- property-specific ACEs do not decide a whole-object request, and property
+  sets cannot be asked: no rule needs them (a :class:`Right` names a mask or
+  one extended right, not a property and its set).
+
+The principal is a token: a set of SIDs, or a :class:`~vmes_audit.security.membership.Token`
+that also lists SIDs the account *may* hold (a group whose membership was not
+collected): an ACE for one of those is "cannot tell", never a match nor a miss.
 
 The owner's implicit READ_CONTROL and WRITE_DAC are honoured only when the
 owner was collected as a SID (ADSI usually prints a name).
@@ -66,6 +75,7 @@ from vmes_audit.security.acl import (
     Ace, SecurityDescriptor,
 )
 from vmes_audit.security.dn import depth_below, normalize_dn, parent_dn
+from vmes_audit.security.membership import Token
 from vmes_audit.security.rights import (
     ADS_RIGHT_READ_CONTROL, ADS_RIGHT_WRITE_DAC, EXTENDED_RIGHTS, GUID_RECEIVE_AS, GUID_SEND_AS,
     GUID_STORE_ADMIN, Right, guid_name_fr, normalize_guid, rights_names_fr,
@@ -159,26 +169,35 @@ def inherit_aces(parent: SecurityDescriptor, child_dn: str, child_class_guid: st
 # --- ACE matching -------------------------------------------------------------
 
 def _targets(ace: Ace, right: Right, target_class: str | None) -> bool | None:
-    """Does the ACE's ObjectType cover the requested node? None = cannot tell."""
+    """Does the ACE's ObjectType cover the requested node? None = cannot tell.
+
+    A control-access (extended right) check matches an object ACE only when
+    its ObjectType is absent or is the right's own GUID (MS-ADTS 5.1.3.3.4):
+    an ACE on the object's *class* GUID neither grants nor denies Send As.
+    A whole-object request (mask only) is covered by an object ACE whose
+    ObjectType is the object's class, the root of the object type list.
+    """
     ot = ace.object_type
     if ot is None:
         return True
-    if right.object_type is not None and ot == right.object_type:
-        return True
+    if right.object_type is not None:
+        return ot == right.object_type
     if target_class is not None:
-        return ot == target_class  # the class GUID is the root of the object type list
+        return ot == target_class
     if ot in EXTENDED_RIGHTS:
-        return False  # another extended right: never the object's class
+        return False  # an extended right: never the object's class
     return None
 
 
-def _trustee_matches(ace: Ace, principals: set[str]) -> bool | None:
+def _trustee_matches(ace: Ace, principals: set[str], maybe: frozenset[str] = frozenset()) -> bool | None:
     sid = ace.sid
     if sid is None:
         return None  # unresolved trustee: we cannot tell whether it is one of ours
     if sid == CREATOR_OWNER:
         return False  # a template for new objects, never matched at access time
-    return sid in principals
+    if sid in principals:
+        return True
+    return None if sid in maybe else False
 
 
 # --- French sentences -----------------------------------------------------------
@@ -227,6 +246,9 @@ def _phrase(ace: Ace, right: Right, ancestors: Sequence[SecurityDescriptor], par
 
 
 def _uncertain_why(ace: Ace, who: bool | None, target: bool | None, applies: bool | None) -> str:
+    if who is None and ace.sid is not None:
+        return (f"l'appartenance du compte à « {_trustee_label(ace)} » n'a pas pu être établie "
+                "(membres de ce groupe non collectés)")
     if who is None:
         return f"son bénéficiaire « {_trustee_label(ace)} » n'a pas été résolu en SID"
     if applies is None:
@@ -238,7 +260,7 @@ def _uncertain_why(ace: Ace, who: bool | None, target: bool | None, applies: boo
 # --- The access check -------------------------------------------------------------
 
 def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
-                    principal_sids: Iterable[str], descriptors: Mapping[str, SecurityDescriptor], *,
+                    principal_sids: Iterable[str] | Token, descriptors: Mapping[str, SecurityDescriptor], *,
                     chain: Sequence[str] | None = None, target_control: int | None = None,
                     principal_label: str | None = None) -> Decision:
     """Is ``right`` effectively granted on ``target_dn`` to the principal whose token holds ``principal_sids``?
@@ -256,7 +278,10 @@ def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
     (SELF) matches only if the caller includes it, i.e. when the object *is*
     the principal.
     """
-    principals = {normalize_sid(s) for s in principal_sids}
+    if isinstance(principal_sids, Token):
+        principals, maybe = set(principal_sids.sids), principal_sids.maybe
+    else:
+        principals, maybe = {normalize_sid(s) for s in principal_sids}, frozenset()
     target_class = normalize_guid(target_class_guid) if target_class_guid else None
     ancestors_dn = [dn for dn in (chain or []) if dn]
     if ancestors_dn and depth_below(ancestors_dn[-1], target_dn) == 0:
@@ -270,6 +295,9 @@ def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
 
     sd = descriptors.get(normalize_dn(target_dn))
     parent_for_text: str | None = None
+    if sd is not None and sd.error:
+        return Decision(None, None, f"Non évaluable : {sd.error} ; le droit « {name} » ne peut pas y être "
+                        f"vérifié.", path, MODE_NONE)
     if sd is not None:
         mode = MODE_OWN_DACL
         if not sd.aces and not sd.control & SE_DACL_PRESENT:
@@ -292,6 +320,9 @@ def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
                             f"« {target_dn} », n'ont pas été collectées, le droit « {name} » ne peut pas être "
                             f"vérifié.", path, MODE_NONE)
         psd = descriptors.get(normalize_dn(parent))
+        if psd is not None and psd.error:
+            return Decision(None, None, f"Non évaluable : {psd.error} ; le droit « {name} » ne peut pas être "
+                            f"vérifié sur « {target_dn} ».", path, MODE_NONE)
         if psd is None:
             return Decision(None, None, f"Non évaluable : le descripteur de sécurité de « {parent} » n'a pas été "
                             f"collecté, le droit « {name} » ne peut pas être vérifié sur « {target_dn} ».",
@@ -320,7 +351,7 @@ def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
             continue  # MS-DTYP: inherit-only ACEs are skipped for the object itself
         if not ace.mask & remaining:
             continue
-        who = _trustee_matches(ace, principals)
+        who = _trustee_matches(ace, principals, maybe)
         if who is False:
             continue
         target = _targets(ace, right, target_class)

@@ -5,22 +5,27 @@ Inputs (``domain-facts.md`` §2.2)::
     Version 6.0 (Build 6249.4: Service Pack 3)     Exchange 2000 SP3
     Version 6.5 (Build 7638.2: Service Pack 2)     Exchange 2003 SP2 (EMS transcript)
     Version 6.5 (Build 7638: Service Pack 2)       Exchange 2003 SP2 (ExBPA text)
-    Version 8.1 (Build 240.6)                      Exchange 2007 SP1: no ": Service Pack" on 2007
+    Version 8.1 (Build 240.6)                      Exchange 2007 SP1 (EMS AdminDisplayVersion): no ": Service Pack"
+    Version 8.1 (Build 30240.6)                    the same server's serialNumber in AD: build + 30000
 
 Product from the major.minor prefix (5.5, 6.0 = 2000, 6.5 = 2003, 8.x = 2007,
 14.x = 2010, 15.0/15.1/15.2 = 2013/2016/2019). Service pack: the
 ": Service Pack N" suffix when present, else the build table of §2.1 for
 2000/2003 (highest SP build not above the build: post-SP hotfix builds such
 as 6.5.7654 stay SP2); for 2007 and 2010 the minor version *is* the SP
-(8.1 = SP1). For 2007 the update rollup is derived from the build when it
-is at or above a known rollup build (AD keeps the SP build: rollups show in
-file versions, not in ``serialNumber``).
+(8.1 = SP1). From Exchange 2007 on, AD's ``serialNumber`` stores the build
+plus 30000 ("Version 8.1 (Build 30240.6)"); the EMS form does not. Neither
+says the update rollup (both keep the service pack's build): a rollup is only
+derived from a *file* version (:func:`parse_dotted_build`), never from these.
 
 >>> v = parse_exchange_version("Version 6.5 (Build 7638.2: Service Pack 2)")
 >>> v.product, v.sp, v.label_fr, v.dotted
 ('Exchange 2003', 2, 'Exchange 2003 SP2', '6.5.7638.2')
 >>> parse_exchange_version("Version 8.1 (Build 240.6)").label_fr
 'Exchange 2007 SP1'
+>>> v = parse_exchange_version("Version 8.1 (Build 30240.6)")
+>>> v.label_fr, v.dotted, v.rollup
+('Exchange 2007 SP1', '8.1.240.6', None)
 >>> parse_dotted_build("8.1.311.3").label_fr
 'Exchange 2007 SP1 (correctif cumulatif 4)'
 """
@@ -96,7 +101,8 @@ class ExchangeVersion:
 
 
 def exchange_version(major: int, minor: int, build: int, revision: int | None = None,
-                     sp_suffix: int | None = None, *, source: str | None = None) -> ExchangeVersion:
+                     sp_suffix: int | None = None, *, source: str | None = None,
+                     derive_rollup: bool = True) -> ExchangeVersion:
     """Build an :class:`ExchangeVersion` from numbers; unknown versions raise :class:`ParseError`.
 
     >>> exchange_version(6, 0, 4417).label_fr
@@ -125,7 +131,7 @@ def exchange_version(major: int, minor: int, build: int, revision: int | None = 
         if here < (base[0], 0):
             raise ParseError(f"build Exchange {major}.{minor}.{build} inconnu : antérieur au service pack "
                              f"{minor} d'Exchange 2007")
-        sp, rollup = minor, bisect_right(rollups, here)
+        sp, rollup = minor, (bisect_right(rollups, here) if derive_rollup else None)
     elif major == 14:
         sp = minor
     elif (major, minor) == (5, 5):
@@ -159,9 +165,12 @@ def parse_exchange_version(text: str) -> ExchangeVersion:
                          "« Version 6.5 (Build 7638.2: Service Pack 2) » attendue")
     rev = m.group("rev")
     sp = m.group("sp")
-    return exchange_version(int(m.group("major")), int(m.group("minor")), int(m.group("build")),
+    major, build = int(m.group("major")), int(m.group("build"))
+    if major >= 8 and build >= 30000:
+        build -= 30000  # AD's serialNumber of Exchange 2007 and later
+    return exchange_version(major, int(m.group("minor")), build,
                             int(rev) if rev is not None else None, int(sp) if sp is not None else None,
-                            source=text.strip())
+                            source=text.strip(), derive_rollup=False)
 
 
 def parse_serial_numbers(values: Iterable[str] | str) -> ExchangeVersion:

@@ -19,6 +19,7 @@ adds SIDs for DNs whose SID is known.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from vmes_audit.errors import ParseError
 from vmes_audit.parsers.records import Record
@@ -27,7 +28,54 @@ from vmes_audit.security.sids import (
     AUTHENTICATED_USERS, EVERYONE, domain_sid_of, normalize_sid, protected_group_sids,
 )
 
-__all__ = ["expand_groups", "admin_memberships", "service_account_sids"]
+__all__ = ["expand_groups", "admin_memberships", "service_account_sids", "Token", "network_token", "unprivileged",
+           "NETWORK", "THIS_ORGANIZATION", "PRE_WINDOWS_2000"]
+
+NETWORK = "S-1-5-2"            # every network logon (the Exchange store sees VMES through one)
+THIS_ORGANIZATION = "S-1-5-15"  # added for accounts of the forest (and trusted forests without selective auth.)
+PRE_WINDOWS_2000 = "S-1-5-32-554"
+
+
+@dataclass(frozen=True)
+class Token:
+    """The SIDs an access check sees for the account, and those it *may* hold.
+
+    ``maybe``: SIDs whose membership could not be established (e.g. Pre-Windows
+    2000 Compatible Access when its members were not collected). An ACE for one
+    of them can neither grant nor deny with certainty.
+    """
+
+    sids: frozenset[str]
+    maybe: frozenset[str] = frozenset()
+
+
+def network_token(sids: Iterable[str], pre2000_members: Iterable[str] | None) -> Token:
+    """The token of a network logon of the account whose groups are ``sids`` (:func:`expand_groups`).
+
+    Adds NETWORK and This Organization, and Pre-Windows 2000 Compatible
+    Access (S-1-5-32-554) when Authenticated Users or Everyone is one of its
+    members (``pre2000_members``: member SIDs or DNs, e.g.
+    ``CN=S-1-5-11,CN=ForeignSecurityPrincipals,…``); ``None`` = not collected,
+    the SID is then only *maybe* held.
+
+    >>> t = network_token({"S-1-5-21-1-2-3-1105", EVERYONE, AUTHENTICATED_USERS}, None)
+    >>> NETWORK in t.sids, PRE_WINDOWS_2000 in t.maybe
+    (True, True)
+    >>> PRE_WINDOWS_2000 in network_token(set(), ["CN=S-1-5-11,CN=ForeignSecurityPrincipals,DC=corp"]).sids
+    True
+    >>> network_token(set(), []).maybe
+    frozenset()
+    """
+    held = {normalize_sid(s) for s in sids} | {NETWORK, THIS_ORGANIZATION}
+    maybe: set[str] = set()
+    if PRE_WINDOWS_2000 not in held:
+        if pre2000_members is None:
+            maybe.add(PRE_WINDOWS_2000)
+        else:
+            keys = {str(m).split(",")[0].split("=")[-1].strip().upper() for m in pre2000_members}
+            if keys & {AUTHENTICATED_USERS, EVERYONE}:
+                held.add(PRE_WINDOWS_2000)
+    return Token(frozenset(held), frozenset(maybe))
 
 
 def expand_groups(account_sid: str, primary_group_rid: int | str | None, token_group_sids: Iterable[str],
@@ -102,3 +150,22 @@ def service_account_sids(user: Record, groups: Iterable[Record]) -> set[str]:
     if isinstance(member_of, str):
         member_of = [member_of]
     return expand_groups(sid, user.get("primaryGroupID"), token, member_of, sid_by_dn=sid_by_dn)
+
+
+def unprivileged(token: Token) -> Token:
+    """The token without Domain / Enterprise / Schema Admins and Administrators.
+
+    For grants that would only come from those memberships (their full control on users and
+    AdminSDHolder): check F3 asks to leave these groups, after which such a grant disappears, so
+    checks F10 and F11 do not count it.
+
+    >>> t = Token(frozenset({"S-1-5-21-1-2-3-512", "S-1-5-21-1-2-3-1105", "S-1-5-32-544", "S-1-5-11"}))
+    >>> sorted(unprivileged(t).sids)
+    ['S-1-5-11', 'S-1-5-21-1-2-3-1105']
+    """
+    from vmes_audit.security.sids import BUILTIN_ADMINISTRATORS, domain_sid_of, rid_of
+
+    def privileged(sid: str) -> bool:
+        return sid == BUILTIN_ADMINISTRATORS or bool(domain_sid_of(sid)) and rid_of(sid) in (512, 518, 519)
+
+    return Token(frozenset(s for s in token.sids if not privileged(s)), token.maybe)

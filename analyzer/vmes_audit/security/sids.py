@@ -30,7 +30,8 @@ __all__ = [
     "RID_CERT_PUBLISHERS", "RID_SCHEMA_ADMINS", "RID_ENTERPRISE_ADMINS",
     "WELL_KNOWN_SIDS", "DOMAIN_RIDS",
     "is_valid_sid", "normalize_sid", "domain_sid_of", "rid_of", "sid_from_hex",
-    "protected_group_sids", "sid_name_fr",
+    "protected_group_sids", "sid_name_fr", "NETWORK", "THIS_ORGANIZATION", "ANONYMOUS", "PRE_WINDOWS_2000",
+    "principal_key", "name_key", "well_known_names",
 ]
 
 # Well-known SIDs (MicrosoftDocs win32 SecAuthZ/well-known-sids.md).
@@ -47,6 +48,9 @@ SERVER_OPERATORS = "S-1-5-32-549"
 PRINT_OPERATORS = "S-1-5-32-550"
 BACKUP_OPERATORS = "S-1-5-32-551"
 PRE_WINDOWS_2000 = "S-1-5-32-554"
+NETWORK = "S-1-5-2"
+ANONYMOUS = "S-1-5-7"
+THIS_ORGANIZATION = "S-1-5-15"
 
 # Relative identifiers of domain accounts and groups: S-1-5-21-<domain>-<RID>.
 RID_ADMINISTRATOR = 500
@@ -77,6 +81,9 @@ WELL_KNOWN_SIDS: dict[str, str] = {
     PRINT_OPERATORS: "Opérateurs d'impression (Print Operators)",
     BACKUP_OPERATORS: "Opérateurs de sauvegarde (Backup Operators)",
     PRE_WINDOWS_2000: "Accès compatible pré-Windows 2000 (Pre-Windows 2000 Compatible Access)",
+    NETWORK: "Réseau (NETWORK)",
+    ANONYMOUS: "Ouverture de session anonyme (ANONYMOUS LOGON)",
+    THIS_ORGANIZATION: "Cette organisation (This Organization)",
 }
 
 DOMAIN_RIDS: dict[int, str] = {
@@ -222,3 +229,94 @@ def sid_name_fr(sid: str) -> str | None:
     if domain_sid_of(sid):
         return DOMAIN_RIDS.get(rid_of(sid) or -1)
     return None
+
+
+def principal_key(sid: str) -> str:
+    """A domain-independent key of a principal, for rule packs: ``DOMAIN-<rid>`` for a well-known
+    domain RID (below 1000) of *any* domain of the forest, the SID itself otherwise.
+
+    >>> principal_key("S-1-5-21-1-2-3-513"), principal_key("S-1-5-21-9-9-9-512"), principal_key("S-1-5-11")
+    ('DOMAIN-513', 'DOMAIN-512', 'S-1-5-11')
+    >>> principal_key("S-1-5-21-1-2-3-1105")
+    'S-1-5-21-1-2-3-1105'
+    """
+    sid = normalize_sid(sid)
+    if domain_sid_of(sid):
+        rid = rid_of(sid)
+        if rid is not None and rid < 1000:
+            return f"DOMAIN-{rid}"
+    return sid
+
+
+def name_key(name: str) -> str:
+    """Case-, accent- and space-insensitive key of an account name as ADSI prints it.
+
+    >>> name_key("AUTORITE NT\\\\Utilisateurs  authentifiés") == name_key("autorite nt\\\\utilisateurs authentifies")
+    True
+    """
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.lower().split())
+
+
+# Names ADSI prints for well-known principals, English and French Windows. The
+# French forms are those of French Windows 2000/2003 as commonly seen (⚠️: not
+# checked against a Microsoft list); ``wmi_accounts`` gives the customer's own.
+_AUTHORITIES = ("nt authority", "autorite nt")
+_WELL_KNOWN_NAMES: dict[str, tuple[str, ...]] = {
+    EVERYONE: ("everyone", "tout le monde"),
+    CREATOR_OWNER: ("creator owner", "createur proprietaire", "proprietaire createur"),
+    AUTHENTICATED_USERS: ("authenticated users", "utilisateurs authentifies"),
+    SELF: ("self", "soi-meme"),
+    LOCAL_SYSTEM: ("system", "systeme"),
+    ENTERPRISE_DOMAIN_CONTROLLERS: ("enterprise domain controllers", "controleurs de domaine d'entreprise"),
+    NETWORK: ("network", "reseau"),
+    ANONYMOUS: ("anonymous logon", "ouverture de session anonyme"),
+    THIS_ORGANIZATION: ("this organization", "cette organisation"),
+    BUILTIN_ADMINISTRATORS: ("administrators", "administrateurs"),
+    BUILTIN_USERS: ("users", "utilisateurs"),
+    ACCOUNT_OPERATORS: ("account operators", "operateurs de compte"),
+    SERVER_OPERATORS: ("server operators", "operateurs de serveur"),
+    PRINT_OPERATORS: ("print operators", "operateurs d'impression"),
+    BACKUP_OPERATORS: ("backup operators", "operateurs de sauvegarde"),
+    PRE_WINDOWS_2000: ("pre-windows 2000 compatible access", "acces compatible pre-windows 2000"),
+}
+_DOMAIN_RID_NAMES: dict[int, tuple[str, ...]] = {
+    RID_ADMINISTRATOR: ("administrator", "administrateur"),
+    RID_DOMAIN_ADMINS: ("domain admins", "admins du domaine"),
+    RID_DOMAIN_USERS: ("domain users", "utilisateurs du domaine"),
+    RID_DOMAIN_GUESTS: ("domain guests", "invites du domaine"),
+    RID_DOMAIN_COMPUTERS: ("domain computers", "ordinateurs du domaine"),
+    RID_DOMAIN_CONTROLLERS: ("domain controllers", "controleurs de domaine"),
+    RID_CERT_PUBLISHERS: ("cert publishers", "editeurs de certificats"),
+    RID_SCHEMA_ADMINS: ("schema admins", "administrateurs du schema"),
+    RID_ENTERPRISE_ADMINS: ("enterprise admins", "administrateurs de l'entreprise"),
+    RID_GROUP_POLICY_CREATOR_OWNERS: ("group policy creator owners",
+                                      "proprietaires createurs de la strategie de groupe"),
+}
+
+
+def well_known_names(domain_netbios: str | None, domain_sid: str | None) -> dict[str, str]:
+    """``name_key`` → SID for the names ADSI may print for well-known principals (both languages).
+
+    >>> names = well_known_names("CORP", "S-1-5-21-1-2-3")
+    >>> names[name_key("AUTORITE NT\\\\Utilisateurs authentifiés")], names[name_key("CORP\\\\Admins du domaine")]
+    ('S-1-5-11', 'S-1-5-21-1-2-3-512')
+    >>> names[name_key("BUILTIN\\\\Opérateurs de sauvegarde")]
+    'S-1-5-32-551'
+    """
+    out: dict[str, str] = {}
+    for sid, names in _WELL_KNOWN_NAMES.items():
+        for name in names:
+            out[name] = sid
+            prefixes = ("builtin",) if sid.startswith("S-1-5-32-") else _AUTHORITIES
+            for prefix in prefixes:
+                out[f"{prefix}\\{name}"] = sid
+    if domain_sid:
+        for rid, names in _DOMAIN_RID_NAMES.items():
+            for name in names:
+                out[f"{(domain_netbios or '').lower()}\\{name}" if domain_netbios else name] = f"{domain_sid}-{rid}"
+                out.setdefault(name, f"{domain_sid}-{rid}")
+    return out
