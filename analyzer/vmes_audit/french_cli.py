@@ -73,36 +73,38 @@ _TEXTS = {"Show this message and exit.": "Affiche cette aide et quitte.",
           "Show the version and exit.": "Affiche la version et quitte."}
 # Bracketed notes typer appends to an option's help: [default: out], [required]…
 _NOTES = [
-    (re.compile(r"\[default: (.*?)\]"), r"[par défaut : \1]"),
-    (re.compile(r"\[required\]"), "[obligatoire]"),
-    (re.compile(r"\[env var: (.*?)\]"), r"[variable d'environnement : \1]"),
-    (re.compile(r"\[x>=(\S+)\]"), r"[au moins \1]"),
-    (re.compile(r"\[x<=(\S+)\]"), r"[au plus \1]"),
-    (re.compile(r"\[(\S+)<=x<=(\S+)\]"), r"[de \1 à \2]"),
-    (re.compile(r"\(dynamic\)"), "(calculé)"),
-    (re.compile(r"\(deprecated\) ?"), "(obsolète) "),
+    (r"\[default: (.*?)\]", r"[par défaut : \1]"),
+    (r"\[required\]", "[obligatoire]"),
+    (r"\[env var: (.*?)\]", r"[variable d'environnement : \1]"),
+    (r"\[x>=(\S+)\]", r"[au moins \1]"),
+    (r"\[x<=(\S+)\]", r"[au plus \1]"),
+    (r"\[(\S+)<=x<=(\S+)\]", r"[de \1 à \2]"),
+    (r"\(dynamic\)", "(calculé)"),
+    (r"\(deprecated\) ?", "(obsolète) "),
 ]
 # typer's metavars for options declared without one: --users <int range>.
 _METAVARS = [
-    (re.compile(r"<list\[Path\]>|<list\[path\]>"), "CHEMINS..."),
-    (re.compile(r"<list\[str\]>"), "TEXTES..."),
-    (re.compile(r"<path>|<Path>"), "CHEMIN"),
-    (re.compile(r"<str>|<text>"), "TEXTE"),
-    (re.compile(r"<int range>|<int>|<integer>"), "ENTIER"),
-    (re.compile(r"<float range>|<float>"), "NOMBRE"),
-    (re.compile(r"<bool>|<boolean>"), "OUI/NON"),
-    (re.compile(r"<date>|<datetime>"), "DATE"),
-    (re.compile(r"<[^<>\s]+>"), "VALEUR"),
-    (re.compile(r"\bCOMMAND \[ARGS\]\.\.\."), "COMMANDE [ARGUMENTS]..."),
-    (re.compile(r"\{([^{}\s]+)\}"), r"\1"),  # typer writes a required argument {NAME} in the usage line
+    (r"<list\[Path\]>|<list\[path\]>", "CHEMINS..."),
+    (r"<list\[str\]>", "TEXTES..."),
+    (r"<path>|<Path>", "CHEMIN"),
+    (r"<str>|<text>", "TEXTE"),
+    (r"<int range>|<int>|<integer>", "ENTIER"),
+    (r"<float range>|<float>", "NOMBRE"),
+    (r"<bool>|<boolean>", "OUI/NON"),
+    (r"<date>|<datetime>", "DATE"),
+    (r"<[^<>\s]+>", "VALEUR"),
+    (r"\bCOMMAND \[ARGS\]\.\.\.", "COMMANDE [ARGUMENTS]..."),
+    (r"\{([^{}\s]+)\}", r"\1"),  # typer writes a required argument {NAME} in the usage line
 ]
 # An argument's row: "COLLECTES <list[Path]>" (its metavar, then typer's type name).
-_ARGUMENT_TYPE = re.compile(r"^([^-\s]\S*) <[^<>]+>$")
+_ARGUMENT_TYPE = r"^([^-\s]\S*) <[^<>]+>$"
 
 
 def _french(text: str, table) -> str:
+    # Patterns stay strings, compiled by re's own cache on first use: the import stays cheap
+    # for a run that never prints help.
     for pattern, replacement in table:
-        text = pattern.sub(replacement, text)
+        text = re.sub(pattern, replacement, text)
     return text
 
 
@@ -119,7 +121,7 @@ class FrenchHelpFormatter(HelpFormatter):
         translated = []
         for term, text in rows:
             text = _TEXTS.get(text, text)
-            term = _ARGUMENT_TYPE.sub(r"\1", term)
+            term = re.sub(_ARGUMENT_TYPE, r"\1", term)
             translated.append((_french(term, _METAVARS), _french(text, _NOTES)))
         super().write_dl(translated, col_max, col_spacing)
 
@@ -160,13 +162,13 @@ _PYDANTIC = {
     "missing": "valeur manquante",
 }
 _TYPER_ENGLISH = [
-    (re.compile(r"^(?:File|Directory|Path) '(.*)' does not exist\.$"), "« {0} » n'existe pas"),
-    (re.compile(r"^(?:File|Directory|Path) '(.*)' is a file\.$"), "« {0} » est un fichier (un dossier est attendu)"),
-    (re.compile(r"^(?:File|Directory|Path) '(.*)' is a directory\.$"), "« {0} » est un dossier (un fichier est attendu)"),
-    (re.compile(r"^(?:File|Directory|Path) '(.*)' is not readable\.$"), "« {0} » n'est pas lisible"),
-    (re.compile(r"^(?:File|Directory|Path) '(.*)' is not writable\.$"), "« {0} » n'est pas accessible en écriture"),
-    (re.compile(r"^Value must be an iterable\.$"), "une liste de valeurs est attendue"),
-    (re.compile(r"^Value (.*) is not a valid (.*)\.$"), "{0} n'est pas une valeur acceptée"),
+    (r"^(?:File|Directory|Path) '(.*)' does not exist\.$", "« {0} » n'existe pas"),
+    (r"^(?:File|Directory|Path) '(.*)' is a file\.$", "« {0} » est un fichier (un dossier est attendu)"),
+    (r"^(?:File|Directory|Path) '(.*)' is a directory\.$", "« {0} » est un dossier (un fichier est attendu)"),
+    (r"^(?:File|Directory|Path) '(.*)' is not readable\.$", "« {0} » n'est pas lisible"),
+    (r"^(?:File|Directory|Path) '(.*)' is not writable\.$", "« {0} » n'est pas accessible en écriture"),
+    (r"^Value must be an iterable\.$", "une liste de valeurs est attendue"),
+    (r"^Value (.*) is not a valid (.*)\.$", "{0} n'est pas une valeur acceptée"),
 ]
 
 
@@ -200,20 +202,20 @@ def _bad_parameter_reason(exc: click_errors.BadParameter) -> str:
             return _pydantic_reason(found[0])
     message = exc.message
     for pattern, template in _TYPER_ENGLISH:
-        match = pattern.match(message)
+        match = re.match(pattern, message)
         if match:
             return template.format(*match.groups())
     return message  # raised by vmes-audit itself: already French
 
 
 _USAGE_ENGLISH = [
-    (re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$"), "argument(s) en trop : {0}"),
-    (re.compile(r"^Missing command\.$"), "commande manquante"),
-    (re.compile(r"^No such command '(.*)'\.$"), "commande inconnue « {0} »"),
-    (re.compile(r"^Option '(.*)' requires an argument\.?$"), "l'option {0} demande une valeur"),
-    (re.compile(r"^Option '(.*)' requires (\d+) arguments\.?$"), "l'option {0} demande {1} valeurs"),
-    (re.compile(r"^Option '(.*)' does not take a value\.$"), "l'option {0} ne prend pas de valeur"),
-    (re.compile(r"^Argument '(.*)' takes (\d+) values\.$"), "l'argument {0} demande {1} valeurs"),
+    (r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$", "argument(s) en trop : {0}"),
+    (r"^Missing command\.$", "commande manquante"),
+    (r"^No such command '(.*)'\.$", "commande inconnue « {0} »"),
+    (r"^Option '(.*)' requires an argument\.?$", "l'option {0} demande une valeur"),
+    (r"^Option '(.*)' requires (\d+) arguments\.?$", "l'option {0} demande {1} valeurs"),
+    (r"^Option '(.*)' does not take a value\.$", "l'option {0} ne prend pas de valeur"),
+    (r"^Argument '(.*)' takes (\d+) values\.$", "l'argument {0} demande {1} valeurs"),
 ]
 
 
@@ -235,7 +237,7 @@ def usage_error_message(exc: click_errors.UsageError) -> str:
             text += f" (voulez-vous dire {listed} ?)"
         return text
     for pattern, template in _USAGE_ENGLISH:
-        match = pattern.match(exc.message)
+        match = re.match(pattern, exc.message)
         if match:
             return template.format(*match.groups())
     return exc.message  # raised by vmes-audit itself (French)
