@@ -8,7 +8,7 @@ OUT    ?= out
 APT_RUNTIME = python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
 APT_TEST    = poppler-utils wine
 
-.PHONY: demo test test-fast bench samples lint-rules system-deps clean
+.PHONY: demo test test-fast bench wheel samples lint-rules system-deps clean
 
 $(BIN)/vmes-audit: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis")'
@@ -38,8 +38,13 @@ test-fast: $(BIN)/vmes-audit
 	$(BIN)/python -m pytest -m "not slow and not wine and not samba"
 
 bench: $(BIN)/vmes-audit
+	$(BIN)/python bench/bench_ratios.py
 	$(BIN)/python bench/bench_analyze.py
 	$(BIN)/python bench/bench_collector.py
+
+# The sdist and the wheel (rules, templates, fonts and collector inside) for pipx: dist/.
+wheel: $(BIN)/vmes-audit
+	$(BIN)/python -m build --outdir dist .
 
 samples: $(BIN)/vmes-audit
 	$(BIN)/python samples/build_samples.py
@@ -48,4 +53,4 @@ lint-rules: $(BIN)/vmes-audit
 	$(BIN)/vmes-audit rules lint
 
 clean:
-	rm -rf $(OUT) .pytest_cache
+	rm -rf $(OUT) .pytest_cache dist build

@@ -11,7 +11,7 @@ from vmes_audit import __version__
 from vmes_audit.collection import Assessment, load_inputs
 from vmes_audit.engine.evaluate import evaluate_rule
 from vmes_audit.engine.evidence import FactsEvidence
-from vmes_audit.engine.pack import LoadedPack, load_pack
+from vmes_audit.engine.pack import LoadedPack, check_collection_formats, load_pack
 from vmes_audit.engine.templates import ROLE_FR, fr_number
 from vmes_audit.engine.verdict import verdict
 from vmes_audit.engine.waivers import Waiver, apply_waivers
@@ -107,6 +107,8 @@ def run_assessment(inputs: list[Path], *, pack_dir: Path | None = None, override
     pack = load_pack(pack_dir)
     params = pack.default_params()
     assessment = load_inputs(inputs)
+    format_warnings = check_collection_formats(pack.pack, [(c.origin, c.manifest.format_version)
+                                                           for c in assessment.collections if c.manifest])
     # The service account named at collection time wins over the pack default,
     # and the command line wins over both.
     for coll in assessment.collections:
@@ -128,7 +130,8 @@ def run_assessment(inputs: list[Path], *, pack_dir: Path | None = None, override
     facts = build_facts(assessment)
     findings = evaluate_pack(pack, facts, params)
     today = today or date.today()
-    warnings = list(assessment.warnings) + list(facts.warnings) + ([override_warning] if override_warning else [])
+    warnings = (format_warnings + list(assessment.warnings) + list(facts.warnings)
+                + ([override_warning] if override_warning else []))
     if waivers:
         findings, waiver_warnings = apply_waivers(findings, waivers, today)
         warnings += waiver_warnings

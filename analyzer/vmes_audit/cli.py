@@ -1,29 +1,50 @@
-"""``vmes-audit``: the command line (French help and messages)."""
+"""``vmes-audit``: the command line, entirely in French (``french_cli.py`` translates typer's own words).
+
+The commands only read options and print; their work is in modules
+(``assessment``, ``report``, ``kit``, ``engine.pack``). Exit codes:
+:class:`~vmes_audit.french_cli.ExitCode`, listed by ``--help`` and the README.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
 from vmes_audit import __version__
 from vmes_audit.errors import AuditError, PackError
+from vmes_audit.french_cli import (
+    EXIT_CODES_HELP,
+    HELP_OPTION_NAMES,
+    ExitCode,
+    FrenchGroup,
+    Terminated,
+    sigterm_as_interrupt,
+)
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="Audit des prérequis VMES 5.5 à partir des collectes du client.")
-rules_app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+_SETTINGS = {"help_option_names": HELP_OPTION_NAMES}
+app = typer.Typer(cls=FrenchGroup, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_enable=False, context_settings=_SETTINGS,
+                  subcommand_metavar="COMMANDE [ARGUMENTS]...",
+                  help="Audit des prérequis VMES 5.5 à partir des collectes du client.", epilog=EXIT_CODES_HELP)
+rules_app = typer.Typer(cls=FrenchGroup, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                        pretty_exceptions_enable=False, context_settings=_SETTINGS,
+                        subcommand_metavar="COMMANDE [ARGUMENTS]...",
                         help="Consulter et vérifier les packs de règles.")
 app.add_typer(rules_app, name="rules")
 
 FORMATS = {"pdf", "html", "json", "csv"}
+PACK_HELP = ("Pack de règles : l'identifiant d'un pack installé (voir « vmes-audit rules packs ») "
+             "ou le dossier d'un pack en préparation. Par défaut : le pack installé le plus récent.")
 
 
-def _fail(message: str, code: int = 2) -> None:
+def _fail(message: str, code: int = ExitCode.INPUT) -> NoReturn:
     typer.echo(f"Erreur : {message}", err=True)
-    raise typer.Exit(code)
+    raise typer.Exit(int(code))
 
 
 def _version(value: bool) -> None:
@@ -32,91 +53,124 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _report_date(text: Optional[str]) -> date:
+    try:
+        return date.fromisoformat(text) if text else date.today()
+    except ValueError:
+        _fail(f"date invalide « {text} » (format attendu : AAAA-MM-JJ).")
+
+
 @app.callback()
 def main(version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
                                                          help="Affiche la version et quitte.")] = None) -> None:
     """Audit des prérequis VMES 5.5 à partir des collectes du client."""
 
 
-@app.command(help="Analyse une ou plusieurs collectes et écrit le rapport (PDF, HTML, JSON, CSV).")
+@app.command(help="Analyse une ou plusieurs collectes et écrit le rapport (PDF, HTML, JSON, CSV).",
+             epilog=EXIT_CODES_HELP)
 def analyze(
-    inputs: Annotated[list[Path], typer.Argument(help="Collectes : archives zip, dossiers de collecte, "
+    inputs: Annotated[list[Path], typer.Argument(metavar="COLLECTES", show_default=False,
+                                                 help="Collectes : archives zip, dossiers de collecte, "
                                                       "ou dossier contenant tout ce que le client a envoyé.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Dossier de sortie.")] = Path("out"),
-    formats: Annotated[str, typer.Option("--format", help="Formats séparés par des virgules : pdf,html,json,csv.")
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="DOSSIER", help="Dossier de sortie.")
+                      ] = Path("out"),
+    formats: Annotated[str, typer.Option("--format", metavar="FORMATS",
+                                         help="Formats séparés par des virgules : pdf,html,json,csv.")
                        ] = "pdf,html,json,csv",
-    pack: Annotated[Optional[Path], typer.Option("--pack", help="Dossier du pack de règles "
-                                                               "(par défaut : rules/vmes-5.5).")] = None,
-    account: Annotated[Optional[str], typer.Option("--account", help="Nom du compte de service VMES "
-                                                                     "(par défaut : celui de la collecte).")] = None,
-    users: Annotated[Optional[int], typer.Option("--users", min=1, help="Nombre d'utilisateurs prévus.")] = None,
-    client: Annotated[str, typer.Option("--client", help="Nom du client pour la page de garde.")] = "",
-    waivers: Annotated[Optional[Path], typer.Option("--waivers", help="Fichier YAML de dérogations.")] = None,
-    report_date: Annotated[Optional[str], typer.Option("--date", help="Date du rapport (AAAA-MM-JJ ; par défaut "
-                                                                      "aujourd'hui), pour reproduire un rapport.")
-                           ] = None,
-    previous: Annotated[Optional[Path], typer.Option("--previous", help="resultats.json d'un audit précédent du "
+    pack: Annotated[Optional[str], typer.Option("--pack", metavar="PACK", help=PACK_HELP)] = None,
+    account: Annotated[Optional[str], typer.Option("--account", metavar="NOM", help="Nom du compte de service "
+                                                   "VMES (par défaut : celui de la collecte).")] = None,
+    users: Annotated[Optional[int], typer.Option("--users", metavar="N", min=1,
+                                                 help="Nombre d'utilisateurs prévus.")] = None,
+    client: Annotated[str, typer.Option("--client", metavar="NOM", help="Nom du client pour la page de garde.")
+                      ] = "",
+    waivers: Annotated[Optional[Path], typer.Option("--waivers", metavar="FICHIER",
+                                                    help="Fichier YAML de dérogations.")] = None,
+    report_date: Annotated[Optional[str], typer.Option("--date", metavar="AAAA-MM-JJ",
+                                                       help="Date du rapport (par défaut aujourd'hui), pour "
+                                                            "reproduire un rapport.")] = None,
+    previous: Annotated[Optional[Path], typer.Option("--previous", metavar="FICHIER", help="resultats.json d'un audit précédent du "
                                                      "même client : ajoute la section « Évolution ».")] = None,
     pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Remplace les noms du client par des jetons "
                                                "(DOMAINE-1, SERVEUR-2…) dans toutes les sorties.")] = False,
-    mapping: Annotated[Optional[Path], typer.Option("--mapping", help="Table de correspondance des pseudonymes "
+    mapping: Annotated[Optional[Path], typer.Option("--mapping", metavar="FICHIER", help="Table de correspondance des pseudonymes "
                                                     "(par défaut : à côté du dossier de sortie) ; réutilisée si "
                                                     "elle existe.")] = None,
 ) -> None:
     import os
-    from datetime import date, datetime, timezone
+    from datetime import datetime, timezone
 
     from vmes_audit.assessment import run_assessment
+    from vmes_audit.engine.pack import resolve_pack
     from vmes_audit.engine.waivers import load_waivers
+    from vmes_audit.report.output_folder import OutputError, scratch_directory
+    from vmes_audit.report.render import PdfUnavailable, write_outputs
 
     wanted = {f.strip().lower() for f in formats.split(",") if f.strip()}
     if not wanted or wanted - FORMATS:
         _fail(f"format inconnu : {', '.join(sorted(wanted - FORMATS)) or '(aucun)'} "
               "(formats possibles : pdf, html, json, csv).")
-    try:
-        today = date.fromisoformat(report_date) if report_date else date.today()
-    except ValueError:
-        _fail(f"date invalide « {report_date} » (format attendu : AAAA-MM-JJ).")
+    today = _report_date(report_date)
     # weasyprint stamps the PDF (and its font subsets) with this date: same input and date, same PDF.
     os.environ.setdefault("SOURCE_DATE_EPOCH",
                           str(int(datetime(today.year, today.month, today.day, tzinfo=timezone.utc).timestamp())))
+    code = ExitCode.OK
     try:
-        waiver_list = load_waivers(waivers) if waivers else None
-        earlier = None
-        if previous is not None:
-            from vmes_audit.compare import load_previous
+        with sigterm_as_interrupt(), scratch_directory():
+            pack_dir = resolve_pack(pack)
+            waiver_list = load_waivers(waivers) if waivers else None
+            earlier = None
+            if previous is not None:
+                from vmes_audit.compare import load_previous
 
-            earlier = load_previous(previous)
-        result = run_assessment(inputs, pack_dir=pack, client=client, waivers=waiver_list, today=today,
-                                overrides={"service_account": account, "users": users}, previous=earlier)
-        report = result.report
-        if pseudonymise:
-            from vmes_audit.pseudonymise import pseudonymised_outputs
+                earlier = load_previous(previous)
+            result = run_assessment(inputs, pack_dir=pack_dir, client=client, waivers=waiver_list, today=today,
+                                    overrides={"service_account": account, "users": users}, previous=earlier)
+            report = result.report
+            mapping_file = None
+            if pseudonymise:
+                from vmes_audit.pseudonymise import pseudonymised_outputs
 
-            report, mapping_file = pseudonymised_outputs(report, output, mapping, facts=result.facts,
-                                                         pack=result.pack)
+                report, mapping_file = pseudonymised_outputs(report, output, mapping, facts=result.facts,
+                                                             pack=result.pack)
+            try:
+                written = write_outputs(report, output, wanted)
+            except PdfUnavailable as exc:
+                written, pdf_problem = exc.written, str(exc)
+            else:
+                pdf_problem = ""
+    except KeyboardInterrupt as exc:
+        _fail(f"analyse interrompue : les fichiers temporaires sont supprimés et les rapports déjà présents "
+              f"dans « {output} » n'ont pas été remplacés.",
+              ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED)
+    except OutputError as exc:
+        _fail(str(exc), ExitCode.OUTPUT)
     except AuditError as exc:
         _fail(str(exc))
-    from vmes_audit.report.render import write_outputs
-    from vmes_audit.models import VERDICT_LABELS
-
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        written = write_outputs(report, output, wanted)
     except OSError as exc:
-        _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).")
+        _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).", ExitCode.OUTPUT)
+    _print_summary(report, written)
+    if mapping_file is not None:
+        typer.echo(f"Table de correspondance des pseudonymes (à conserver, ne pas transmettre) : {mapping_file}")
+    if pdf_problem:
+        typer.echo(f"Erreur : {pdf_problem}", err=True)
+        code = ExitCode.NO_PDF
+    raise typer.Exit(int(code))
+
+
+def _print_summary(report, written: dict[str, Path]) -> None:
+    from vmes_audit.models import STATE_LABELS, VERDICT_LABELS
+    from vmes_audit.report.view import STATE_ORDER
+
+    typer.echo(f"Pack de règles : {report.pack_id} version {report.pack_version} (VMES {report.vmes_release})")
     typer.echo(f"Verdict : {VERDICT_LABELS[report.verdict]}")
-    counts: dict[str, int] = {}
-    for finding in report.findings:
-        counts[finding.state.value] = counts.get(finding.state.value, 0) + 1
-    typer.echo("Résultats : " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    counts = {state: sum(1 for f in report.findings if f.state == state) for state in STATE_ORDER}
+    typer.echo("Résultats : " + ", ".join(f"{STATE_LABELS[s]} {n}" for s, n in counts.items() if n))
     for warning in report.warnings:
         typer.echo(f"Avertissement : {warning}")
     _echo_evolution(report)
     for kind in sorted(written):
         typer.echo(f"Écrit : {written[kind]}")
-    if pseudonymise:
-        typer.echo(f"Table de correspondance des pseudonymes (à conserver, ne pas transmettre) : {mapping_file}")
 
 
 @app.command("compare", help="Compare deux audits du même client (leurs resultats.json) et écrit le rapport du plus "
@@ -127,8 +181,8 @@ def compare_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="Dossier de sortie.")] = Path("out"),
     formats: Annotated[str, typer.Option("--format", help="Formats séparés par des virgules : pdf,html,json,csv.")
                        ] = "pdf,html,json,csv",
-    pack: Annotated[Optional[Path], typer.Option("--pack", help="Dossier du pack de règles (anciens identifiants "
-                                                               "des règles renommées, plan d'action).")] = None,
+    pack: Annotated[Optional[str], typer.Option("--pack", metavar="PACK", help=PACK_HELP + " Sert aux anciens "
+                                                "identifiants des règles renommées et au plan d'action.")] = None,
     pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Remplace les noms du client par des jetons "
                                                "dans toutes les sorties.")] = False,
     mapping: Annotated[Optional[Path], typer.Option("--mapping", help="Table de correspondance des pseudonymes.")
@@ -141,28 +195,45 @@ def compare_command(
     if not wanted or wanted - FORMATS:
         _fail(f"format inconnu : {', '.join(sorted(wanted - FORMATS)) or '(aucun)'} "
               "(formats possibles : pdf, html, json, csv).")
-    try:
-        report = compare_files(old, new, pack_dir=pack)
-        mapping_file = None
-        if pseudonymise:
-            from vmes_audit.engine.pack import load_pack
-            from vmes_audit.pseudonymise import JSON_ONLY_WARNING, default_mapping_path, pseudonymised_outputs
+    from vmes_audit.engine.pack import resolve_pack
+    from vmes_audit.report.output_folder import OutputError, scratch_directory
+    from vmes_audit.report.render import PdfUnavailable
 
-            if not (mapping or default_mapping_path(output)).exists():
-                typer.echo(f"Avertissement : {JSON_ONLY_WARNING}")
-            report, mapping_file = pseudonymised_outputs(report, output, mapping, pack=load_pack(pack))
+    pdf_problem = ""
+    try:
+        with sigterm_as_interrupt(), scratch_directory():
+            pack_dir = resolve_pack(pack) if pack else None
+            report = compare_files(old, new, pack_dir=pack_dir)
+            mapping_file = None
+            if pseudonymise:
+                from vmes_audit.engine.pack import load_pack
+                from vmes_audit.pseudonymise import JSON_ONLY_WARNING, default_mapping_path, pseudonymised_outputs
+
+                if not (mapping or default_mapping_path(output)).exists():
+                    typer.echo(f"Avertissement : {JSON_ONLY_WARNING}")
+                report, mapping_file = pseudonymised_outputs(report, output, mapping, pack=load_pack(pack_dir))
+            _source_date_epoch(report.generated_on)
+            try:
+                written = write_outputs(report, output, wanted)
+            except PdfUnavailable as exc:
+                written, pdf_problem = exc.written, str(exc)
+    except KeyboardInterrupt as exc:
+        _fail("comparaison interrompue : les fichiers temporaires sont supprimés.",
+              ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED)
+    except OutputError as exc:
+        _fail(str(exc), ExitCode.OUTPUT)
     except AuditError as exc:
         _fail(str(exc))
-    _source_date_epoch(report.generated_on)
-    try:
-        written = write_outputs(report, output, wanted)
     except OSError as exc:
-        _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).")
+        _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).", ExitCode.OUTPUT)
     _echo_evolution(report)
     for kind in sorted(written):
         typer.echo(f"Écrit : {written[kind]}")
     if mapping_file is not None:
         typer.echo(f"Table de correspondance des pseudonymes (à conserver, ne pas transmettre) : {mapping_file}")
+    if pdf_problem:
+        typer.echo(f"Erreur : {pdf_problem}", err=True)
+        raise typer.Exit(int(ExitCode.NO_PDF))
 
 
 def _echo_evolution(report) -> None:
@@ -200,13 +271,11 @@ def batch_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="Dossier de sortie.")] = Path("out"),
     formats: Annotated[str, typer.Option("--format", help="Formats séparés par des virgules : pdf,html,json,csv.")
                        ] = "pdf,html,json,csv",
-    pack: Annotated[Optional[Path], typer.Option("--pack", help="Dossier du pack de règles.")] = None,
+    pack: Annotated[Optional[str], typer.Option("--pack", metavar="PACK", help=PACK_HELP)] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Nombre de processus d'analyse "
                                                    "(par défaut : un par cœur).")] = None,
     report_date: Annotated[Optional[str], typer.Option("--date", help="Date des rapports (AAAA-MM-JJ).")] = None,
 ) -> None:
-    from datetime import date
-
     from vmes_audit.batch import EXIT_SOME_FAILED, EXIT_UNUSABLE, run_batch
     from vmes_audit.batch_progress import batch_progress
 
@@ -216,14 +285,14 @@ def batch_command(
               "(formats possibles : pdf, html, json, csv).")
     if "json" not in wanted:
         wanted.add("json")  # the next batch compares with it
-    try:
-        today = date.fromisoformat(report_date) if report_date else date.today()
-    except ValueError:
-        _fail(f"date invalide « {report_date} » (format attendu : AAAA-MM-JJ).")
+    today = _report_date(report_date)
     _source_date_epoch(today.strftime("%d/%m/%Y"))
+    from vmes_audit.engine.pack import resolve_pack
+
     try:
+        pack_dir = resolve_pack(pack) if pack else None
         with batch_progress() as progress:
-            results = run_batch(folder, output, wanted, pack_dir=pack, workers=workers, today=today,
+            results = run_batch(folder, output, wanted, pack_dir=pack_dir, workers=workers, today=today,
                                 progress=progress)
     except AuditError as exc:
         _fail(str(exc), EXIT_UNUSABLE)
@@ -238,11 +307,54 @@ def batch_command(
         raise typer.Exit(EXIT_SOME_FAILED)
 
 
-@app.command(help="Affiche les tables de faits extraites des collectes (aide au diagnostic).")
+@app.command(help="Prépare le kit de collecte à envoyer au client : un zip avec le collecteur, ses paramètres "
+                  "(collect-params.txt), la notice et les empreintes SHA-256 ; affiche le message à joindre.",
+             epilog=EXIT_CODES_HELP)
+def kit(
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="DOSSIER", help="Dossier où écrire le kit.")
+                      ] = Path("."),
+    account: Annotated[Optional[str], typer.Option("--account", metavar="NOM", help="Compte de service VMES "
+                                                   "(par défaut : celui du pack, VistoAdmin).")] = None,
+    noc: Annotated[Optional[str], typer.Option("--noc", metavar="HÔTE:PORT", help="NOC à tester (par défaut : "
+                                               "celui du pack).")] = None,
+    nocaddr: Annotated[Optional[str], typer.Option("--nocaddr", metavar="IP", help="Adresse IP du NOC (par "
+                                                   "défaut : celle du pack ; le nom de --noc si --noc est donné).")
+                       ] = None,
+    client: Annotated[Optional[str], typer.Option("--client", metavar="NOM", help="Nom du client.")] = None,
+    pack: Annotated[Optional[str], typer.Option("--pack", metavar="PACK", help=PACK_HELP)] = None,
+    kit_date: Annotated[Optional[str], typer.Option("--date", metavar="AAAA-MM-JJ",
+                                                    help="Date du kit (par défaut aujourd'hui).")] = None,
+) -> None:
+    from vmes_audit.engine.pack import load_pack, resolve_pack
+    from vmes_audit.kit import build_kit, email_text, kit_parameters, write_kit
+    from vmes_audit.report.output_folder import OutputError
+
+    made_on = _report_date(kit_date)
+    try:
+        loaded = load_pack(resolve_pack(pack))
+        parameters = kit_parameters(loaded, account=account, noc=noc, nocaddr=nocaddr, client=client,
+                                    made_on=made_on)
+        built = build_kit(parameters)
+        path = write_kit(built, output)
+    except OutputError as exc:
+        _fail(str(exc), ExitCode.OUTPUT)
+    except AuditError as exc:
+        _fail(str(exc))
+    typer.echo(f"Kit écrit : {path} ({len(built.data) // 1024 + 1} Ko)")
+    typer.echo(f"SHA-256 : {built.sha256}")
+    typer.echo(f"Pack de règles : {parameters.pack} (VMES {parameters.vmes_release}) ; compte de service : "
+               f"{parameters.account} ; NOC : {parameters.noc_host}:{parameters.noc_port} ({parameters.noc_address})")
+    typer.echo("\n----- Message à envoyer au client -----\n")
+    typer.echo(email_text(built), nl=False)
+
+
+@app.command(help="Affiche les tables de faits extraites des collectes (aide au diagnostic).", epilog=EXIT_CODES_HELP)
 def facts(
-    inputs: Annotated[list[Path], typer.Argument(help="Collectes (zip, dossiers, fichiers isolés).")],
-    table: Annotated[Optional[str], typer.Option("--table", help="Une seule table (ex. host, disks).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="json ou csv.")] = "json",
+    inputs: Annotated[list[Path], typer.Argument(metavar="COLLECTES", show_default=False,
+                                                 help="Collectes (zip, dossiers, fichiers isolés).")],
+    table: Annotated[Optional[str], typer.Option("--table", metavar="TABLE",
+                                                 help="Une seule table (ex. host, disks).")] = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="json ou csv.")] = "json",
 ) -> None:
     from vmes_audit.collection import load_inputs
     from vmes_audit.facts import TABLES, build_facts
@@ -271,19 +383,48 @@ def facts(
     typer.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
 
 
-def _load(pack: Optional[Path]):
-    from vmes_audit.engine.pack import load_pack
+def _load(pack: Optional[str]):
+    from vmes_audit.engine.pack import load_pack, resolve_pack
 
     try:
-        return load_pack(pack)
+        return load_pack(resolve_pack(pack))
     except PackError as exc:
-        _fail(str(exc), 1)
+        _fail(str(exc), ExitCode.PROBLEMS)
+    except AuditError as exc:
+        _fail(str(exc))
+
+
+@rules_app.command("packs", help="Liste les packs de règles installés : identifiant, version de VMES, "
+                                 "version et date du pack.")
+def rules_packs(fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text ou json.")] = "text"
+                ) -> None:
+    from vmes_audit.engine.pack import installed_packs
+
+    try:
+        packs = installed_packs()
+    except AuditError as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        typer.echo(json.dumps([{"id": p.id, "vmes_release": p.vmes_release, "version": p.version,
+                                "date": p.date.isoformat() if p.date else None, "title": p.title,
+                                "format_versions": list(p.format_versions), "path": str(p.path),
+                                "problem": p.problem}
+                               for p in packs], ensure_ascii=False, indent=2))
+        return
+    if not packs:
+        _fail("aucun pack de règles installé (réinstallez vmes-audit).", ExitCode.PROBLEMS)
+    for p in packs:
+        if p.problem:
+            typer.echo(f"{p.id:<12} invalide : {p.problem}")
+        else:
+            typer.echo(f"{p.id:<12} VMES {p.vmes_release:<6} version {p.version:<8} du {p.date:%d/%m/%Y}   "
+                       f"{p.title}")
 
 
 @rules_app.command("list", help="Liste les règles du pack.")
 def rules_list(
-    pack: Annotated[Optional[Path], typer.Option("--pack", help="Dossier du pack.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text ou json.")] = "text",
+    pack: Annotated[Optional[str], typer.Option("--pack", metavar="PACK", help=PACK_HELP)] = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="text ou json.")] = "text",
 ) -> None:
     loaded = _load(pack)
     rules = loaded.ordered_rules()
@@ -297,8 +438,9 @@ def rules_list(
 
 
 @rules_app.command("show", help="Affiche une règle : texte, conditions, remédiation.")
-def rules_show(rule_id: Annotated[str, typer.Argument(help="Identifiant de la règle.")],
-               pack: Annotated[Optional[Path], typer.Option("--pack", help="Dossier du pack.")] = None) -> None:
+def rules_show(rule_id: Annotated[str, typer.Argument(metavar="RÈGLE", help="Identifiant de la règle.")],
+               pack: Annotated[Optional[str], typer.Option("--pack", metavar="PACK", help=PACK_HELP)] = None
+               ) -> None:
     import yaml
 
     loaded = _load(pack)
@@ -309,14 +451,19 @@ def rules_show(rule_id: Annotated[str, typer.Argument(help="Identifiant de la r�
     typer.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
 
 
-@rules_app.command("lint", help="Vérifie tous les packs et signale tous les problèmes d'un coup.")
-def rules_lint(pack: Annotated[Optional[list[Path]], typer.Option("--pack", help="Dossier(s) de pack "
-                                                                  "(par défaut : tous ceux de rules/).")] = None
-               ) -> None:
+@rules_app.command("lint", help="Vérifie les packs et signale tous les problèmes d'un coup (code de sortie 1 "
+                                "s'il y en a).")
+def rules_lint(pack: Annotated[Optional[list[str]], typer.Option("--pack", metavar="PACK",
+                                                                 help="Pack(s) à vérifier, identifiant ou dossier "
+                                                                      "(par défaut : tous les packs installés).")
+                               ] = None) -> None:
     from vmes_audit.engine.cases import run_cases
-    from vmes_audit.engine.pack import load_pack, rules_root
+    from vmes_audit.engine.pack import installed_packs, load_pack, resolve_pack
 
-    folders = pack or sorted(p.parent for p in rules_root().glob("*/pack.yaml"))
+    try:
+        folders = [resolve_pack(p) for p in pack] if pack else [p.path for p in installed_packs()]
+    except AuditError as exc:
+        _fail(str(exc))
     total = 0
     for folder in folders:
         try:
@@ -333,7 +480,7 @@ def rules_lint(pack: Annotated[Optional[list[Path]], typer.Option("--pack", help
         for problem in problems:
             typer.echo(f"  - {problem}")
     if total:
-        raise typer.Exit(1)
+        raise typer.Exit(int(ExitCode.PROBLEMS))
 
 
 if __name__ == "__main__":  # pragma: no cover

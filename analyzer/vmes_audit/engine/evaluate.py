@@ -18,6 +18,7 @@ import pandas as pd
 from vmes_audit.collection.artifacts import ARTIFACTS
 from vmes_audit.engine.conditions import (EvalContext, SelectionResult, condition_fields,
                                           condition_selections, evaluate)
+from vmes_audit.engine.frames import records
 from vmes_audit.engine.model import Outcome, Rule, Selection
 from vmes_audit.engine.templates import render_text
 from vmes_audit.facts.model import TABLES
@@ -65,7 +66,7 @@ def _rows(frame: pd.DataFrame, host: str | None) -> list[dict[str, Any]]:
         return []
     if host is not None and "host" in frame.columns:
         frame = frame[frame["host"] == host]
-    return frame.to_dict("records")
+    return records(frame)
 
 
 def _selection_runner(sel: Selection, evidence: Evidence, host: str | None, ctx: EvalContext):

@@ -7,10 +7,11 @@ from typing import Any
 import pandas as pd
 
 from vmes_audit.engine.evaluate import artifact_status_fr
+from vmes_audit.engine.frames import records
 from vmes_audit.engine.model import RuleCase
 from vmes_audit.facts.model import TABLES, Facts
 
-__all__ = ["FactsEvidence", "CaseEvidence"]
+__all__ = ["FactsEvidence", "CaseEvidence", "records"]
 
 
 class FactsEvidence:
@@ -18,6 +19,7 @@ class FactsEvidence:
 
     def __init__(self, facts: Facts):
         self.facts = facts
+        self._host_records: list[dict[str, Any]] | None = None  # the host table's rows, read once per run
 
     def table(self, name: str) -> pd.DataFrame:
         return self.facts.table(name)
@@ -38,11 +40,11 @@ class FactsEvidence:
     def subjects(self, role: str) -> list[dict[str, Any]]:
         if role == "organisation":
             org = self.facts.table("organisation") if "organisation" in TABLES else pd.DataFrame()
-            return org.to_dict("records") if not org.empty else []
-        frame = self.facts.table("host")
-        if frame.empty:
-            return []
-        return frame[frame["role"] == role].to_dict("records")
+            return records(org)
+        if self._host_records is None:
+            self._host_records = records(self.facts.table("host"))
+        return [dict(row) for row in self._host_records if row["role"] == role]
+
 
 
 class CaseEvidence:

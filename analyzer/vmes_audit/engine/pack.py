@@ -1,4 +1,4 @@
-"""Load a rule pack folder (``rules/vmes-5.5/``) and lint it, collecting every problem.
+"""Find the installed rule packs, load one (``rules/vmes-5.5/``) and lint it, collecting every problem.
 
 Layout::
 
@@ -7,10 +7,16 @@ Layout::
     rules/vmes-5.5/<rule-id>.cases.yaml      its pass and fail cases
     rules/vmes-5.5/action-plan.yaml          optional: who fixes each check, in which order
                                              (engine/action_plan_spec.py)
+
+The installed packs are the sub-folders of ``vmes_audit/data/rules`` (the
+repository's ``rules/``, shipped in the wheel: ``vmes_audit/resources.py``).
+``--pack`` names one by its id (``vmes-5.5``) or gives a folder (a pack in
+preparation): :func:`resolve_pack`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,26 +27,171 @@ from pydantic import ValidationError
 from vmes_audit.collection.artifacts import ARTIFACTS
 from vmes_audit.engine.action_plan_spec import (ACTION_PLAN_FILE, ActionPlanSpec, lint_action_plan,
                                                 read_action_plan)
+from vmes_audit.engine import pack_cache
 from vmes_audit.engine.conditions import condition_fields, condition_selections
 from vmes_audit.engine.model import Pack, Rule, RuleCase
 from vmes_audit.engine.templates import check_template
-from vmes_audit.errors import PackError
+from vmes_audit.errors import AuditError, InputError, PackError
 from vmes_audit.facts.model import TABLES
 from vmes_audit.models import State
+from vmes_audit.resources import rules_folder
 
-__all__ = ["LoadedPack", "load_pack", "lint_pack", "default_pack_dir", "rules_root"]
+__all__ = ["LoadedPack", "PackInfo", "PackNotFound", "load_pack", "lint_pack", "default_pack_dir",
+           "rules_root", "installed_packs", "resolve_pack", "format_support", "check_collection_formats"]
+
+# libyaml's parser when PyYAML was built with it (the wheels are): ten times faster
+# than the pure-Python one on the 80 files of a pack, same documents.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class PackNotFound(AuditError):
+    """``--pack`` names neither an installed pack nor a folder."""
 
 
 def rules_root() -> Path:
-    """The ``rules/`` folder: ``$VMES_AUDIT_RULES`` or the repository's ``rules/``."""
-    env = os.environ.get("VMES_AUDIT_RULES")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / "rules"
+    """The folder of the installed packs: ``$VMES_AUDIT_RULES`` or the packaged ``rules/``."""
+    return rules_folder()
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    """What ``vmes-audit rules packs`` lists about one installed pack (its ``pack.yaml`` only)."""
+
+    id: str
+    path: Path
+    vmes_release: str = ""
+    version: str = ""
+    date: dt.date | None = None
+    title: str = ""
+    format_versions: tuple[str, ...] = ()
+    problem: str = ""  # pack.yaml unreadable or invalid: the pack cannot be used
+
+    @property
+    def sort_key(self) -> tuple:
+        return (_version_key(self.vmes_release), _version_key(self.version), self.id)
+
+
+def _version_key(text: str) -> tuple:
+    """'5.10' after '5.9': numeric parts compare as numbers.
+
+    >>> sorted(["5.10", "5.9", "5.5"], key=_version_key)
+    ['5.5', '5.9', '5.10']
+    """
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in text.replace("-", ".").split("."))
+
+
+def _pack_info(folder: Path) -> PackInfo:
+    problems: list[str] = []
+    raw = _read_yaml(folder / "pack.yaml", problems)
+    if raw is None:
+        return PackInfo(id=folder.name, path=folder, problem=problems[0] if problems else "pack.yaml vide")
+    try:
+        pack = Pack.model_validate(raw)
+    except ValidationError as exc:
+        return PackInfo(id=folder.name, path=folder, problem="; ".join(_validation_problems(folder / "pack.yaml",
+                                                                                            exc)))
+    return PackInfo(id=pack.id, path=folder, vmes_release=pack.vmes_release, version=pack.version,
+                    date=pack.date, title=pack.title, format_versions=tuple(pack.format_versions))
+
+
+def installed_packs() -> list[PackInfo]:
+    """Every installed pack (a sub-folder of the rules folder holding a ``pack.yaml``), by id."""
+    root = rules_root()
+    if not root.is_dir():
+        return []
+    folders = sorted(p.parent for p in root.glob("*/pack.yaml"))
+    return sorted((_pack_info(folder) for folder in folders), key=lambda info: info.id)
+
+
+def _default_pack(packs: list[PackInfo]) -> PackInfo:
+    """The pack used without ``--pack``: the installed one for the most recent VMES release."""
+    usable = [p for p in packs if not p.problem]
+    if not usable:
+        if packs:
+            raise PackError([f"{p.path} : {p.problem}" for p in packs])
+        raise PackError([f"{rules_root()} : aucun pack de règles installé (réinstallez vmes-audit)"])
+    return max(usable, key=lambda p: p.sort_key)
 
 
 def default_pack_dir() -> Path:
-    return rules_root() / "vmes-5.5"
+    return _default_pack(installed_packs()).path
+
+
+def _looks_like_a_path(text: str) -> bool:
+    """``./pack``, ``~/x``, ``rules/vmes-5.5``, ``C:\\x`` are paths; ``vmes-5.5`` is an id.
+
+    >>> [_looks_like_a_path(t) for t in ["vmes-5.5", "./vmes-5.5", "rules/vmes-5.5", "~/p", ".."]]
+    [False, True, True, True, True]
+    """
+    return (text.startswith((".", "~")) or "/" in text or os.sep in text
+            or (os.altsep is not None and os.altsep in text))
+
+
+def resolve_pack(spec: str | Path | None) -> Path:
+    """The folder of the pack ``--pack`` names: an installed pack's id, or a folder.
+
+    Without ``--pack``, the default pack (:func:`default_pack_dir`). A value that
+    looks like a path is a folder; otherwise an installed pack's id wins over a
+    folder of the same name in the current directory.
+    """
+    if spec is None:
+        return default_pack_dir()
+    text = str(spec).strip()
+    if isinstance(spec, Path) or _looks_like_a_path(text):
+        return Path(text).expanduser()
+    packs = installed_packs()
+    for info in packs:
+        if info.id == text:
+            if info.problem:
+                raise PackError([f"{info.path} : {info.problem}"])
+            return info.path
+    if Path(text).is_dir():
+        return Path(text)
+    known = ", ".join(p.id for p in packs if not p.problem) or "aucun"
+    raise PackNotFound(f"pack de règles « {text} » introuvable : ce n'est ni l'identifiant d'un pack installé "
+                       f"(installés : {known} ; voir « vmes-audit rules packs ») ni un dossier.")
+
+
+def format_support(pack: Pack, format_version: str) -> str:
+    """How ``pack`` reads a collection of ``format_version``: ``"yes"``, ``"newer_minor"`` or ``"no"``.
+
+    A newer minor version of a major the pack reads only adds artifacts the pack
+    may ignore (docs/collection-format.md); anything else is not for this pack.
+
+    >>> p = Pack.model_construct(format_versions=["1.0", "1.1"])
+    >>> [format_support(p, v) for v in ["1.1", "1.4", "0.9", "2.0", "x"]]
+    ['yes', 'newer_minor', 'no', 'no', 'no']
+    """
+    if format_version in pack.format_versions:
+        return "yes"
+    try:
+        major, minor = (int(part) for part in format_version.split("."))
+        known = [tuple(int(part) for part in v.split(".")) for v in pack.format_versions]
+    except ValueError:
+        return "no"
+    same_major = [m for (ma, m) in known if ma == major]
+    return "newer_minor" if same_major and minor > max(same_major) else "no"
+
+
+def check_collection_formats(pack: Pack, collections: list[tuple[str, str]]) -> list[str]:
+    """``(origin, format_version)`` of each collection → warnings; raises for a format the pack cannot read."""
+    label = f"{pack.id} {pack.version}"
+    readable = ", ".join(pack.format_versions)
+    refused, warnings = [], []
+    for origin, version in collections:
+        support = format_support(pack, version)
+        if support == "no":
+            refused.append(f"« {origin} » (format {version})")
+        elif support == "newer_minor":
+            warnings.append(f"La collecte « {origin} » est au format {version}, plus récent que ceux que lit le "
+                            f"pack {label} ({readable}) : ce que ce format ajoute est ignoré. Mettez à jour "
+                            "vmes-audit (pipx upgrade vmes-audit) pour en tirer parti.")
+    if refused:
+        raise InputError(f"le pack de règles {label} ne lit pas les collectes au format de "
+                         f"{', '.join(refused)} (formats lus : {readable}). Choisissez le pack fait pour ce "
+                         "collecteur (--pack, voir « vmes-audit rules packs ») ou refaites la collecte avec le "
+                         "kit de ce pack (vmes-audit kit).")
+    return warnings
 
 
 @dataclass
@@ -74,7 +225,7 @@ class LoadedPack:
 def _read_yaml(path: Path, problems: list[str]):
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader (C or Python)
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         problems.append(f"{path.name} : YAML illisible ({exc})")
         return None
@@ -89,11 +240,20 @@ def _validation_problems(path: Path, exc: ValidationError) -> list[str]:
 
 
 def load_pack(path: Path | None = None, *, strict: bool = True) -> LoadedPack:
-    """Load a pack; with ``strict`` raise :class:`PackError` listing every problem."""
+    """Load a pack; with ``strict`` raise :class:`PackError` listing every problem.
+
+    A strict load of a pack already loaded without problem comes from the
+    validated cache (``pack_cache.py``), keyed by the bytes of its files.
+    """
     folder = Path(path) if path else default_pack_dir()
     problems: list[str] = []
     if not (folder / "pack.yaml").is_file():
         raise PackError([f"{folder} : pack.yaml introuvable (est-ce bien un dossier de pack de règles ?)"])
+    key = pack_cache.pack_key(folder) if strict else ""
+    cached = pack_cache.load_cached(key) if key else None
+    if _is_pack_entry(cached):
+        pack, rules, cases, action_plan = cached
+        return LoadedPack(path=folder, pack=pack, rules=list(rules), cases=dict(cases), action_plan=action_plan)
     raw = _read_yaml(folder / "pack.yaml", problems)
     pack = None
     if raw is not None:
@@ -140,7 +300,15 @@ def load_pack(path: Path | None = None, *, strict: bool = True) -> LoadedPack:
         loaded.problems += lint_action_plan(loaded)
     if strict and loaded.problems:
         raise PackError(loaded.problems)
+    if key:  # a pack without a single problem: the next strict load skips all of the above
+        pack_cache.store(key, (loaded.pack, loaded.rules, loaded.cases, loaded.action_plan))
     return loaded
+
+
+def _is_pack_entry(value: object) -> bool:
+    return (isinstance(value, tuple) and len(value) == 4 and isinstance(value[0], Pack)
+            and all(isinstance(rule, Rule) for rule in value[1]) and isinstance(value[2], dict)
+            and (value[3] is None or isinstance(value[3], ActionPlanSpec)))
 
 
 def lint_pack(loaded: LoadedPack) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from vmes_audit.models import (
 )
 
 from .french_format import file_name
+from .output_folder import OutputFolder
 from .view import count_states, is_blocking, ordered_findings
 
 SCHEMA_VERSION = "1.0"
@@ -37,8 +39,12 @@ CSV_COLUMNS = (
     "blocking", "host", "subject", "title", "message", "observed", "expected", "remediation",
     "evidence", "references", "waiver",
 )
-# A cell starting with one of these is a formula for Excel/LibreOffice (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A cell whose text starts with one of these is a formula for Excel or LibreOffice (CSV
+# injection, OWASP), also after Unicode compatibility normalisation (NFKC folds the
+# full-width '＝' and the small '﹢' to '=' and '+') and after the blanks and line breaks
+# a spreadsheet skips; a cell starting with TAB, CR or LF is neutralised whatever follows.
+_FORMULA_START = ("=", "+", "-", "@")
+_CONTROL_START = ("\t", "\r", "\n")
 
 
 def finding_dict(finding: Finding, section_titles: dict[str, str]) -> dict[str, Any]:
@@ -200,17 +206,48 @@ def json_text(report: AssessmentReport) -> str:
     return json.dumps(report_dict(report), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+def _write_file(path: Path, data: bytes) -> None:
+    """Write one file whole, never through a symbolic link (``output_folder.py``)."""
+    path = Path(path)
+    with OutputFolder(path.parent, [path.name]) as folder:
+        with folder.staged(path.name) as handle:
+            handle.write(data)
+        folder.commit()
+
+
 def write_json(report: AssessmentReport, path: Path) -> None:
-    Path(path).write_text(json_text(report), encoding="utf-8", newline="\n")
+    _write_file(path, json_text(report).encode("utf-8"))
+
+
+def _skippable(char: str) -> bool:
+    """What a spreadsheet may skip before an '=': blanks, line breaks, controls, invisible formats."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
+def is_formula(value: str) -> bool:
+    """Could a spreadsheet read this cell as a formula (or a DDE call)?
+
+    >>> [is_formula(v) for v in ["=1+1", "\\uff1dcmd|' /C calc'!A0", " \\r\\n@SUM(A1)", "\\u200b-2+3"]]
+    [True, True, True, True]
+    >>> [is_formula(v) for v in ["Exchange 2003", "", "a=b", "   "]]
+    [False, False, False, False]
+    """
+    if value.startswith(_CONTROL_START):
+        return True
+    text = unicodedata.normalize("NFKC", value)
+    index = 0
+    while index < len(text) and _skippable(text[index]):
+        index += 1
+    return index < len(text) and text[index] in _FORMULA_START
 
 
 def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas: '=cmd' is shown as text, not run.
+    """Neutralise spreadsheet formulas: the cell gets a leading ``'`` and shows as text, not run.
 
-    >>> _cell("=HYPERLINK(1)"), _cell("Exchange 2003")
-    ("'=HYPERLINK(1)", 'Exchange 2003')
+    >>> _cell("=HYPERLINK(1)"), _cell("Exchange 2003"), _cell("\\uff0bcmd"), _cell("  -1")
+    ("'=HYPERLINK(1)", 'Exchange 2003', "'＋cmd", "'  -1")
     """
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if is_formula(value) else value
 
 
 def csv_text(report: AssessmentReport) -> str:
@@ -229,10 +266,14 @@ def csv_text(report: AssessmentReport) -> str:
     return buffer.getvalue()
 
 
-def write_csv(report: AssessmentReport, path: Path) -> None:
+def csv_bytes(report: AssessmentReport) -> bytes:
     # utf-8-sig writes the BOM that makes Excel read the file as UTF-8.
-    Path(path).write_text(csv_text(report), encoding="utf-8-sig", newline="")
+    return csv_text(report).encode("utf-8-sig")
+
+
+def write_csv(report: AssessmentReport, path: Path) -> None:
+    _write_file(path, csv_bytes(report))
 
 
 __all__ = ["SCHEMA_VERSION", "CSV_COLUMNS", "report_dict", "json_text", "write_json",
-           "csv_text", "write_csv"]
+           "csv_text", "csv_bytes", "write_csv", "is_formula"]

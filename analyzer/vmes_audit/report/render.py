@@ -10,6 +10,8 @@ file under that folder (the PDF renders offline, identically everywhere).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -18,10 +20,12 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 from markupsafe import Markup
 
+from vmes_audit.errors import AuditError
 from vmes_audit.models import SEVERITY_LABELS, STATE_LABELS, AssessmentReport, Reference, State
+from vmes_audit.resources import reports_folder
 
 from .chart import stacked_bars
-from .export import write_csv, write_json
+from .export import csv_bytes, json_text, write_csv, write_json
 from .french_format import (
     NBSP,
     NNBSP,
@@ -31,6 +35,7 @@ from .french_format import (
     format_duration_ms,
     format_int,
 )
+from .output_folder import OutputError, OutputFolder
 from .view import STATE_CSS, STATE_ORDER, build_view
 
 OUTPUT_NAMES = {
@@ -39,7 +44,6 @@ OUTPUT_NAMES = {
     "json": "resultats.json",
     "csv": "resultats.csv",
 }
-ENV_REPORTS_DIR = "VMES_AUDIT_REPORTS"
 # The text of a badge starts with a symbol so states differ in black and white too.
 STATE_ICONS = {
     State.PASS: "✓", State.FAIL: "✗", State.WARN: "!", State.MANUAL: "?",
@@ -56,11 +60,8 @@ ARTIFACT_STATUS_LABELS = {
 
 
 def reports_dir() -> Path:
-    """The folder of templates, CSS and fonts (``$VMES_AUDIT_REPORTS`` overrides)."""
-    override = os.environ.get(ENV_REPORTS_DIR)
-    if override:
-        return Path(override).resolve()
-    return Path(__file__).resolve().parents[3] / "reports"
+    """The folder of templates, CSS and fonts, shipped with the package (``$VMES_AUDIT_REPORTS`` overrides)."""
+    return reports_folder()
 
 
 def _web_url(url: str) -> str:
@@ -132,42 +133,102 @@ def _local_fetcher_class():
     return LocalOnlyFetcher
 
 
-def render_pdf(report: AssessmentReport, path: Path) -> None:
-    """Write the PDF of ``render_html(report)`` to ``path``."""
-    import weasyprint  # slow import (~1 s): only when a PDF is asked for
+class PdfUnavailable(AuditError):
+    """weasyprint or the system libraries it needs (Pango, HarfBuzz) cannot be loaded.
 
+    ``written`` holds the files that were written all the same (HTML, JSON, CSV).
+    """
+
+    def __init__(self, detail: str, written: dict[str, Path] | None = None, stale_removed: bool = False):
+        self.detail = detail
+        self.written = dict(written or {})
+        self.stale_removed = stale_removed
+        text = ("PDF non produit : weasyprint ne peut pas charger ses bibliothèques "
+                f"({detail}). Sous Debian/Ubuntu : sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
+                "libharfbuzz-subset0 ; sous Windows : voir la section « Installation » du README.")
+        if self.written:
+            text += " Les autres formats sont écrits (" + ", ".join(p.name for p in self.written.values()) + ")."
+        if stale_removed:
+            text += f" L'ancien {OUTPUT_NAMES['pdf']} du dossier, qui ne correspond pas à cette analyse, a été supprimé."
+        super().__init__(text)
+
+
+def _weasyprint():
+    """Import weasyprint (slow, ~1 s: only when a PDF is asked for), or raise PdfUnavailable."""
+    try:
+        # weasyprint prints an English notice on stdout before re-raising when a library is missing.
+        with contextlib.redirect_stdout(io.StringIO()):
+            import weasyprint
+    except (ImportError, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PdfUnavailable(first[:300]) from exc
+    return weasyprint
+
+
+def _write_pdf(report: AssessmentReport, target) -> None:
+    weasyprint = _weasyprint()
     folder = reports_dir()
     fetcher = _local_fetcher_class()(folder)
     document = weasyprint.HTML(string=render_html(report), base_url=str(folder) + os.sep,
                                url_fetcher=fetcher)
-    document.write_pdf(Path(path))
+    document.write_pdf(target)
+
+
+def render_pdf(report: AssessmentReport, path: Path) -> None:
+    """Write the PDF of ``render_html(report)`` to ``path`` (whole or not at all)."""
+    path = Path(path)
+    with OutputFolder(path.parent, [path.name]) as folder:
+        with folder.staged(path.name) as handle:
+            _write_pdf(report, handle)
+        folder.commit()
+
+
+def _content(report: AssessmentReport, fmt: str) -> bytes:
+    if fmt == "json":
+        return json_text(report).encode("utf-8")
+    if fmt == "csv":
+        return csv_bytes(report)
+    return render_html(report).encode("utf-8")
 
 
 def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str]) -> dict[str, Path]:
     """Write the asked formats (``pdf``, ``html``, ``json``, ``csv``) into ``out_dir``;
-    returns the path written per format."""
+    returns the path written per format.
+
+    Every file is produced under a temporary name first and all of them move into
+    place at the end (``output_folder.py``): an error or an interrupt changes no
+    report of the folder. Raises :class:`OutputError` for a folder or a final name
+    that is not safe to write, and :class:`PdfUnavailable` (after writing the
+    other formats) when the PDF libraries are missing.
+    """
     unknown = set(formats) - OUTPUT_NAMES.keys()
     if unknown:
         raise ValueError(f"format(s) inconnu(s) : {', '.join(sorted(unknown))} "
                          f"(attendus : {', '.join(OUTPUT_NAMES)})")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
-    for fmt in ("json", "csv", "html", "pdf"):  # the cheap files first
-        if fmt not in formats:
-            continue
-        target = out_dir / OUTPUT_NAMES[fmt]
-        if fmt == "html":
-            target.write_text(render_html(report), encoding="utf-8", newline="\n")
-        elif fmt == "pdf":
-            render_pdf(report, target)
-        elif fmt == "json":
-            write_json(report, target)
-        else:
-            write_csv(report, target)
-        written[fmt] = target
+    order = [fmt for fmt in ("json", "csv", "html", "pdf") if fmt in formats]  # the cheap files first
+    pdf_problem: PdfUnavailable | None = None
+    with OutputFolder(Path(out_dir), [OUTPUT_NAMES[fmt] for fmt in order]) as folder:
+        for fmt in order:
+            name = OUTPUT_NAMES[fmt]
+            if fmt == "pdf":
+                try:
+                    _weasyprint()
+                except PdfUnavailable as exc:
+                    pdf_problem = exc
+                    continue
+                with folder.staged(name) as handle:
+                    _write_pdf(report, handle)
+            else:
+                data = _content(report, fmt)
+                with folder.staged(name) as handle:
+                    handle.write(data)
+        paths = {path.name: path for path in folder.commit()}
+        stale_removed = folder.remove_stale(OUTPUT_NAMES["pdf"]) if pdf_problem else False
+    written = {fmt: paths[OUTPUT_NAMES[fmt]] for fmt in order if OUTPUT_NAMES[fmt] in paths}
+    if pdf_problem is not None:
+        raise PdfUnavailable(pdf_problem.detail, written, stale_removed)
     return written
 
 
 __all__ = ["reports_dir", "render_html", "render_pdf", "write_json", "write_csv",
-           "write_outputs", "OUTPUT_NAMES"]
+           "write_outputs", "OUTPUT_NAMES", "PdfUnavailable", "OutputError"]
