@@ -8,7 +8,7 @@ OUT    ?= out
 APT_RUNTIME = python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
 APT_TEST    = poppler-utils wine
 
-.PHONY: demo test test-fast bench wheel samples lint-rules system-deps clean
+.PHONY: demo test test-fast bench bench-batch wheel samples lint-rules system-deps clean
 
 $(BIN)/vmes-audit: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis")'
@@ -41,6 +41,10 @@ bench: $(BIN)/vmes-audit
 	$(BIN)/python bench/bench_ratios.py
 	$(BIN)/python bench/bench_analyze.py
 	$(BIN)/python bench/bench_collector.py
+
+# 100 customers: about ten minutes on 2 cores
+bench-batch: $(BIN)/vmes-audit
+	$(BIN)/python bench/bench_batch.py --customers 100
 
 # The sdist and the wheel (rules, templates, fonts and collector inside) for pipx: dist/.
 wheel: $(BIN)/vmes-audit
