@@ -124,7 +124,7 @@ def test_cover_facts(report, html):
 def test_long_dn_and_remediation_line_breaks_are_kept(html, long_dn):
     assert long_dn in html
     assert ("Remove-ADGroupMember -Identity &#34;GG-Exploitation&#34; -Members svc-vmes\n"
-            "# puis vérifier :\n") in html
+            "# puis vérifier\u00a0:\n") in html  # French spacing, never a line starting with « : »
 
 
 def test_remediation_is_hidden_for_conforming_checks(report):
@@ -155,3 +155,9 @@ def _text(value: str) -> str:
     """How jinja2 autoescape writes a data string."""
     from markupsafe import escape
     return str(escape(value))
+
+
+def test_french_spacing_in_rendered_values(report):
+    finding = report.findings[0].model_copy(update={"message": "Le droit « Envoyer comme » est refusé ; voir : F3 ?"})
+    html = render_html(report.model_copy(update={"findings": [finding]}))
+    assert "«\u00a0Envoyer comme\u00a0»" in html and "refusé\u202f; voir\u00a0: F3\u202f?" in html

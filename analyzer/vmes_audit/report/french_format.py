@@ -92,3 +92,33 @@ def guillemets(text: str) -> str:
     '«\\xa0Serveurs\\xa0»'
     """
     return f"«{NBSP}{text}{NBSP}»"
+
+
+_SPACED = (("« ", "«" + NBSP), (" »", NBSP + "»"))
+
+
+def french_spacing(text: str) -> str:
+    """Non-breaking spaces where French typography wants them, so that a line never starts with
+    « : », « ; » or a closing guillemet: inside « guillemets » and before « : » (NBSP), before
+    « ; », « ! » and « ? » (narrow NBSP). Only a space *followed by* a space or the end of the text
+    is replaced before a sign, so URLs, paths and commands (``C:\\``, ``https://``, ``a;b``) are untouched.
+
+    >>> french_spacing("« Envoyer comme » ; vu ?") == "«" + NBSP + "Envoyer comme" + NBSP + "»" + NNBSP + "; vu" + NNBSP + "?"
+    True
+    >>> french_spacing("Observé : oui") == "Observé" + NBSP + ": oui"
+    True
+    >>> french_spacing("https://x.fr:443 ; C:\\WINDOWS") == "https://x.fr:443" + NNBSP + "; C:\\WINDOWS"
+    True
+    """
+    if not text or not isinstance(text, str):
+        return text
+    for plain, fixed in _SPACED:
+        text = text.replace(plain, fixed)
+    out = []
+    length = len(text)
+    for i, ch in enumerate(text):
+        if ch == " " and i + 1 < length and text[i + 1] in ":;!?" and (i + 2 == length or text[i + 2] in " \n\u00a0"):
+            out.append(NBSP if text[i + 1] == ":" else NNBSP)
+        else:
+            out.append(ch)
+    return "".join(out)

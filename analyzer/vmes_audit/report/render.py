@@ -27,6 +27,7 @@ from vmes_audit.resources import reports_folder
 from .chart import stacked_bars
 from .export import csv_bytes, json_text, write_csv, write_json
 from .french_format import (
+    french_spacing,
     NBSP,
     NNBSP,
     file_name,
@@ -89,6 +90,9 @@ def _environment(folder: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # French typography in every value a template prints (markup such as the chart is left alone)
+        finalize=lambda value: value if isinstance(value, Markup) or not isinstance(value, str)
+        else french_spacing(value),
     )
     env.filters.update(
         int_fr=format_int, bytes_fr=format_bytes, date_fr=format_date,
