@@ -193,13 +193,14 @@ End Function
 Sub ParseArgs()
   ' Ordre de priorite : valeurs par defaut < collect-params.txt < ligne de
   ' commande (contrat, section 8).
-  Dim named, params, k, v, p
+  Dim named, params, k, v, p, cliNocOnly
   Set named = NamedArgs()
   Set params = ReadParamsFile(fso.GetParentFolderName(WScript.ScriptFullName) & "\" & PARAMS_FILE)
+  cliNocOnly = named.Exists("noc") And Not named.Exists("nocaddr")
   For Each k In params.Keys
     ' /noc: sans /nocaddr: designe un autre NOC : l'adresse du fichier, qui
     ' est celle du NOC du fichier, ne s'applique pas.
-    If k = "nocaddr" And named.Exists("noc") And Not named.Exists("nocaddr") Then
+    If k = "nocaddr" And cliNocOnly Then
       Say "Note : /noc: donn{e9} sans /nocaddr: ; l'adresse nocaddr de " & PARAMS_FILE & " est ignor{e9}e."
     ElseIf Not named.Exists(k) Then
       named(k) = params(k)
@@ -1987,17 +1988,22 @@ Function LdapSearch(id, v)
 End Function
 
 Function LdapRead(id, v, ByRef errs)
-  ' Lecture d'un objet (portee "base") : GetObject puis Get de chaque
-  ' attribut (GetEx pour un multivalue). Renvoie attribut -> valeur ; Null
-  ' quand l'attribut n'est pas renseigne (0x8000500D). errs recoit
-  ' attribut -> texte d'erreur pour toute autre lecture en echec. Un echec de
-  ' la liaison (objet absent, annuaire injoignable) remonte a l'appelant.
-  Dim op, o, attrs, i, a, val, en, ed, vals
+  ' Lecture d'un objet (portee "base") : GetObject, puis ReadAttrs. Un echec
+  ' de la liaison (objet absent, annuaire injoignable) remonte a l'appelant.
+  Dim op, o
   Set op = LdapOpOf(id)
+  Set o = GetObject("LDAP://" & AdsEsc(Expand(op("base"), v, False)))
+  Set LdapRead = ReadAttrs(o, Split(op("attrs"), ","), errs)
+End Function
+
+Function ReadAttrs(o, attrs, ByRef errs)
+  ' Get de chaque attribut (GetEx pour un multivalue) d'un objet ADSI lie.
+  ' Renvoie attribut -> valeur ; Null quand l'attribut n'est pas renseigne
+  ' (0x8000500D). errs recoit attribut -> texte d'erreur pour toute autre
+  ' lecture en echec ; chaque echec est note (NoteAdFailure).
+  Dim i, a, val, en, ed, vals
   Set vals = CreateObject("Scripting.Dictionary")
   Set errs = CreateObject("Scripting.Dictionary")
-  Set o = GetObject("LDAP://" & AdsEsc(Expand(op("base"), v, False)))
-  attrs = Split(op("attrs"), ",")
   On Error Resume Next
   ' Charge les attributs demandes (tokenGroups est un attribut construit :
   ' il n'existe qu'ainsi) ; un echec ici se retrouve dans chaque Get.
@@ -2022,7 +2028,7 @@ Function LdapRead(id, v, ByRef errs)
     End If
   Next
   On Error GoTo 0
-  Set LdapRead = vals
+  Set ReadAttrs = vals
 End Function
 
 Function SafeLdapRead(id, v, ByRef errs)
@@ -2158,6 +2164,10 @@ Sub StepAd(name)
     Case "ad_admincount_users": AdAdminCount
     Case "exchange_version": AdExchangeServers "exchange_version"
   End Select
+  FailIfNothingRead
+End Sub
+
+Sub FailIfNothingRead()
   ' Aucune valeur obtenue et au moins une lecture en echec : l'etape est en
   ' erreur avec le texte du premier echec, jamais "ok" avec des
   ' enregistrements vides (contrat, section 5).

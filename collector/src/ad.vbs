@@ -32,6 +32,10 @@ Sub StepAd(name)
     Case "ad_admincount_users": AdAdminCount
     Case "exchange_version": AdExchangeServers "exchange_version"
   End Select
+  FailIfNothingRead
+End Sub
+
+Sub FailIfNothingRead()
   ' Aucune valeur obtenue et au moins une lecture en echec : l'etape est en
   ' erreur avec le texte du premier echec, jamais "ok" avec des
   ' enregistrements vides (contrat, section 5).

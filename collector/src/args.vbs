@@ -29,13 +29,14 @@ End Function
 Sub ParseArgs()
   ' Ordre de priorite : valeurs par defaut < collect-params.txt < ligne de
   ' commande (contrat, section 8).
-  Dim named, params, k, v, p
+  Dim named, params, k, v, p, cliNocOnly
   Set named = NamedArgs()
   Set params = ReadParamsFile(fso.GetParentFolderName(WScript.ScriptFullName) & "\" & PARAMS_FILE)
+  cliNocOnly = named.Exists("noc") And Not named.Exists("nocaddr")
   For Each k In params.Keys
     ' /noc: sans /nocaddr: designe un autre NOC : l'adresse du fichier, qui
     ' est celle du NOC du fichier, ne s'applique pas.
-    If k = "nocaddr" And named.Exists("noc") And Not named.Exists("nocaddr") Then
+    If k = "nocaddr" And cliNocOnly Then
       Say "Note : /noc: donn{e9} sans /nocaddr: ; l'adresse nocaddr de " & PARAMS_FILE & " est ignor{e9}e."
     ElseIf Not named.Exists(k) Then
       named(k) = params(k)

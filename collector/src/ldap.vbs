@@ -208,17 +208,22 @@ Function LdapSearch(id, v)
 End Function
 
 Function LdapRead(id, v, ByRef errs)
-  ' Lecture d'un objet (portee "base") : GetObject puis Get de chaque
-  ' attribut (GetEx pour un multivalue). Renvoie attribut -> valeur ; Null
-  ' quand l'attribut n'est pas renseigne (0x8000500D). errs recoit
-  ' attribut -> texte d'erreur pour toute autre lecture en echec. Un echec de
-  ' la liaison (objet absent, annuaire injoignable) remonte a l'appelant.
-  Dim op, o, attrs, i, a, val, en, ed, vals
+  ' Lecture d'un objet (portee "base") : GetObject, puis ReadAttrs. Un echec
+  ' de la liaison (objet absent, annuaire injoignable) remonte a l'appelant.
+  Dim op, o
   Set op = LdapOpOf(id)
+  Set o = GetObject("LDAP://" & AdsEsc(Expand(op("base"), v, False)))
+  Set LdapRead = ReadAttrs(o, Split(op("attrs"), ","), errs)
+End Function
+
+Function ReadAttrs(o, attrs, ByRef errs)
+  ' Get de chaque attribut (GetEx pour un multivalue) d'un objet ADSI lie.
+  ' Renvoie attribut -> valeur ; Null quand l'attribut n'est pas renseigne
+  ' (0x8000500D). errs recoit attribut -> texte d'erreur pour toute autre
+  ' lecture en echec ; chaque echec est note (NoteAdFailure).
+  Dim i, a, val, en, ed, vals
   Set vals = CreateObject("Scripting.Dictionary")
   Set errs = CreateObject("Scripting.Dictionary")
-  Set o = GetObject("LDAP://" & AdsEsc(Expand(op("base"), v, False)))
-  attrs = Split(op("attrs"), ",")
   On Error Resume Next
   ' Charge les attributs demandes (tokenGroups est un attribut construit :
   ' il n'existe qu'ainsi) ; un echec ici se retrouve dans chaque Get.
@@ -243,7 +248,7 @@ Function LdapRead(id, v, ByRef errs)
     End If
   Next
   On Error GoTo 0
-  Set LdapRead = vals
+  Set ReadAttrs = vals
 End Function
 
 Function SafeLdapRead(id, v, ByRef errs)
