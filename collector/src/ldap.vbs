@@ -193,18 +193,27 @@ Function LdapSearch(id, v)
   Else
     base = "LDAP://" & AdsEsc(base)
   End If
-  If IsEmpty(gAdo) Then
-    Set gAdo = CreateObject("ADODB.Connection")
-    gAdo.Provider = "ADsDSOObject"
-    gAdo.Open "Active Directory Provider"
-  End If
   Set cmd = CreateObject("ADODB.Command")
-  Set cmd.ActiveConnection = gAdo
+  Set cmd.ActiveConnection = AdoConnection()
   cmd.Properties("Page Size") = 500
   cmd.Properties("Timeout") = 120
   cmd.Properties("Cache Results") = False
   cmd.CommandText = "<" & base & ">;" & Expand(op("filter"), v, True) & ";" & op("attrs") & ";" & op("scope")
   Set LdapSearch = cmd.Execute
+End Function
+
+Function AdoConnection()
+  ' Une connexion ADO (fournisseur ADsDSOObject) pour toute la collecte ;
+  ' gardee seulement une fois ouverte, pour qu'un echec se repete avec son
+  ' propre texte a chaque etape.
+  Dim conn
+  If IsEmpty(gAdo) Then
+    Set conn = CreateObject("ADODB.Connection")
+    conn.Provider = "ADsDSOObject"
+    conn.Open "Active Directory Provider"
+    Set gAdo = conn
+  End If
+  Set AdoConnection = gAdo
 End Function
 
 Function LdapRead(id, v, ByRef errs)

@@ -142,13 +142,8 @@ Function SdByAdo(dn, ByRef firstErr)
   Dim cmd, rs, v, hex
   SdByAdo = ""
   On Error Resume Next
-  If IsEmpty(gAdo) Then
-    Set gAdo = CreateObject("ADODB.Connection")
-    gAdo.Provider = "ADsDSOObject"
-    gAdo.Open "Active Directory Provider"
-  End If
   Set cmd = CreateObject("ADODB.Command")
-  Set cmd.ActiveConnection = gAdo
+  Set cmd.ActiveConnection = AdoConnection()
   cmd.CommandText = "<LDAP://" & AdsEsc(dn) & ">;(objectClass=*);nTSecurityDescriptor;base"
   Set rs = cmd.Execute
   If Err.Number = 0 Then
