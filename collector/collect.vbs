@@ -2148,7 +2148,12 @@ Dim gSvcDn, gOrgDns, gAgDns, gSrvDns, gStoreDns, gExchServers, gExchServersKnown
 Dim gMailState, gMailErr, gMailCont, gMailUsers, gMailProtected, gMailUnknown, gMailProt
 
 Sub StepAd(name)
-  OpenRecords name, LdapSourceText(name)
+  If name = "ad_mail_users_protected" Then
+    ' la recherche paginee de ad_mail_containers, partagee
+    OpenRecords name, LdapLine(LdapOpOf("mailusers"))
+  Else
+    OpenRecords name, LdapSourceText(name)
+  End If
   gAdFirstErr = ""
   If name <> "ad_rootdse" Then
     ' toutes les autres operations partent du RootDSE ({defaultNC}...)

@@ -8,6 +8,8 @@ collector part of the report; here: the hex conversion of binary values
 control word read from a descriptor's hex, the record escapes, the LDAP
 placeholders and escapes, an ADSI object whose every Get fails, the
 parameter file, and the digests against Python's.
+
+All cases run in one cscript start (a Sub each, errors reported per case).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import hashlib
 import os
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -39,16 +42,6 @@ End Function
 '''
 
 
-def _values(output: str) -> dict[str, str]:
-    """KEY=value lines printed by a driver."""
-    out = {}
-    for line in output.splitlines():
-        key, sep, value = line.partition("=")
-        if sep and key.isupper():
-            out[key] = value
-    return out
-
-
 def _sid_bytes(sid: str) -> bytes:
     parts = sid.split("-")
     subs = [int(p) for p in parts[3:]]
@@ -69,11 +62,27 @@ def _self_relative_sd(control: int) -> bytes:
     return header + owner + group + acl
 
 
-def test_binary_values_become_lowercase_hex(wine, tmp_path):
-    sid = _sid_bytes("S-1-5-32-544").hex()
-    out = wine.run_driver(tmp_path, BYTES_FROM_HEX + f'''
+SID_544 = _sid_bytes("S-1-5-32-544").hex()
+CONTROLS = {"PROT": (0x9414, True), "PLAIN": (0x8004, False), "INHERIT": (0x8C14, False), "BOTH": (0x9C04, True)}
+DIGEST_INPUTS = {
+    "vide": b"",
+    "un": b"\x00",
+    "cinquantecinq": os.urandom(55),
+    "cinquantesix": os.urandom(56),
+    "bloc": os.urandom(64),
+    "blocplusun": os.urandom(65),
+    "utf16": ("\ufeffWindows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE]\r\n"
+              '"Nom"="Société Ā"\r\n' * 40).encode("utf-16le"),
+    "octets": bytes(range(256)) * 9 + b"\x81\x8d\x8f\x90\x9d",
+}
+INPUTS: dict[str, bytes] = {f"{name}.bin": data for name, data in DIGEST_INPUTS.items()}
+INPUTS["collect-params.txt"] = ("# Paramètres\r\nACCOUNT = SvcMobile\r\nclient=Société Générale\r\n"
+                                "pack=vmes-5.5 1.1.0\r\ncouleur=bleu\r\nsans egal\r\n\r\n").encode("cp1252")
+CASES: dict[str, str] = {}
+
+CASES["binhex"] = f'''
 Dim b
-b = BytesOf("{sid.upper()}")
+b = BytesOf("{SID_544.upper()}")
 WScript.Echo "VT=" & VarType(b)
 WScript.Echo "HEX=" & BinHex(b)
 WScript.Echo "EMPTY=[" & BinHex(BytesOf("")) & "]"
@@ -83,52 +92,30 @@ WScript.Echo "FMT=" & FmtScalar(b)
 On Error Resume Next
 WScript.Echo "STR=" & BinHex("0102")
 WScript.Echo "STRERR=" & Err.Number
-''')
-    v = _values(out)
-    assert v["VT"] == "8209", out
-    assert v["HEX"] == sid == "01020000000000052000000020020000"
-    assert v["EMPTY"] == "[]"
-    assert v["NULL"] == "True"
-    assert v["INTS"] == "000aff"
-    assert v["FMT"] == sid  # any binary attribute written into a record is this hex
-    assert v["STRERR"] == "13"  # a non-binary value is an error, never guessed
-
-
-@pytest.mark.parametrize("control,protected", [(0x9414, True), (0x8004, False), (0x8c14, False), (0x9c04, True)])
-def test_control_word_is_read_from_the_descriptor_hex(wine, tmp_path, control, protected):
+Err.Clear
+'''
+for key, (control, _) in CONTROLS.items():
     sd = _self_relative_sd(control).hex()
-    out = wine.run_driver(tmp_path, BYTES_FROM_HEX + f'''
+    CASES[f"control_{key.lower()}"] = f'''
 Dim c
 c = SdControlFromHex(SafeBinHex(BytesOf("{sd}")))
-WScript.Echo "CONTROL=" & c
-WScript.Echo "PROTECTED=" & ((c And &H1000) <> 0)
-WScript.Echo "SDHEX=" & IsSdHex(SafeBinHex(BytesOf("{sd}")))
+WScript.Echo "CONTROL_{key}=" & c
+WScript.Echo "PROTECTED_{key}=" & ((c And &H1000) <> 0)
+WScript.Echo "SDHEX_{key}=" & IsSdHex(SafeBinHex(BytesOf("{sd}")))
+'''
+CASES["control_invalid"] = '''
 WScript.Echo "SHORT=" & IsNull(SdControlFromHex("01001494"))
 WScript.Echo "NOTHEX=" & IsNull(SdControlFromHex("zz001494" & String(40, "0")))
 WScript.Echo "NULLSD=" & IsNull(SdControlFromHex(SafeBinHex(Null)))
-''')
-    v = _values(out)
-    assert v["CONTROL"] == str(control), out
-    assert v["PROTECTED"] == str(protected)
-    assert v["SDHEX"] == "True"
-    assert v["SHORT"] == v["NOTHEX"] == v["NULLSD"] == "True"  # no descriptor -> "Unknown", never "not protected"
-
-
-def test_record_escapes_and_the_fast_path(wine, tmp_path):
-    out = wine.run_driver(tmp_path, '''
+'''
+CASES["escapes"] = '''
 WScript.Echo "ESC=" & RecEscape("C:\\dir" & vbCr & vbLf & vbTab & Chr(1) & "fin")
 WScript.Echo "PLAIN=" & RecEscape("01000494" & String(4000, "a"))
-''')
-    v = _values(out)
-    assert v["ESC"] == "C:\\\\dir\\r\\n\\t\\u0001fin"
-    assert v["PLAIN"] == "01000494" + "a" * 4000
-
-
-def test_ldap_placeholders_and_filter_escapes(wine, tmp_path):
-    out = wine.run_driver(tmp_path, '''
+'''
+CASES["ldap"] = '''
+Dim op
 gAccount = "Visto(Admin)*"
 gHost = "EXCH01"
-Dim op
 DeclareLdapQueries
 Set op = LdapOpOf("svc")
 WScript.Echo "FILTER=" & Expand(op("filter"), Vars("", ""), True)
@@ -140,23 +127,11 @@ WScript.Echo "LINE=" & LdapLine(LdapOpOf("domain_crossref"))
 On Error Resume Next
 WScript.Echo Expand("{defaultNC}", Vars("", ""), False)
 WScript.Echo "MISSING=" & Err.Description
-''')
-    v = _values(out)
-    assert v["FILTER"].endswith("(&(objectCategory=person)(objectClass=user)(sAMAccountName=Visto\\28Admin\\29\\2a))")
-    assert v["TRUSTEE"] == "(sAMAccountName=a\\5cb)"
-    assert v["BASE"] == "CN=Servers,CN=Groupe/1,DC=x"
-    assert v["ADSPATH"] == "CN=Groupe\\/1,DC=x"
-    assert v["PARENT"] == "OU=Ventes,DC=exemple,DC=local"
-    assert v["LINE"] == ("LDAP | ad_domain | CN=Partitions,{configNC} | onelevel | "
-                         "(&(objectClass=crossRef)(nCName={defaultNC})) | nETBIOSName")
-    assert v["MISSING"] == "valeur inconnue pour {defaultNC}"  # RootDSE not read: no silent empty base
-
-
-def test_an_ad_step_whose_every_read_failed_is_an_error(wine, tmp_path):
-    """ad_rootdse (any AD step): each Get failed -> status error with the first failure's text."""
-    out = wine.run_driver(tmp_path, f'''
+Err.Clear
+'''
+CASES["nothing_read"] = '''
 Dim d, o, vals, errs
-gCol = "{wine_path(tmp_path)}"
+gCol = "{TMP}"
 Set d = CreateObject("Scripting.Dictionary")
 d("name") = "ad_rootdse"
 d("ext") = "txt"
@@ -179,62 +154,121 @@ Set gCur = NewResult(d)
 gRecValues = 1
 FailIfNothingRead
 WScript.Echo "STATUS2=" & gCur("status")
-''')
-    v = _values(out)
-    assert v["STATUS"] == "error", out
-    assert v["ERROR"].startswith("0x000001B6 ") and v["ERROR"].endswith("(defaultNamingContext)"), v["ERROR"]
-    assert v["ERRS"] == "2"
-    assert v["STATUS2"] == "ok"
-    decoded = decode_bytes((tmp_path / "ad_rootdse.txt").read_bytes(), "utf-16le")
+'''
+CASES["params"] = '''
+Dim p, k
+Set p = ReadParamsFile("{TMP}\\collect-params.txt")
+For Each k In p.Keys
+  WScript.Echo "P_" & UCase(k) & "=" & p(k)
+Next
+WScript.Echo "FILE=" & gParamsFile
+WScript.Echo "CLIENTJSON=" & JStr(p("client"))
+'''
+CASES["digests"] = "Dim crc, sha\nInitHashTables\n" + "".join(
+    f'DigestFile "{{TMP}}\\{name}.bin", True, crc, sha\nWScript.Echo "D_{name.upper()}=" & crc & " " & sha\n'
+    f'DigestFile "{{TMP}}\\{name}.bin", False, crc, sha\nWScript.Echo "C_{name.upper()}=" & crc & " [" & sha & "]"\n'
+    for name in DIGEST_INPUTS)
+
+
+def _values(output: str) -> dict[str, str]:
+    """KEY=value lines printed by the driver."""
+    out = {}
+    for line in output.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.replace("_", "").isalnum() and key.isupper():
+            out[key] = value
+    return out
+
+
+@pytest.fixture(scope="module")
+def units(wine, tmp_path_factory) -> dict[str, str]:
+    tmp = tmp_path_factory.mktemp("units")
+    for name, data in INPUTS.items():
+        (tmp / name).write_bytes(data)
+    subs, calls = [], []
+    for name, body in CASES.items():
+        subs.append(f"Sub Case_{name}()\n{body.replace('{TMP}', wine_path(tmp))}\nEnd Sub\n")
+        calls.append(f'Err.Clear\nCase_{name}\nIf Err.Number <> 0 Then WScript.Echo "ERR_{name.upper()}=" & '
+                     f'Err.Number & " " & Err.Description\n')
+    out = wine.run_driver(tmp, BYTES_FROM_HEX + "On Error Resume Next\n" + "".join(calls) + "WScript.Quit 0\n"
+                          + "".join(subs))
+    values = _values(out)
+    values["_OUT"] = out
+    values["_TMP"] = str(tmp)
+    return values
+
+
+def test_every_case_ran(units):
+    errors = {k: v for k, v in units.items() if k.startswith("ERR_")}
+    assert not errors, errors
+    assert "STATUS2" in units and "D_OCTETS" in units, units["_OUT"]
+
+
+def test_binary_values_become_lowercase_hex(units):
+    assert units["VT"] == "8209"
+    assert units["HEX"] == SID_544 == "01020000000000052000000020020000"
+    assert units["EMPTY"] == "[]"
+    assert units["NULL"] == "True"
+    assert units["INTS"] == "000aff"
+    assert units["FMT"] == SID_544  # any binary attribute written into a record is this hex
+    assert units["STRERR"] == "13"  # a non-binary value is an error, never guessed
+
+
+@pytest.mark.parametrize("key", sorted(CONTROLS))
+def test_control_word_is_read_from_the_descriptor_hex(units, key):
+    control, protected = CONTROLS[key]
+    assert units[f"CONTROL_{key}"] == str(control)
+    assert units[f"PROTECTED_{key}"] == str(protected)
+    assert units[f"SDHEX_{key}"] == "True"
+
+
+def test_no_descriptor_gives_no_control_word(units):
+    # -> "Unknown" in ad_mail_users_protected, never "not protected"
+    assert units["SHORT"] == units["NOTHEX"] == units["NULLSD"] == "True"
+
+
+def test_record_escapes_and_the_fast_path(units):
+    assert units["ESC"] == "C:\\\\dir\\r\\n\\t\\u0001fin"
+    assert units["PLAIN"] == "01000494" + "a" * 4000
+
+
+def test_ldap_placeholders_and_filter_escapes(units):
+    assert units["FILTER"] == "(&(objectCategory=person)(objectClass=user)(sAMAccountName=Visto\\28Admin\\29\\2a))"
+    assert units["TRUSTEE"] == "(sAMAccountName=a\\5cb)"
+    assert units["BASE"] == "CN=Servers,CN=Groupe/1,DC=x"
+    assert units["ADSPATH"] == "CN=Groupe\\/1,DC=x"
+    assert units["PARENT"] == "OU=Ventes,DC=exemple,DC=local"
+    assert units["LINE"] == ("LDAP | ad_domain | CN=Partitions,{configNC} | onelevel | "
+                             "(&(objectClass=crossRef)(nCName={defaultNC})) | nETBIOSName")
+    assert units["MISSING"] == "valeur inconnue pour {defaultNC}"  # RootDSE not read: no silent empty base
+
+
+def test_an_ad_step_whose_every_read_failed_is_an_error(units):
+    """ad_rootdse (any AD step): each Get failed -> status error with the first failure's text."""
+    assert units["STATUS"] == "error"
+    assert units["ERROR"].startswith("0x000001B6 ") and units["ERROR"].endswith("(defaultNamingContext)")
+    assert units["ERRS"] == "2"
+    assert units["STATUS2"] == "ok"
+    decoded = decode_bytes((Path(units["_TMP"]) / "ad_rootdse.txt").read_bytes(), "utf-16le")
     records = parse_records(decoded.text, artifact="ad_rootdse")
     assert [r.kind for r in records] == ["rootdse"]
     assert records[0].get("defaultNamingContext") is None  # nothing invented: no property at all
     assert "#illisible: defaultNamingContext : 0x000001B6" in decoded.text
 
 
-def test_parameter_file_reading(wine, tmp_path):
-    params = tmp_path / "collect-params.txt"
-    params.write_bytes("# Paramètres\r\nACCOUNT = SvcMobile\r\nclient=Société Générale\r\n"
-                       "pack=vmes-5.5 1.1.0\r\ncouleur=bleu\r\nsans egal\r\n\r\n".encode("cp1252"))
-    out = wine.run_driver(tmp_path, f'''
-Dim p, k
-Set p = ReadParamsFile("{wine_path(params)}")
-For Each k In p.Keys
-  WScript.Echo "P_" & UCase(k) & "=" & p(k)
-Next
-WScript.Echo "FILE=" & gParamsFile
-WScript.Echo "CLIENTJSON=" & JStr(p("client"))
-''')
-    v = _values(out)
-    assert v["P_ACCOUNT"] == "SvcMobile"
-    assert v["P_PACK"] == "vmes-5.5 1.1.0"
-    assert v["CLIENTJSON"] == '"Soci\\u00e9t\\u00e9 G\\u00e9n\\u00e9rale"'  # read as Windows-1252
-    assert v["FILE"] == "collect-params.txt"
-    assert "P_COULEUR" not in v
-    assert "Paramètre inconnu ignoré dans collect-params.txt : couleur" in out
-    assert "Ligne ignorée dans collect-params.txt (sans «\u00a0=\u00a0») : sans egal" in out
+def test_parameter_file_reading(units):
+    assert units["P_ACCOUNT"] == "SvcMobile"
+    assert units["P_PACK"] == "vmes-5.5 1.1.0"
+    assert units["CLIENTJSON"] == '"Soci\\u00e9t\\u00e9 G\\u00e9n\\u00e9rale"'  # read as Windows-1252
+    assert units["FILE"] == "collect-params.txt"
+    assert "P_COULEUR" not in units
+    assert "Paramètre inconnu ignoré dans collect-params.txt : couleur" in units["_OUT"]
+    assert "Ligne ignorée dans collect-params.txt (sans «\u00a0=\u00a0») : sans egal" in units["_OUT"]
 
 
-def test_digests_equal_pythons(wine, tmp_path):
-    cases = {
-        "vide": b"",
-        "un": b"\x00",
-        "cinquante-cinq": os.urandom(55),
-        "cinquante-six": os.urandom(56),
-        "bloc": os.urandom(64),
-        "bloc-plus-un": os.urandom(65),
-        "utf16": ("\ufeffWindows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE]\r\n"
-                  '"Nom"="Société Ā"\r\n' * 40).encode("utf-16le"),
-        "octets": bytes(range(256)) * 9 + b"\x81\x8d\x8f\x90\x9d",
-    }
-    driver = "InitHashTables\nDim crc, sha\n"
-    for name, data in cases.items():
-        (tmp_path / f"{name}.bin").write_bytes(data)
-        p = wine_path(tmp_path / f"{name}.bin")
-        driver += (f'DigestFile "{p}", True, crc, sha\nWScript.Echo "{name.upper()}=" & crc & " " & sha\n'
-                   f'DigestFile "{p}", False, crc, sha\nWScript.Echo "{name.upper()}_CRC=" & crc & " [" & sha & "]"\n')
-    v = _values(wine.run_driver(tmp_path, driver))
-    for name, data in cases.items():
-        crc = zlib.crc32(data)
-        assert v[name.upper()] == f"{crc} {hashlib.sha256(data).hexdigest()}", name
-        assert v[f"{name.upper()}_CRC"] == f"{crc} []", name
+@pytest.mark.parametrize("name", sorted(DIGEST_INPUTS))
+def test_digests_equal_pythons(units, name):
+    data = DIGEST_INPUTS[name]
+    crc = zlib.crc32(data)
+    assert units[f"D_{name.upper()}"] == f"{crc} {hashlib.sha256(data).hexdigest()}"
+    assert units[f"C_{name.upper()}"] == f"{crc} []"
