@@ -2042,7 +2042,6 @@ End Function
 
 Function SafeLdapRead(id, v, ByRef errs)
   ' LdapRead sans erreur : dictionnaire vide si la liaison echoue.
-  Dim en
   On Error Resume Next
   Set SafeLdapRead = CreateObject("Scripting.Dictionary")
   Set errs = CreateObject("Scripting.Dictionary")
@@ -2189,7 +2188,6 @@ Sub FailIfNothingRead()
 End Sub
 
 Sub AdRootDse()
-  Dim a, i
   RootDseReady
   If IsEmpty(gRootVals) Then
     ' liaison impossible (pas de domaine, ou pas de fournisseur LDAP)

@@ -48,7 +48,6 @@ Sub FailIfNothingRead()
 End Sub
 
 Sub AdRootDse()
-  Dim a, i
   RootDseReady
   If IsEmpty(gRootVals) Then
     ' liaison impossible (pas de domaine, ou pas de fournisseur LDAP)

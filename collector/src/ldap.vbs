@@ -262,7 +262,6 @@ End Function
 
 Function SafeLdapRead(id, v, ByRef errs)
   ' LdapRead sans erreur : dictionnaire vide si la liaison echoue.
-  Dim en
   On Error Resume Next
   Set SafeLdapRead = CreateObject("Scripting.Dictionary")
   Set errs = CreateObject("Scripting.Dictionary")
