@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -164,6 +165,18 @@ Next
 WScript.Echo "FILE=" & gParamsFile
 WScript.Echo "CLIENTJSON=" & JStr(p("client"))
 '''
+CASES["stdregprov"] = '''
+Dim outp, rc
+gIs64 = True
+ConnectReg
+WScript.Echo "REGMODE=" & gRegMode
+WScript.Echo "REGCTX=" & IsObject(gRegCtx)
+WScript.Echo "REGWHY=" & gRegErr
+' ExecMethod_ avec le contexte __ProviderArchitecture=64 : Wine le sait faire pour GetStringValue
+rc = RegCall("GetStringValue", HKLM, "SYSTEM\\CurrentControlSet\\Control\\Nls\\CodePage", "OEMCP", outp)
+WScript.Echo "REGRC=" & rc
+WScript.Echo "REGVAL=" & outp.sValue
+'''
 CASES["digests"] = "Dim crc, sha\nInitHashTables\n" + "".join(
     f'DigestFile "{{TMP}}\\{name}.bin", True, crc, sha\nWScript.Echo "D_{name.upper()}=" & crc & " " & sha\n'
     f'DigestFile "{{TMP}}\\{name}.bin", False, crc, sha\nWScript.Echo "C_{name.upper()}=" & crc & " [" & sha & "]"\n'
@@ -264,6 +277,24 @@ def test_parameter_file_reading(units):
     assert "P_COULEUR" not in units
     assert "Paramètre inconnu ignoré dans collect-params.txt : couleur" in units["_OUT"]
     assert "Ligne ignorée dans collect-params.txt (sans «\u00a0=\u00a0») : sans egal" in units["_OUT"]
+
+
+def test_stdregprov_is_called_with_the_64_bit_context(units):
+    """Each StdRegProv call goes through ExecMethod_ with the context (issue 9 item 10). Under
+    Wine the names EnumValues returns are unreadable (COM array of BSTR): the probe says so
+    and the collector falls back to WScript.Shell.RegRead."""
+    assert units["REGCTX"] == "True"
+    assert units["REGRC"] == "0" and units["REGVAL"].isdigit()
+    assert units["REGMODE"] == "regread"
+    assert units["REGWHY"].startswith("0x")  # why, as Windows (here Wine) said it: recorded in reg_values
+
+
+def test_every_stdregprov_call_carries_the_context():
+    src = (Path(__file__).resolve().parents[2] / "collector" / "src" / "registry.vbs").read_text(encoding="ascii")
+    assert not re.search(r"gReg\.(EnumValues|EnumKey|Get\w+Value)\(", src), "direct method call without context"
+    calls = re.findall(r"gReg\.ExecMethod_\(([^)]*)\)", src)
+    assert calls == ["method, inp, 0, gRegCtx", "method, inp"]  # the second only when there is no context
+    assert 'If IsObject(gRegCtx) Then' in src
 
 
 @pytest.mark.parametrize("name", sorted(DIGEST_INPUTS))
