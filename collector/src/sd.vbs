@@ -174,8 +174,9 @@ Function IsSdHex(h)
   ' hexadecimaux (verification sans decodage)
   Dim re
   Set re = New RegExp
-  re.Pattern = "^([0-9a-f]{2}){20,}$"
-  IsSdHex = re.Test(h)
+  re.Pattern = "^[0-9a-f]{40,}$"
+  IsSdHex = False
+  If (Len(h) Mod 2) = 0 Then IsSdHex = re.Test(h)
 End Function
 
 Sub WalkDacl(sdObj, r)

@@ -108,6 +108,9 @@ CASES["control_invalid"] = '''
 WScript.Echo "SHORT=" & IsNull(SdControlFromHex("01001494"))
 WScript.Echo "NOTHEX=" & IsNull(SdControlFromHex("zz001494" & String(40, "0")))
 WScript.Echo "NULLSD=" & IsNull(SdControlFromHex(SafeBinHex(Null)))
+WScript.Echo "ODDHEX=" & IsSdHex(String(41, "a"))
+WScript.Echo "SHORTHEX=" & IsSdHex(String(38, "a"))
+WScript.Echo "UPPERHEX=" & IsSdHex(String(40, "A"))
 '''
 CASES["escapes"] = '''
 WScript.Echo "ESC=" & RecEscape("C:\\dir" & vbCr & vbLf & vbTab & Chr(1) & "fin")
@@ -238,6 +241,7 @@ def test_control_word_is_read_from_the_descriptor_hex(units, key):
 def test_no_descriptor_gives_no_control_word(units):
     # -> "Unknown" in ad_mail_users_protected, never "not protected"
     assert units["SHORT"] == units["NOTHEX"] == units["NULLSD"] == "True"
+    assert units["ODDHEX"] == units["SHORTHEX"] == units["UPPERHEX"] == "False"  # what is kept as Sd
 
 
 def test_record_escapes_and_the_fast_path(units):
