@@ -10,7 +10,8 @@
 # System.IO.Packaging n'existe pas en .NET 2.0).
 #
 # Compatible PowerShell 1.0 : pas de ConvertTo-Json, pas de try/catch (trap),
-# pas de Add-Type, pas de splatting, pas de [ordered].
+# pas de Add-Type, pas de splatting, pas de [ordered], pas de -ErrorAction
+# Ignore ; arithmetique du CRC-32 en [long] (voir Get-Crc32).
 # Ce script n'a pas pu etre execute pendant le developpement (pas d'EMS) :
 # il est ecrit d'apres la documentation. Fichier en ASCII.
 # =============================================================================
@@ -20,8 +21,8 @@ param(
 )
 
 $CollectorName = "vmes-audit-ems"
-$CollectorVersion = "1.0.0"
-$FormatVersion = "1.0"
+$CollectorVersion = "1.1.0"
+$FormatVersion = "1.1"
 
 # Artefacts (noms du contrat, section 4) ; {0} = compte de service
 $Artifacts = @(
@@ -70,26 +71,30 @@ function Get-Sha256Hex([string]$path) {
     return $sb.ToString()
 }
 
-# --- CRC-32 (polynome 0xEDB88320), en UInt32 ---------------------------------
-# PowerShell 1.0/2.0 n'ont pas -shr : division entiere par 2 a la place.
-$script:CrcTable = [Array]::CreateInstance([UInt32], 256)
+# --- CRC-32 (polynome 0xEDB88320), en [long] -----------------------------------
+# PowerShell 1.0/2.0 : -band/-bxor sur un [UInt32] >= 2^31 peut echouer ou
+# convertir en Int32 ; les valeurs restent donc des [long] (Int64) masques par
+# 0xFFFFFFFF, ecrit 4294967295 (le litteral 0xFFFFFFFF vaut -1 en PowerShell).
+# Pas de -shr (PowerShell 3.0) : division entiere par 2 ou 256 a la place.
+$script:Mask32 = [long]4294967295
+$script:CrcTable = [Array]::CreateInstance([long], 256)
 for ($n = 0; $n -lt 256; $n++) {
-    [UInt32]$c = $n
+    [long]$c = $n
     for ($k = 0; $k -lt 8; $k++) {
-        $half = [UInt32][Math]::Floor($c / 2)
-        if (($c -band 1) -ne 0) { $c = [UInt32](3988292384 -bxor $half) }
+        [long]$half = [long][Math]::Floor($c / 2)
+        if (($c -band [long]1) -ne 0) { $c = ([long]3988292384) -bxor $half }
         else { $c = $half }
     }
     $script:CrcTable[$n] = $c
 }
 
 function Get-Crc32([byte[]]$bytes) {
-    [UInt32]$crc = 4294967295
+    [long]$crc = $script:Mask32
     foreach ($b in $bytes) {
-        $idx = ($crc -bxor $b) -band 255
-        $crc = [UInt32]($script:CrcTable[$idx] -bxor [UInt32][Math]::Floor($crc / 256))
+        [int]$idx = [int](($crc -bxor [long]$b) -band [long]255)
+        $crc = ($script:CrcTable[$idx] -bxor [long][Math]::Floor($crc / 256)) -band $script:Mask32
     }
-    return [UInt32]($crc -bxor 4294967295)
+    return (($crc -bxor $script:Mask32) -band $script:Mask32)
 }
 
 function Write-Le16($stream, [int]$v) {

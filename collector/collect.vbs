@@ -1,12 +1,25 @@
 ' ============================================================================
+' collect.vbs - vmes-audit-collector 1.1.0 (format de collecte 1.1)
+'
+' FICHIER GENERE par collector/build.py a partir des modules collector/src/*.vbs
+' (un en-tete "module :" marque le debut de chacun) : ne pas le modifier a la
+' main, modifier le module puis relancer  python3 collector/build.py
+' ============================================================================
+
+' ------------------------------ module : src/main.vbs --------------------------
+' ============================================================================
 ' vmes-audit-collector : collecte des prerequis VMES 5.5 (Visto / SFR)
 '
 ' Windows 2000 SP4 / Windows Server 2003, WSH 5.6, aucune installation.
-' Contrat de sortie : docs/collection-format.md (format_version 1.0).
+' Contrat de sortie : docs/collection-format.md (format_version 1.1).
 '
 '   cscript //nologo collect.vbs [/account:NOM] [/out:DOSSIER] [/exchange]
 '            [/dryrun] [/noc:HOTE:PORT] [/nocaddr:IP] [/only:LISTE]
 '            [/exchserver:HOTE[,HOTE...]] [/timeout:SECONDES]
+'
+' Parametres prepares par l'avant-vente : collect-params.txt, a cote de ce
+' fichier, s'il existe (compte, NOC, client ; voir args.vbs). Une option de
+' la ligne de commande l'emporte sur le fichier.
 '
 ' Options de support (documentees dans LISEZMOI.txt) :
 '   /only:net              ne lance que les etapes reseau (net_*), ou une liste
@@ -15,426 +28,73 @@
 '                          illisible (H peut porter un port : hote:port)
 '   /nocscheme:http        TESTS UNIQUEMENT : sonde le NOC en HTTP clair
 '
+' Le collecteur demande a Windows et ecrit ce que Windows a repondu : les
+' valeurs binaires de l'annuaire (SID, descripteurs de securite) sont ecrites
+' en hexadecimal, sans etre decodees ici ; l'analyseur les interprete.
+'
 ' Ce fichier est en ASCII pur : les lettres accentuees des messages sont
 ' ecrites {e9} (code Unicode en hexadecimal) et converties par Fr().
 '
 ' Notes de portabilite (verifiees sous Wine 8, voir LISEZMOI et le rapport) :
 ' - WScript.Sleep, WshExec.ExitCode/Terminate, ChrW/AscW, GetRef, Eval,
-'   Join, DateDiff et ADODB.Stream ne sont pas disponibles sous Wine 8 :
-'   le script n'en depend pas, ou les essaie puis se replie.
+'   Join, DateDiff, AscB/MidB et ADODB.Stream ne sont pas disponibles sous
+'   Wine 8 : le script n'en depend pas, ou les essaie puis se replie.
 ' - Les octets des fichiers sont lus et ecrits par FileSystemObject en mode
 '   ASCII (page de code ANSI mono-octet : Chr/Asc font l'aller-retour).
 ' ============================================================================
 Option Explicit
 
 Const COLLECTOR_NAME = "vmes-audit-collector"
-Const COLLECTOR_VERSION = "1.0.0"
-Const FORMAT_VERSION = "1.0"
+Const COLLECTOR_VERSION = "1.1.0"
+Const FORMAT_VERSION = "1.1"
 Const DEFAULT_ACCOUNT = "VistoAdmin"
 Const DEFAULT_NOC_HOST = "push.sfr.fr"
 Const DEFAULT_NOC_PORT = 443
 Const DEFAULT_NOC_ADDR = "206.124.113.45"
+Const PARAMS_FILE = "collect-params.txt"
 Const ADMINCOUNT_LIMIT = 500
 Const MAILCONTAINERS_LIMIT = 200
+Const PROTECTED_USERS_LIMIT = 500
 Const HKCR = &H80000000
 Const HKCU = &H80000001
 Const HKLM = &H80000002
 
-Dim fso, sh, gArgs
+Dim fso, sh
 Dim gMode, gDry, gAccount, gNocHost, gNocPort, gNocAddr, gNocScheme, gOnly
+Dim gClient, gPack, gParamsFile
 Dim gExchServerOpt, gTimeout, gOutParent, gCol, gTmp, gBase, gHost, gStamp
-Dim gStarted, gTzOffset, gOemCp, gAnsiCp, gIs64, gIsWow, gSleepOk
+Dim gStarted, gTzOffset, gOemCp, gAnsiCp, gIs64, gIsWow, gSleepOk, gOsVersion
 Dim gDecl, gDeclCount, gResults, gResultCount, gCur, gRS, gStepNo, gStepTotal
-Dim gWmi, gReg, gRegMode, gRegErr, gExchServices, gExchServers, gExchServersKnown
-Dim gRootDse, gRootDseErr, gDomainNetbios, gRunAsSid, gOsVersion, gLocalIps
-Dim P2(31), M(31), SHAK(63), CRCT(255)
 
 Set fso = CreateObject("Scripting.FileSystemObject")
 Set sh = CreateObject("WScript.Shell")
 gSleepOk = True
-gExchServersKnown = False
-gExchServers = Array()
+gOsVersion = ""
+' etat partage entre modules (declare dans wmi, network, account, ad)
 gLocalIps = Array()
+gExchServers = Array()
+gExchServersKnown = False
 gRunAsSid = ""
-gRootDseErr = ""
 
+' Point d'entree
 Main
 WScript.Quit 0
 
 ' ----------------------------------------------------------------------------
-' Textes francais (ASCII + codes {xx})
-' ----------------------------------------------------------------------------
-Function UChr(code)
-  ' ChrW n'existe pas sous Wine 8 : repli sur Chr (page ANSI) pour < 256.
-  On Error Resume Next
-  Dim s
-  s = ChrW(code)
-  If Err.Number <> 0 Then
-    Err.Clear
-    If code < 256 Then s = Chr(code) Else s = "?"
-  End If
-  UChr = s
-End Function
-
-Function UAsc(ch)
-  On Error Resume Next
-  Dim n
-  n = AscW(ch)
-  If Err.Number <> 0 Then
-    Err.Clear
-    n = Asc(ch)
-  End If
-  If n < 0 Then n = n + 65536
-  UAsc = n
-End Function
-
-Function Fr(s)
-  ' "R{e9}seau" -> "Reseau" avec e accent aigu
-  Dim p, q, code, out
-  out = ""
-  p = 1
-  Do
-    q = InStr(p, s, "{")
-    If q = 0 Then Exit Do
-    If Mid(s, q + 3, 1) = "}" And IsHex(Mid(s, q + 1, 2)) Then
-      out = out & Mid(s, p, q - p) & UChr(CLng("&H" & Mid(s, q + 1, 2)))
-      p = q + 4
-    ElseIf Mid(s, q + 5, 1) = "}" And IsHex(Mid(s, q + 1, 4)) Then
-      out = out & Mid(s, p, q - p) & UChr(CLng("&H" & Mid(s, q + 1, 4)))
-      p = q + 6
-    Else
-      out = out & Mid(s, p, q - p + 1)
-      p = q + 1
-    End If
-  Loop
-  Fr = out & Mid(s, p)
-End Function
-
-Function IsHex(s)
-  Dim i, c
-  IsHex = (Len(s) > 0)
-  For i = 1 To Len(s)
-    c = LCase(Mid(s, i, 1))
-    If InStr("0123456789abcdef", c) = 0 Then IsHex = False
-  Next
-End Function
-
-Sub Say(s)
-  WScript.Echo Fr(s)
-End Sub
-
-' ----------------------------------------------------------------------------
-' Petits outils
-' ----------------------------------------------------------------------------
-Function JoinArr(a, sep)
-  Dim i, s
-  s = ""
-  If IsArray(a) Then
-    For i = LBound(a) To UBound(a)
-      If i > LBound(a) Then s = s & sep
-      s = s & CStr(a(i))
-    Next
-  End If
-  JoinArr = s
-End Function
-
-Function PushArr(a, v)
-  Dim n
-  If UBound(a) < LBound(a) Then
-    a = Array(v)
-  Else
-    n = UBound(a) + 1
-    ReDim Preserve a(n)
-    a(n) = v
-  End If
-  PushArr = a
-End Function
-
-Function Pad2(n)
-  Pad2 = Right("0" & CStr(n), 2)
-End Function
-
-Function HexN(n, width)
-  ' Hex() de Wine 8 est faux pour les Long negatifs : calcul explicite.
-  Dim d, s, k
-  d = CDbl(n)
-  If d < 0 Then d = d + 4294967296
-  s = ""
-  Do
-    k = d - Int(d / 16) * 16
-    s = Mid("0123456789abcdef", k + 1, 1) & s
-    d = Int(d / 16)
-  Loop While d > 0
-  Do While Len(s) < width
-    s = "0" & s
-  Loop
-  HexN = s
-End Function
-
-Function ErrText(num, desc)
-  ' "0x80072EE7 Le nom ne peut pas etre resolu" (description de Windows si presente)
-  Dim t
-  t = Trim(Replace(Replace(CStr(desc), vbCr, " "), vbLf, " "))
-  If t = "" Then t = KnownError(num)
-  ErrText = "0x" & UCase(HexN(num, 8)) & " " & t
-End Function
-
-Function KnownError(num)
-  Dim code
-  code = CDbl(num)
-  If code < 0 Then code = code + 4294967296
-  Select Case code
-    Case 2147942402: KnownError = Fr("fichier ou cl{e9} introuvable")
-    Case 2147942405: KnownError = Fr("acc{e8}s refus{e9}")
-    Case 2147943755: KnownError = Fr("le domaine sp{e9}cifi{e9} n'existe pas ou n'est pas joignable")
-    Case 2147745792: KnownError = Fr("ADSI : erreur non sp{e9}cifi{e9}e (chemin ADsPath invalide)")
-    Case 2147749890: KnownError = Fr("WMI : introuvable")
-    Case 2147749904: KnownError = Fr("WMI : classe non valide")
-    Case 2147749911: KnownError = Fr("WMI : requ{ea}te non valide")
-    Case 2147746276: KnownError = Fr("syntaxe de moniker non valide (fournisseur ADSI LDAP absent ?)")
-    Case 2147614749: KnownError = Fr("biblioth{e8}que de types non enregistr{e9}e")
-    Case 2148270077, 2148270078: KnownError = Fr("l'objet ne g{e8}re pas cette action")
-    Case Else
-      If Int(code / 65536) = 32775 Then
-        KnownError = WinHttpText(code - 2147942400)
-      Else
-        KnownError = Fr("erreur sans description")
-      End If
-  End Select
-End Function
-
-Function WinHttpText(n)
-  Select Case n
-    Case 12002: WinHttpText = Fr("d{e9}lai d'attente d{e9}pass{e9}")
-    Case 12005: WinHttpText = Fr("URL non valide")
-    Case 12007: WinHttpText = Fr("le nom du serveur n'a pas pu {ea}tre r{e9}solu")
-    Case 12029: WinHttpText = Fr("impossible d'{e9}tablir la connexion avec le serveur")
-    Case 12030: WinHttpText = Fr("la connexion avec le serveur a {e9}t{e9} interrompue")
-    Case 12038: WinHttpText = Fr("le nom du certificat ne correspond pas au serveur")
-    Case 12044: WinHttpText = Fr("le serveur demande un certificat client")
-    Case 12045: WinHttpText = Fr("autorit{e9} de certification inconnue")
-    Case 12152: WinHttpText = Fr("r{e9}ponse du serveur non valide")
-    Case 12157: WinHttpText = Fr("erreur du canal s{e9}curis{e9} (TLS)")
-    Case 12175: WinHttpText = Fr("erreur de s{e9}curit{e9} (certificat ou TLS)")
-    Case 12180: WinHttpText = Fr("d{e9}tection automatique du proxy en {e9}chec")
-    Case Else: WinHttpText = Fr("erreur WinHTTP ") & n
-  End Select
-End Function
-
-Function NowIso(d)
-  NowIso = Year(d) & "-" & Pad2(Month(d)) & "-" & Pad2(Day(d)) & "T" & _
-    Pad2(Hour(d)) & ":" & Pad2(Minute(d)) & ":" & Pad2(Second(d)) & TzSuffix(gTzOffset)
-End Function
-
-Function TzSuffix(mins)
-  Dim a, s
-  If mins < 0 Then s = "-" Else s = "+"
-  a = Abs(mins)
-  TzSuffix = s & Pad2(a \ 60) & ":" & Pad2(a Mod 60)
-End Function
-
-Function ElapsedMs(t0)
-  Dim t
-  t = Timer - t0
-  If t < 0 Then t = t + 86400
-  ElapsedMs = CLng(t * 1000)
-End Function
-
-Function FmtSec(ms)
-  ' 1234 -> "1,2 s" (virgule decimale francaise)
-  FmtSec = (ms \ 1000) & "," & ((ms Mod 1000) \ 100) & " s"
-End Function
-
-Sub Nap(ms)
-  ' WScript.Sleep n'est pas implemente sous Wine 8 : attente active en repli.
-  Dim t0
-  If gSleepOk Then
-    On Error Resume Next
-    WScript.Sleep ms
-    If Err.Number = 0 Then Exit Sub
-    Err.Clear
-    gSleepOk = False
-    On Error GoTo 0
-  End If
-  t0 = Timer
-  Do While ElapsedMs(t0) < ms
-  Loop
-End Sub
-
-Function Env(s)
-  ' Wine 8 laisse un caractere NUL final : on le retire.
-  Env = Replace(sh.ExpandEnvironmentStrings(s), Chr(0), "")
-End Function
-
-Function EnvOrEmpty(name)
-  Dim v
-  v = Env("%" & name & "%")
-  If v = "%" & name & "%" Then v = ""
-  EnvOrEmpty = v
-End Function
-
-' ----------------------------------------------------------------------------
-' Arguments
-' ----------------------------------------------------------------------------
-Function NamedArgs()
-  ' /nom:valeur ou /drapeau -> dictionnaire (WScript.Arguments.Named manque
-  ' sous Wine 8 : analyse manuelle, identique sous Windows).
-  Dim d, i, a, p, k
-  Set d = CreateObject("Scripting.Dictionary")
-  d.CompareMode = 1
-  For i = 0 To WScript.Arguments.Count - 1
-    a = WScript.Arguments(i)
-    If Left(a, 1) = "/" Or Left(a, 1) = "-" Then
-      a = Mid(a, 2)
-      p = InStr(a, ":")
-      If p > 0 Then
-        k = LCase(Left(a, p - 1))
-        d(k) = Mid(a, p + 1)
-      Else
-        d(LCase(a)) = ""
-      End If
-    Else
-      Say "Argument ignor{e9} : " & a
-    End If
-  Next
-  Set NamedArgs = d
-End Function
-
-Sub ParseArgs()
-  Dim named, v, p
-  Set named = NamedArgs()
-  gAccount = DEFAULT_ACCOUNT
-  If named.Exists("account") Then
-    If Trim(named("account")) <> "" Then gAccount = Trim(named("account"))
-  End If
-  gMode = "vmes"
-  If named.Exists("exchange") Then gMode = "exchange"
-  gDry = named.Exists("dryrun")
-  gNocHost = DEFAULT_NOC_HOST
-  gNocPort = DEFAULT_NOC_PORT
-  gNocAddr = DEFAULT_NOC_ADDR
-  If named.Exists("noc") Then
-    v = Trim(named("noc"))
-    p = InStrRev(v, ":")
-    If p > 0 Then
-      gNocHost = Left(v, p - 1)
-      gNocPort = CLng(Mid(v, p + 1))
-    ElseIf v <> "" Then
-      gNocHost = v
-    End If
-    If Not named.Exists("nocaddr") Then gNocAddr = gNocHost
-  End If
-  If named.Exists("nocaddr") Then gNocAddr = Trim(named("nocaddr"))
-  gNocScheme = "https"
-  If named.Exists("nocscheme") Then gNocScheme = LCase(Trim(named("nocscheme")))
-  gOnly = ""
-  If named.Exists("only") Then gOnly = LCase(Trim(named("only")))
-  gExchServerOpt = ""
-  If named.Exists("exchserver") Then gExchServerOpt = Trim(named("exchserver"))
-  gTimeout = 300
-  If named.Exists("timeout") Then gTimeout = CLng(named("timeout"))
-  gOutParent = ""
-  If named.Exists("out") Then gOutParent = Trim(named("out"))
-  If gOutParent = "" Then gOutParent = fso.GetParentFolderName(WScript.ScriptFullName)
-End Sub
-
-' ----------------------------------------------------------------------------
-' Declaration des artefacts : un nom, utilise partout (fichier, manifeste)
-' Decl nom, extension, libelle, procedure, parametre, modes
-' ----------------------------------------------------------------------------
-Sub Decl(name, ext, label, proc, param, modes)
-  Dim d
-  Set d = CreateObject("Scripting.Dictionary")
-  d("name") = name
-  d("ext") = ext
-  d("label") = label
-  d("proc") = proc
-  d("param") = param
-  d("modes") = modes
-  ReDim Preserve gDecl(gDeclCount)
-  Set gDecl(gDeclCount) = d
-  gDeclCount = gDeclCount + 1
-End Sub
-
-Sub DeclareArtifacts()
-  gDeclCount = 0
-  ReDim gDecl(0)
-  Decl "systeminfo", "txt", "Syst{e8}me : systeminfo", "cmd", "systeminfo /fo list", "vmes exchange"
-  Decl "wmi_os", "txt", "WMI : syst{e8}me d'exploitation", "wmi", "SELECT * FROM Win32_OperatingSystem", "vmes exchange"
-  Decl "wmi_computersystem", "txt", "WMI : ordinateur", "wmi", "SELECT * FROM Win32_ComputerSystem", "vmes exchange"
-  Decl "wmi_processor", "txt", "WMI : processeurs", "wmi", "SELECT * FROM Win32_Processor", "vmes"
-  Decl "wmi_logicaldisk", "txt", "WMI : disques", "wmi", "SELECT * FROM Win32_LogicalDisk WHERE DriveType=3", "vmes"
-  Decl "wmi_networkadapter", "txt", "WMI : cartes r{e9}seau", "wmi", "SELECT * FROM Win32_NetworkAdapter WHERE NetConnectionStatus=2", "vmes"
-  Decl "wmi_networkadapterconfig", "txt", "WMI : configuration IP", "wmi", "SELECT * FROM Win32_NetworkAdapterConfiguration WHERE IPEnabled=True", "vmes"
-  Decl "wmi_registry", "txt", "WMI : taille du registre", "wmi", "SELECT * FROM Win32_Registry", "vmes"
-  Decl "wmi_service", "txt", "WMI : services", "wmi", "SELECT Name, DisplayName, State, StartMode, StartName, PathName FROM Win32_Service", "vmes exchange"
-  Decl "wmi_terminalservice", "txt", "WMI : services Terminal Server", "wmi", "SELECT * FROM Win32_TerminalServiceSetting", "vmes"
-  Decl "wmi_qfe", "txt", "WMI : correctifs", "wmi", "SELECT HotFixID, Description, InstalledOn, ServicePackInEffect FROM Win32_QuickFixEngineering", "vmes exchange"
-  Decl "reg_values", "txt", "Registre : valeurs", "regvalues", "", "vmes exchange"
-  Decl "reg_exchange_setup", "reg", "Registre : Exchange Setup", "regexport", "HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Exchange\Setup", "vmes exchange"
-  Decl "reg_updates", "reg", "Registre : mises {e0} jour", "regexport", "HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Updates", "vmes exchange"
-  Decl "reg_uninstall", "reg", "Registre : programmes install{e9}s", "regexport", "HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall", "vmes exchange"
-  Decl "reg_uninstall_wow64", "reg", "Registre : programmes 32 bits", "regexport", "HKEY_LOCAL_MACHINE\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall", "vmes"
-  Decl "reg_hotfix", "reg", "Registre : correctifs", "regexport", "HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Hotfix", "vmes"
-  Decl "reg_terminal_server", "reg", "Registre : Terminal Server", "regexport", "HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Control\Terminal Server", "vmes"
-  Decl "reg_internet_settings", "reg", "Registre : Internet Explorer", "regexport", "HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\Internet Settings", "vmes"
-  Decl "reg_winhttp", "reg", "Registre : proxy WinHTTP", "regexport", "HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections", "vmes"
-  Decl "reg_mapi_profiles", "reg", "Registre : profils MAPI", "regexport", "HKEY_CURRENT_USER\Software\Microsoft\Windows NT\CurrentVersion\Windows Messaging Subsystem\Profiles", "vmes"
-  Decl "file_versions", "txt", "Fichiers : versions MAPI/Exchange", "fileversions", "", "vmes exchange"
-  Decl "whoami_user", "txt", "Compte : whoami /user", "whoami", "whoami /user /fo csv", "vmes"
-  Decl "whoami_groups", "txt", "Compte : whoami /groups", "whoami", "whoami /groups /fo csv", "vmes"
-  Decl "token_groups", "txt", "Compte : groupes du jeton (ADSI)", "tokengroups", "", "vmes"
-  Decl "local_admins", "txt", "Compte : administrateurs locaux", "localadmins", "", "vmes"
-  Decl "ipconfig", "txt", "R{e9}seau : ipconfig", "cmd", "ipconfig /all", "vmes"
-  Decl "wmi_accounts", "txt", "WMI : comptes bien connus", "wmi", "SELECT Name, Domain, SID FROM Win32_SystemAccount", "vmes"
-  Decl "ad_rootdse", "txt", "Annuaire : RootDSE", "ad", "LDAP://RootDSE", "vmes"
-  Decl "ad_domain", "txt", "Annuaire : domaine", "ad", "", "vmes"
-  Decl "ad_partitions", "txt", "Annuaire : partitions", "ad", "", "vmes"
-  Decl "ad_domain_controllers", "txt", "Annuaire : contr{f4}leurs de domaine", "ad", "", "vmes"
-  Decl "ad_service_account", "txt", "Annuaire : compte de service", "ad", "", "vmes"
-  Decl "ad_service_account_groups", "txt", "Annuaire : groupes du compte de service", "ad", "", "vmes"
-  Decl "ad_exchange_org", "txt", "Annuaire : organisation Exchange", "ad", "", "vmes"
-  Decl "ad_exchange_servers", "txt", "Annuaire : serveurs Exchange", "ad", "", "vmes"
-  Decl "ad_mail_containers", "txt", "Annuaire : conteneurs des utilisateurs de messagerie", "ad", "", "vmes"
-  Decl "ad_acl", "txt", "Annuaire : autorisations (ACL)", "ad", "", "vmes"
-  Decl "ad_admincount_users", "txt", "Annuaire : comptes prot{e9}g{e9}s (adminCount)", "ad", "", "vmes"
-  Decl "ad_exchange_stores", "txt", "Annuaire : banques Exchange", "ad", "", "vmes"
-  Decl "ad_mail_users_protected", "txt", "Annuaire : utilisateurs de messagerie prot{e9}g{e9}s", "ad", "", "vmes"
-  Decl "net_proxy", "txt", "R{e9}seau : param{e8}tres proxy", "netproxy", "", "vmes"
-  Decl "net_noc_probe", "txt", "R{e9}seau : acc{e8}s au NOC", "netnoc", "", "vmes"
-  Decl "net_exchange_path", "txt", "R{e9}seau : chemin vers Exchange", "netexch", "", "vmes"
-  Decl "exchange_version", "txt", "Annuaire : ce serveur Exchange", "ad", "", "exchange"
-End Sub
-
-Function Selected(d)
-  Dim items, i, it, name
-  Selected = False
-  If InStr(" " & d("modes") & " ", " " & gMode & " ") = 0 Then Exit Function
-  If gOnly = "" Then
-    Selected = True
-    Exit Function
-  End If
-  name = d("name")
-  items = Split(gOnly, ",")
-  For i = 0 To UBound(items)
-    it = Trim(items(i))
-    If it = name Or (it <> "" And Left(name, Len(it) + 1) = it & "_") Then Selected = True
-  Next
-End Function
-
-' ----------------------------------------------------------------------------
-' Programme principal
+' Programme principal : options, plan des etapes, etapes une a une,
+' manifest.json, archive ZIP.
 ' ----------------------------------------------------------------------------
 Sub Main()
-  Dim i, d, zipPath, zipErr, ended, nOk, nErr, nSkip, r
+  Dim i, d, zipPath, zipErr, ended, nOk, nErr, nSkip
   If InStr(LCase(WScript.FullName), "wscript.exe") > 0 Then
     ' Double-clic sur le .vbs : relancer sous cscript pour avoir une console.
     sh.Run "cmd /k cscript.exe //nologo """ & WScript.ScriptFullName & """", 1, False
     WScript.Quit 0
   End If
-  InitBits
+  InitHashTables
   ParseArgs
   DeclareArtifacts
+  DeclareLdapQueries
   gHost = UCase(EnvOrEmpty("COMPUTERNAME"))
   If gHost = "" Then gHost = "INCONNU"
   gStarted = Now
@@ -448,6 +108,7 @@ Sub Main()
 
   Say "vmes-audit : collecte des pr{e9}requis VMES 5.5 (version " & COLLECTOR_VERSION & ")"
   Say "Machine " & gHost & ", mode " & gMode & ", compte de service " & gAccount
+  If gParamsFile <> "" Then Say "Param{e8}tres lus dans " & gParamsFile & ParamsSummary()
   If gDry Then
     DryRun
     Exit Sub
@@ -500,6 +161,171 @@ Sub Main()
   End If
 End Sub
 
+' ------------------------------ module : src/args.vbs --------------------------
+' ----------------------------------------------------------------------------
+' Options de la ligne de commande et fichier de parametres
+' ----------------------------------------------------------------------------
+
+Function NamedArgs()
+  ' /nom:valeur ou /drapeau -> dictionnaire (WScript.Arguments.Named manque
+  ' sous Wine 8 : analyse manuelle, identique sous Windows).
+  Dim d, i, a, p, k
+  Set d = CreateObject("Scripting.Dictionary")
+  d.CompareMode = 1
+  For i = 0 To WScript.Arguments.Count - 1
+    a = WScript.Arguments(i)
+    If Left(a, 1) = "/" Or Left(a, 1) = "-" Then
+      a = Mid(a, 2)
+      p = InStr(a, ":")
+      If p > 0 Then
+        k = LCase(Left(a, p - 1))
+        d(k) = Mid(a, p + 1)
+      Else
+        d(LCase(a)) = ""
+      End If
+    Else
+      Say "Argument ignor{e9} : " & a
+    End If
+  Next
+  Set NamedArgs = d
+End Function
+
+Sub ParseArgs()
+  ' Ordre de priorite : valeurs par defaut < collect-params.txt < ligne de
+  ' commande (contrat, section 8).
+  Dim named, params, k, v, p, cliNocOnly
+  Set named = NamedArgs()
+  Set params = ReadParamsFile(fso.GetParentFolderName(WScript.ScriptFullName) & "\" & PARAMS_FILE)
+  cliNocOnly = named.Exists("noc") And Not named.Exists("nocaddr")
+  For Each k In params.Keys
+    ' /noc: sans /nocaddr: designe un autre NOC : l'adresse du fichier, qui
+    ' est celle du NOC du fichier, ne s'applique pas.
+    If k = "nocaddr" And cliNocOnly Then
+      Say "Note : /noc: donn{e9} sans /nocaddr: ; l'adresse nocaddr de " & PARAMS_FILE & " est ignor{e9}e."
+    ElseIf Not named.Exists(k) Then
+      named(k) = params(k)
+    End If
+  Next
+  gClient = ""
+  If named.Exists("client") Then gClient = Trim(named("client"))
+  gPack = ""
+  If named.Exists("pack") Then gPack = Trim(named("pack"))
+  gAccount = DEFAULT_ACCOUNT
+  If named.Exists("account") Then
+    If Trim(named("account")) <> "" Then gAccount = Trim(named("account"))
+  End If
+  gMode = "vmes"
+  If named.Exists("exchange") Then gMode = "exchange"
+  gDry = named.Exists("dryrun")
+  gNocHost = DEFAULT_NOC_HOST
+  gNocPort = DEFAULT_NOC_PORT
+  gNocAddr = DEFAULT_NOC_ADDR
+  If named.Exists("noc") Then
+    v = Trim(named("noc"))
+    p = InStrRev(v, ":")
+    If p > 0 Then
+      gNocHost = Left(v, p - 1)
+      If IsNumeric(Mid(v, p + 1)) Then gNocPort = CLng(Mid(v, p + 1))
+    ElseIf v <> "" Then
+      gNocHost = v
+    End If
+    If Not named.Exists("nocaddr") Then gNocAddr = gNocHost
+  End If
+  If named.Exists("nocaddr") Then
+    If Trim(named("nocaddr")) <> "" Then gNocAddr = Trim(named("nocaddr"))
+  End If
+  gNocScheme = "https"
+  If named.Exists("nocscheme") Then gNocScheme = LCase(Trim(named("nocscheme")))
+  gOnly = ""
+  If named.Exists("only") Then gOnly = LCase(Trim(named("only")))
+  gExchServerOpt = ""
+  If named.Exists("exchserver") Then gExchServerOpt = Trim(named("exchserver"))
+  gTimeout = 300
+  If named.Exists("timeout") Then
+    If IsNumeric(named("timeout")) Then gTimeout = CLng(named("timeout"))
+  End If
+  gOutParent = ""
+  If named.Exists("out") Then gOutParent = Trim(named("out"))
+  If gOutParent = "" Then gOutParent = fso.GetParentFolderName(WScript.ScriptFullName)
+End Sub
+
+Function ReadParamsFile(path)
+  ' collect-params.txt (contrat, section 8) : une paire cle=valeur par ligne,
+  ' "#" en tete de ligne pour un commentaire, cles sans casse. Exemple :
+  '   # Parametres de collecte preparees par l'avant-vente (vmes-audit kit)
+  '   account=VistoAdmin
+  '   noc=push.sfr.fr:443
+  '   client=Exemple Assurances
+  ' Texte ASCII ou Windows-1252 (page ANSI), lu tel quel ; UTF-16 accepte.
+  ' Le fichier ne contient aucun secret. Renvoie un dictionnaire cle -> valeur.
+  Dim d, f, text, lines, i, ln, q, k, v, head
+  Set d = CreateObject("Scripting.Dictionary")
+  d.CompareMode = 1
+  gParamsFile = ""
+  Set ReadParamsFile = d
+  If Not fso.FileExists(path) Then Exit Function
+  gParamsFile = PARAMS_FILE
+  If fso.GetFile(path).Size = 0 Then Exit Function
+  Set f = fso.OpenTextFile(path, 1, False, 0)
+  head = f.Read(2)
+  f.Close
+  If head = Chr(255) & Chr(254) Then
+    Set f = fso.OpenTextFile(path, 1, False, -1)
+  Else
+    Set f = fso.OpenTextFile(path, 1, False, 0)
+  End If
+  text = f.ReadAll
+  f.Close
+  ' marque d'ordre UTF-8 (bloc-notes) : retiree
+  If Left(text, 3) = Chr(239) & Chr(187) & Chr(191) Then text = Mid(text, 4)
+  lines = Split(Replace(text, vbCr, ""), vbLf)
+  For i = 0 To UBound(lines)
+    ln = Trim(Replace(lines(i), vbTab, " "))
+    If ln <> "" And Left(ln, 1) <> "#" Then
+      q = InStr(ln, "=")
+      If q = 0 Then
+        Say "Ligne ignor{e9}e dans " & PARAMS_FILE & " (sans {ab}{a0}={a0}{bb}) : " & ln
+      Else
+        k = LCase(Trim(Left(ln, q - 1)))
+        v = Trim(Mid(ln, q + 1))
+        Select Case k
+          Case "account", "noc", "nocaddr", "client", "pack"
+            If v <> "" Then d(k) = v
+          Case Else
+            Say "Param{e8}tre inconnu ignor{e9} dans " & PARAMS_FILE & " : " & k
+        End Select
+      End If
+    End If
+  Next
+End Function
+
+Function ParamsSummary()
+  ' " : client Exemple SA, dossier vmes-5.5 1.1.0" (pour la console)
+  Dim s
+  s = ""
+  If gClient <> "" Then s = s & ", client " & gClient
+  If gPack <> "" Then s = s & ", dossier " & gPack
+  If s <> "" Then s = " (" & Mid(s, 3) & ")"
+  ParamsSummary = s
+End Function
+
+' ------------------------------ module : src/platform.vbs ----------------------
+' ----------------------------------------------------------------------------
+' Plate-forme : variables d'environnement, version de Windows, dossiers
+' ----------------------------------------------------------------------------
+
+Function Env(s)
+  ' Wine 8 laisse un caractere NUL final : on le retire.
+  Env = Replace(sh.ExpandEnvironmentStrings(s), Chr(0), "")
+End Function
+
+Function EnvOrEmpty(name)
+  Dim v
+  v = Env("%" & name & "%")
+  If v = "%" & name & "%" Then v = ""
+  EnvOrEmpty = v
+End Function
+
 Sub DetectPlatform()
   On Error Resume Next
   Dim arch, archW, full
@@ -516,9 +342,9 @@ Sub DetectPlatform()
   If gOemCp = "" Then gOemCp = "850"
   If gAnsiCp = "" Then gAnsiCp = "1252"
   gTzOffset = 0
-  Dim os, tz, found
+  Dim tz, found
   found = False
-  Set gWmi = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\cimv2")
+  WmiService
   found = ReadTimeZone()
   Err.Clear
   If Not found Then
@@ -529,7 +355,9 @@ Sub DetectPlatform()
 End Sub
 
 Function ReadTimeZone()
-  ' Decalage UTC en minutes (heure d'ete comprise) : Win32_OperatingSystem
+  ' Decalage UTC en minutes (heure d'ete comprise) et version de Windows
+  ' ("5.0.2195" Windows 2000, "5.2.3790" Windows Server 2003) :
+  ' Win32_OperatingSystem
   Dim os, tz
   ReadTimeZone = False
   For Each os In gWmi.ExecQuery("SELECT CurrentTimeZone, Version FROM Win32_OperatingSystem")
@@ -540,6 +368,12 @@ Function ReadTimeZone()
       ReadTimeZone = True
     End If
   Next
+End Function
+
+Function IsWindows2000()
+  ' Win32_OperatingSystem.Version 5.0 (contrat, section 2) ; version inconnue
+  ' (WMI muet) : on ne saute rien, les etapes diront elles-memes leur echec.
+  IsWindows2000 = (Left(gOsVersion, 4) = "5.0.")
 End Function
 
 Function PrepareFolders()
@@ -577,9 +411,92 @@ Sub CleanupTmp()
   Err.Clear
 End Sub
 
+' ------------------------------ module : src/steps.vbs -------------------------
 ' ----------------------------------------------------------------------------
-' Execution d'une etape : isolee, chronometree, consignee
+' Declaration des artefacts et execution d'une etape
 ' ----------------------------------------------------------------------------
+
+Sub Decl(name, ext, label, proc, param, modes)
+  Dim d
+  Set d = CreateObject("Scripting.Dictionary")
+  d("name") = name
+  d("ext") = ext
+  d("label") = label
+  d("proc") = proc
+  d("param") = param
+  d("modes") = modes
+  ReDim Preserve gDecl(gDeclCount)
+  Set gDecl(gDeclCount) = d
+  gDeclCount = gDeclCount + 1
+End Sub
+
+Sub DeclareArtifacts()
+  gDeclCount = 0
+  ReDim gDecl(0)
+  Decl "systeminfo", "txt", "Syst{e8}me : systeminfo", "cmd", "systeminfo /fo list", "vmes exchange"
+  Decl "wmi_os", "txt", "WMI : syst{e8}me d'exploitation", "wmi", "SELECT * FROM Win32_OperatingSystem", "vmes exchange"
+  Decl "wmi_computersystem", "txt", "WMI : ordinateur", "wmi", "SELECT * FROM Win32_ComputerSystem", "vmes exchange"
+  Decl "wmi_processor", "txt", "WMI : processeurs", "wmi", "SELECT * FROM Win32_Processor", "vmes"
+  Decl "wmi_logicaldisk", "txt", "WMI : disques", "wmi", "SELECT * FROM Win32_LogicalDisk WHERE DriveType=3", "vmes"
+  Decl "wmi_networkadapter", "txt", "WMI : cartes r{e9}seau", "wmi", "SELECT * FROM Win32_NetworkAdapter WHERE NetConnectionStatus=2", "vmes"
+  Decl "wmi_networkadapterconfig", "txt", "WMI : configuration IP", "wmi", "SELECT * FROM Win32_NetworkAdapterConfiguration WHERE IPEnabled=True", "vmes"
+  Decl "wmi_registry", "txt", "WMI : taille du registre", "wmi", "SELECT * FROM Win32_Registry", "vmes"
+  Decl "wmi_service", "txt", "WMI : services", "wmi", "SELECT Name, DisplayName, State, StartMode, StartName, PathName FROM Win32_Service", "vmes exchange"
+  Decl "wmi_terminalservice", "txt", "WMI : services Terminal Server", "wmi", "SELECT * FROM Win32_TerminalServiceSetting", "vmes"
+  Decl "wmi_qfe", "txt", "WMI : correctifs", "wmi", "SELECT HotFixID, Description, InstalledOn, ServicePackInEffect FROM Win32_QuickFixEngineering", "vmes exchange"
+  Decl "reg_values", "txt", "Registre : valeurs", "regvalues", "", "vmes exchange"
+  Decl "reg_exchange_setup", "reg", "Registre : Exchange Setup", "regexport", "HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Exchange\Setup", "vmes exchange"
+  Decl "reg_updates", "reg", "Registre : mises {e0} jour", "regexport", "HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Updates", "vmes exchange"
+  Decl "reg_uninstall", "reg", "Registre : programmes install{e9}s", "regexport", "HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall", "vmes exchange"
+  Decl "reg_uninstall_wow64", "reg", "Registre : programmes 32 bits", "regexport", "HKEY_LOCAL_MACHINE\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall", "vmes"
+  Decl "reg_hotfix", "reg", "Registre : correctifs", "regexport", "HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Hotfix", "vmes"
+  Decl "reg_terminal_server", "reg", "Registre : Terminal Server", "regexport", "HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Control\Terminal Server", "vmes"
+  Decl "reg_internet_settings", "reg", "Registre : Internet Explorer", "regexport", "HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\Internet Settings", "vmes"
+  Decl "reg_winhttp", "reg", "Registre : proxy WinHTTP", "regexport", "HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections", "vmes"
+  Decl "reg_mapi_profiles", "reg", "Registre : profils MAPI", "regexport", "HKEY_CURRENT_USER\Software\Microsoft\Windows NT\CurrentVersion\Windows Messaging Subsystem\Profiles", "vmes"
+  Decl "file_versions", "txt", "Fichiers : versions MAPI/Exchange", "fileversions", "", "vmes exchange"
+  Decl "whoami_user", "txt", "Compte : whoami /user", "whoami", "whoami /user /fo csv", "vmes"
+  Decl "whoami_groups", "txt", "Compte : whoami /groups", "whoami", "whoami /groups /fo csv", "vmes"
+  Decl "token_groups", "txt", "Compte : groupes du jeton (ADSI)", "tokengroups", "", "vmes"
+  Decl "local_admins", "txt", "Compte : administrateurs locaux", "localadmins", "", "vmes"
+  Decl "ipconfig", "txt", "R{e9}seau : ipconfig", "cmd", "ipconfig /all", "vmes"
+  Decl "wmi_accounts", "txt", "WMI : comptes bien connus et groupes locaux", "wmiaccounts", "SELECT Name, Domain, SID FROM Win32_SystemAccount ; SELECT Name, Domain, SID FROM Win32_Group WHERE LocalAccount=True", "vmes"
+  ' Annuaire : dans l'ordre du tableau 5.1 du contrat (requetes LDAP : ldap.vbs)
+  Decl "ad_rootdse", "txt", "Annuaire : RootDSE", "ad", "", "vmes"
+  Decl "ad_domain", "txt", "Annuaire : domaine", "ad", "", "vmes"
+  Decl "ad_partitions", "txt", "Annuaire : partitions", "ad", "", "vmes"
+  Decl "ad_domain_controllers", "txt", "Annuaire : contr{f4}leurs de domaine", "ad", "", "vmes"
+  Decl "ad_service_account", "txt", "Annuaire : compte de service", "ad", "", "vmes"
+  Decl "ad_service_account_groups", "txt", "Annuaire : groupes du compte de service", "ad", "", "vmes"
+  Decl "ad_exchange_org", "txt", "Annuaire : organisation Exchange", "ad", "", "vmes"
+  Decl "ad_exchange_servers", "txt", "Annuaire : serveurs Exchange", "ad", "", "vmes"
+  Decl "ad_exchange_stores", "txt", "Annuaire : banques Exchange", "ad", "", "vmes"
+  Decl "ad_mail_containers", "txt", "Annuaire : conteneurs des utilisateurs de messagerie", "ad", "", "vmes"
+  Decl "ad_mail_users_protected", "txt", "Annuaire : utilisateurs de messagerie {e0} h{e9}ritage d{e9}sactiv{e9}", "ad", "", "vmes"
+  Decl "ad_acl", "txt", "Annuaire : autorisations (ACL)", "ad", "", "vmes"
+  Decl "ad_admincount_users", "txt", "Annuaire : comptes prot{e9}g{e9}s (adminCount)", "ad", "", "vmes"
+  Decl "net_proxy", "txt", "R{e9}seau : param{e8}tres proxy", "netproxy", "", "vmes"
+  Decl "net_noc_probe", "txt", "R{e9}seau : acc{e8}s au NOC", "netnoc", "", "vmes"
+  Decl "net_exchange_path", "txt", "R{e9}seau : chemin vers Exchange", "netexch", "", "vmes"
+  Decl "exchange_version", "txt", "Annuaire : ce serveur Exchange", "ad", "", "exchange"
+End Sub
+
+Function Selected(d)
+  Dim items, i, it, name
+  Selected = False
+  If InStr(" " & d("modes") & " ", " " & gMode & " ") = 0 Then Exit Function
+  If gOnly = "" Then
+    Selected = True
+    Exit Function
+  End If
+  name = d("name")
+  items = Split(gOnly, ",")
+  For i = 0 To UBound(items)
+    it = Trim(items(i))
+    If it = name Or (it <> "" And Left(name, Len(it) + 1) = it & "_") Then Selected = True
+  Next
+End Function
+
 Function NewResult(d)
   Dim r
   Set r = CreateObject("Scripting.Dictionary")
@@ -591,6 +508,7 @@ Function NewResult(d)
   r("duration_ms") = 0
   r("encoding") = ""
   r("sha256") = ""
+  r("crc32") = Null
   r("size") = Null
   r("error") = ""
   r("ext") = d("ext")
@@ -598,10 +516,11 @@ Function NewResult(d)
 End Function
 
 Sub RunArtifact(d)
-  Dim t0, ms, path, label, st, en, ed, sz
+  Dim t0, ms, path, label, st, en, ed, sz, crc, sha
   gStepNo = gStepNo + 1
   Set gCur = NewResult(d)
   Set gRS = Nothing
+  gRecValues = 0
   t0 = Timer
   On Error Resume Next
   Dispatch d
@@ -620,8 +539,17 @@ Sub RunArtifact(d)
     gCur("file") = d("name") & "." & d("ext")
     sz = fso.GetFile(path).Size
     gCur("size") = sz
-    gCur("sha256") = Sha256File(path)
+    ' CRC-32 (repris par l'archive) et, jusqu'a SHA256_MAX_BYTES, SHA-256
+    crc = Null
+    sha = ""
+    DigestFile path, (sz <= SHA256_MAX_BYTES), crc, sha
+    If Err.Number <> 0 Then
+      crc = Null
+      sha = ""
+    End If
     Err.Clear
+    gCur("crc32") = crc
+    gCur("sha256") = sha
   Else
     gCur("file") = ""
     gCur("size") = Null
@@ -641,10 +569,19 @@ Sub RunArtifact(d)
 End Sub
 
 Sub Dispatch(d)
+  ' Windows 2000 n'a ni systeminfo.exe, ni whoami.exe, ni la classe
+  ' Win32_TerminalServiceSetting : etapes "sans objet", sans les essayer
+  ' (contrat, section 2).
+  If IsWindows2000() And InStr(" systeminfo whoami_user whoami_groups wmi_terminalservice ", " " & d("name") & " ") > 0 Then
+    gCur("source") = d("param")
+    Skip "absent de Windows 2000"
+    Exit Sub
+  End If
   Select Case d("proc")
     Case "cmd": StepCommand d("name"), d("param")
     Case "whoami": StepWhoami d("name"), d("param")
     Case "wmi": StepWmi d("name"), d("param")
+    Case "wmiaccounts": StepWmiAccounts
     Case "regvalues": StepRegValues
     Case "regexport": StepRegExport d("name"), d("param")
     Case "fileversions": StepFileVersions
@@ -667,9 +604,11 @@ Sub Skip(msg)
   gCur("error") = msg
 End Sub
 
+' ------------------------------ module : src/dryrun.vbs ------------------------
 ' ----------------------------------------------------------------------------
 ' Mode simulation (/dryrun)
 ' ----------------------------------------------------------------------------
+
 Sub DryRun()
   Dim i, d, n
   Say "MODE SIMULATION (/dryrun) : rien n'est collect{e9}, aucun fichier n'est {e9}crit."
@@ -708,14 +647,29 @@ Sub DescribeStep(d)
     Case "fileversions"
       Say "      FileSystemObject.GetFileVersion : mapi32.dll, emsmdb32.dll, exmapi32.dll, store.exe, cdo.dll"
     Case "tokengroups"
-      Say "      ADSI : LDAP://<DN du compte courant> attribut tokenGroups"
+      Say "      ADSI : ADSystemInfo.UserName ({runAsDN}, le compte courant), puis :"
+      PrintLdapLines "token_groups"
+    Case "wmiaccounts"
+      Say "      requ{ea}tes WMI (root\cimv2) : " & d("param")
     Case "localadmins"
       Say "      requ{ea}te WMI : SELECT * FROM Win32_Group WHERE SID='S-1-5-32-544' AND LocalAccount=True"
       Say "      puis ADSI : WinNT://" & gHost & "/<groupe>,group (membres)"
     Case "ad"
-      Say "      LDAP : " & AdSourceText(d("name"))
-      If d("name") = "ad_mail_containers" Then Say "      seul le conteneur de chaque utilisateur dot{e9} d'une bo{ee}te aux lettres est gard{e9}, avec un compteur : aucun nom d'utilisateur n'est collect{e9}"
-      If d("name") = "ad_acl" Then Say "      (avec le descripteur de s{e9}curit{e9} de chaque conteneur d'utilisateurs de messagerie, " & MAILCONTAINERS_LIMIT & " au plus)"
+      ' exchange_version lit d'abord le RootDSE ({exchangeBase})
+      If d("name") = "exchange_version" Then PrintLdapLines "ad_rootdse"
+      PrintLdapLines d("name")
+      Select Case d("name")
+        Case "ad_rootdse"
+          Say "      (format : LDAP | artefact | base | port{e9}e | filtre | attributs ; SD = descripteur de s{e9}curit{e9} : propri{e9}taire, groupe et DACL, jamais la SACL)"
+        Case "ad_mail_containers"
+          Say "      seul le conteneur de chaque utilisateur dot{e9} d'une bo{ee}te aux lettres est gard{e9}, avec un compteur, " & MAILCONTAINERS_LIMIT & " conteneurs au plus : aucun nom d'utilisateur n'est collect{e9}"
+        Case "ad_mail_users_protected"
+          Say "      m{ea}me recherche que ad_mail_containers (ex{e9}cut{e9}e une fois) : seuls les utilisateurs dont l'h{e9}ritage est d{e9}sactiv{e9} sont nomm{e9}s, " & PROTECTED_USERS_LIMIT & " au plus, avec le nombre total"
+        Case "ad_acl"
+          Say "      (recherches du titulaire : seulement quand Windows ne rend pas le descripteur binaire, pour un titulaire donn{e9} par son nom)"
+        Case "ad_admincount_users"
+          Say "      " & ADMINCOUNT_LIMIT & " comptes au plus, avec leur nombre total"
+      End Select
     Case "netproxy"
       Say "      registre : HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings (ProxyEnable, ProxyServer, ProxyOverride, AutoConfigURL)"
       Say "      registre : HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections\WinHttpSettings"
@@ -726,26 +680,12 @@ Sub DescribeStep(d)
   End Select
 End Sub
 
-Function AdSourceText(name)
-  Select Case name
-    Case "ad_rootdse": AdSourceText = "LDAP://RootDSE"
-    Case "ad_domain": AdSourceText = "<defaultNamingContext>, base ; nETBIOSName du crossRef"
-    Case "ad_partitions": AdSourceText = "CN=Partitions,<configNC> ; (&(objectClass=crossRef)(systemFlags:1.2.840.113556.1.4.803:=2))"
-    Case "ad_domain_controllers": AdSourceText = "<defaultNC> ; (&(objectCategory=computer)(userAccountControl:1.2.840.113556.1.4.803:=8192))"
-    Case "ad_service_account": AdSourceText = "<defaultNC> ; (&(objectCategory=person)(objectClass=user)(sAMAccountName=" & LdapEscape(gAccount) & "))"
-    Case "ad_service_account_groups": AdSourceText = "tokenGroups du compte " & gAccount & " (base)"
-    Case "ad_exchange_org": AdSourceText = "CN=Microsoft Exchange,CN=Services,<configNC> ; (objectClass=msExchOrganizationContainer) puis (objectClass=msExchAdminGroup)"
-    Case "ad_exchange_servers": AdSourceText = "CN=Microsoft Exchange,CN=Services,<configNC> ; (objectClass=msExchExchangeServer)"
-    Case "ad_mail_containers": AdSourceText = "<defaultNC> ; (&(objectCategory=person)(objectClass=user)(homeMDB=*)), pages de 500 ; conteneur parent de chaque utilisateur (aucun nom d'utilisateur), " & MAILCONTAINERS_LIMIT & " conteneurs au plus"
-    Case "ad_acl": AdSourceText = "nTSecurityDescriptor : domaine, AdminSDHolder, organisation Exchange, groupes d'administration, conteneurs Servers, serveurs, conteneurs des utilisateurs de messagerie"
-    Case "ad_admincount_users": AdSourceText = "<defaultNC> ; (&(objectCategory=person)(objectClass=user)(adminCount=1)(homeMDB=*)), " & ADMINCOUNT_LIMIT & " au plus"
-    Case "exchange_version": AdSourceText = "CN=Microsoft Exchange,CN=Services,<configNC> ; (&(objectClass=msExchExchangeServer)(cn=" & gHost & "))"
-  End Select
-End Function
+' ------------------------------ module : src/records.vbs -----------------------
+' ----------------------------------------------------------------------------
+' Fichiers d'enregistrements (#VMES-RECORDS 1, section 3 du contrat)
+' ----------------------------------------------------------------------------
+Dim gEscRe, gRecValues
 
-' ----------------------------------------------------------------------------
-' Fichiers d'enregistrements (#VMES-RECORDS 1)
-' ----------------------------------------------------------------------------
 Sub OpenRecords(name, source)
   Set gRS = fso.CreateTextFile(gCol & "\" & name & ".txt", True, True)
   gRS.Write "#VMES-RECORDS 1" & vbCrLf
@@ -777,8 +717,19 @@ Sub RecKind(kind)
 End Sub
 
 Function RecEscape(s)
+  ' \\ \n \r \t et \u00XX (contrat, section 3). La plupart des valeurs n'ont
+  ' rien a echapper : une expression reguliere le verifie d'un coup (un
+  ' descripteur de securite en hexadecimal fait des milliers de caracteres).
   Dim i, c, n, out, t
   t = CStr(s)
+  If IsEmpty(gEscRe) Then
+    Set gEscRe = New RegExp
+    gEscRe.Pattern = "[\x00-\x1F\\]"
+  End If
+  If Not gEscRe.Test(t) Then
+    RecEscape = t
+    Exit Function
+  End If
   out = ""
   For i = 1 To Len(t)
     c = Mid(t, i, 1)
@@ -817,25 +768,11 @@ Function FmtScalar(v)
   ElseIf vt = vbObject Then
     FmtScalar = LargeIntText(v)
   ElseIf vt = 8209 Then
-    FmtScalar = BytesHex(v)
+    ' octets bruts (SID, descripteur...) : hexadecimal, sans decodage (hex.vbs)
+    FmtScalar = BinHex(v)
   Else
     FmtScalar = CStr(v)
   End If
-End Function
-
-Function FormatIntD(v)
-  ' Entier (Double) sans exposant ni separateur de milliers
-  Dim d, s, neg, k
-  d = Abs(v)
-  neg = (v < 0)
-  s = ""
-  Do
-    k = d - Int(d / 10) * 10
-    s = CStr(k) & s
-    d = Int(d / 10)
-  Loop While d > 0
-  If neg Then s = "-" & s
-  FormatIntD = s
 End Function
 
 Function LargeIntText(o)
@@ -879,10 +816,13 @@ Sub RecArr(name, a)
 End Sub
 
 Function PropLines(name, v, forceMulti)
+  ' Lignes d'une propriete ; gRecValues compte les valeurs non nulles de
+  ' l'etape (une etape de l'annuaire sans aucune valeur est en erreur).
   Dim i, n, out
   out = ""
   If IsObject(v) Then
     out = name & "=" & RecEscape(FmtScalar(v)) & vbCrLf
+    n = 1
   ElseIf IsArray(v) And VarType(v) <> 8209 Then
     n = 0
     For i = LBound(v) To UBound(v)
@@ -894,17 +834,104 @@ Function PropLines(name, v, forceMulti)
     If n = 0 Then out = name & "[]!" & vbCrLf
   ElseIf IsNull(v) Or IsEmpty(v) Then
     If forceMulti Then out = name & "[]!" & vbCrLf Else out = name & "!" & vbCrLf
+    n = 0
   ElseIf forceMulti Then
     out = name & "[]=" & RecEscape(FmtScalar(v)) & vbCrLf
+    n = 1
   Else
     out = name & "=" & RecEscape(FmtScalar(v)) & vbCrLf
+    n = 1
   End If
+  If n > 0 Then gRecValues = gRecValues + 1
   PropLines = out
 End Function
 
+' ------------------------------ module : src/hex.vbs ---------------------------
+' ----------------------------------------------------------------------------
+' Valeurs binaires -> hexadecimal minuscule, sans les decoder
+'
+' ADSI et ADO rendent objectSid, tokenGroups, nTSecurityDescriptor... comme
+' des tableaux d'octets (VT_ARRAY|VT_UI1, VarType 8209). Le collecteur ne lit
+' pas ces octets en VBScript : MSXML les convertit en texte par le type de
+' donnees "bin.hex" (MSXML 2.0 et suivants, presents sur Windows 2000 et
+' 2003), et l'analyseur les interprete. Exemple : le SID S-1-5-32-544 s'ecrit
+' 01020000000000052000000020020000.
+' ----------------------------------------------------------------------------
+Dim gHexDoc, gHexEl
+
+Function BinHex(v)
+  ' Null/Empty -> Null ; octets -> "0102ab..." ; tableau de nombres 0..255
+  ' (WScript.Shell.RegRead d'une valeur REG_BINARY) -> idem.
+  If IsNull(v) Or IsEmpty(v) Then
+    BinHex = Null
+  ElseIf VarType(v) = 8209 Then
+    If IsEmpty(gHexEl) Then
+      ' WScript.CreateObject : le CreateObject de VBScript sous Wine 8 refuse
+      ' les objets MSXML (IObjectWithSite) ; identique sous Windows.
+      On Error Resume Next
+      Set gHexDoc = WScript.CreateObject("MSXML2.DOMDocument")
+      If Err.Number <> 0 Then
+        Err.Clear
+        Set gHexDoc = WScript.CreateObject("Microsoft.XMLDOM")
+      End If
+      On Error GoTo 0
+      Set gHexEl = gHexDoc.createElement("b")
+      gHexEl.dataType = "bin.hex"
+    End If
+    ' La valeur passe par une fonction : MSXML de Wine 8 refuse une variable
+    ' passee par reference (VT_BYREF) ; sans effet sous Windows.
+    gHexEl.nodeTypedValue = ByValue(v)
+    BinHex = LCase(gHexEl.text)
+  ElseIf IsArray(v) Then
+    BinHex = ByteArrHex(v)
+  Else
+    Err.Raise 13, "BinHex", "valeur binaire attendue (VarType " & VarType(v) & ")"
+  End If
+End Function
+
+Function ByValue(x)
+  ByValue = x
+End Function
+
+Function SafeBinHex(v)
+  ' BinHex sans erreur : Null si la conversion echoue.
+  On Error Resume Next
+  SafeBinHex = Null
+  SafeBinHex = BinHex(v)
+  Err.Clear
+End Function
+
+Function ByteArrHex(a)
+  ' Tableau de nombres 0..255 (StdRegProv, RegRead) -> hexadecimal minuscule
+  Dim i, s
+  s = ""
+  If IsArray(a) Then
+    For i = LBound(a) To UBound(a)
+      s = s & HexN(a(i), 2)
+    Next
+  End If
+  ByteArrHex = s
+End Function
+
+Function SdControlFromHex(h)
+  ' Mot de controle d'un descripteur de securite auto-relatif (MS-DTYP 2.4.6) :
+  ' octets 2 et 3, petit-boutiste. "01001494..." -> &H9414 = 37908
+  ' (SE_SELF_RELATIVE 0x8000, SE_DACL_PROTECTED 0x1000...). Seule valeur que le
+  ' collecteur lit dans un binaire (ad_mail_users_protected). Null si h n'est
+  ' pas un descripteur en hexadecimal.
+  SdControlFromHex = Null
+  If IsNull(h) Or IsEmpty(h) Then Exit Function
+  If Len(h) < 40 Then Exit Function
+  If Not IsHex(Left(h, 8)) Then Exit Function
+  ' &Hxx est lu sur deux chiffres (0..255) : pas de depassement de signe
+  SdControlFromHex = CLng("&H" & Mid(h, 7, 2)) * 256 + CLng("&H" & Mid(h, 5, 2))
+End Function
+
+' ------------------------------ module : src/commands.vbs ----------------------
 ' ----------------------------------------------------------------------------
 ' Commandes externes : cmd /c fichier.cmd, sortie redirigee, delai borne
 ' ----------------------------------------------------------------------------
+
 Function RunCommand(cmdline, outPath, timeoutS, ByRef exitCode, ByRef errText)
   ' Renvoie True si la commande s'est terminee. Le code retour vient de
   ' %ERRORLEVEL% ecrit par le .cmd (WshExec.ExitCode manque sous Wine 8).
@@ -999,7 +1026,7 @@ End Sub
 Function ChildPids(pid)
   Dim p, kids
   kids = Array()
-  For Each p In gWmi.ExecQuery("SELECT ProcessId FROM Win32_Process WHERE ParentProcessId=" & pid)
+  For Each p In WmiService().ExecQuery("SELECT ProcessId FROM Win32_Process WHERE ParentProcessId=" & pid)
     kids = PushArr(kids, p.ProcessId)
   Next
   ChildPids = kids
@@ -1009,7 +1036,7 @@ Function TerminatePid(pid)
   ' Win32_Process.Terminate (les appels de methode WMI echouent sous Wine 8)
   Dim p
   TerminatePid = -1
-  For Each p In gWmi.ExecQuery("SELECT * FROM Win32_Process WHERE ProcessId=" & pid)
+  For Each p In WmiService().ExecQuery("SELECT * FROM Win32_Process WHERE ProcessId=" & pid)
     TerminatePid = p.Terminate()
   Next
 End Function
@@ -1068,9 +1095,17 @@ Function FindSid(s)
   Next
 End Function
 
+' ------------------------------ module : src/wmi.vbs ---------------------------
 ' ----------------------------------------------------------------------------
-' WMI
+' WMI (root\cimv2)
 ' ----------------------------------------------------------------------------
+Dim gWmi, gLocalIps
+
+Function WmiService()
+  If IsEmpty(gWmi) Then Set gWmi = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\cimv2")
+  Set WmiService = gWmi
+End Function
+
 Function WmiProps(name)
   Select Case name
     Case "wmi_os": WmiProps = Array("Caption", "Version", "BuildNumber", "CSDVersion", "ServicePackMajorVersion", "ServicePackMinorVersion", "ProductType", "OtherTypeDescription", "EncryptionLevel", "OSLanguage", "Locale", "CodeSet", "TotalVisibleMemorySize", "WindowsDirectory", "SystemDrive", "CSName", "OSArchitecture", "CurrentTimeZone", "LocalDateTime", "LastBootUpTime", "InstallDate", "MUILanguages")
@@ -1093,11 +1128,11 @@ End Function
 
 Sub StepWmi(name, query)
   Dim rs, obj, props, i, p, v, n, en, cls, q
-  If IsEmpty(gWmi) Then Set gWmi = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\cimv2")
+  WmiService
   q = query
   If name = "wmi_networkadapter" Then
     ' Windows 2000 : pas de NetConnectionStatus (contrat : AdapterTypeId=0)
-    If Left(gOsVersion, 3) = "5.0" Then q = "SELECT * FROM Win32_NetworkAdapter WHERE AdapterTypeId=0"
+    If IsWindows2000() Then q = "SELECT * FROM Win32_NetworkAdapter WHERE AdapterTypeId=0"
   End If
   OpenRecords name, q
   props = WmiProps(name)
@@ -1147,9 +1182,61 @@ Sub TryRememberIps(obj)
   Err.Clear
 End Sub
 
+Sub StepWmiAccounts()
+  ' Noms localises des comptes bien connus et des groupes BUILTIN avec leur
+  ' SID ("AUTORITE NT\Utilisateurs authentifi{e9}s" = S-1-5-11) : l'analyseur
+  ' s'en sert pour resoudre les titulaires d'ACE que l'annuaire lui donne par
+  ' leur nom (contrat, section 5.4).
+  Dim queries, kinds, i, obj, n, total, en, ed, failed
+  queries = Array("SELECT Name, Domain, SID FROM Win32_SystemAccount", _
+                  "SELECT Name, Domain, SID FROM Win32_Group WHERE LocalAccount=True")
+  kinds = Array("systemaccount", "group")
+  OpenRecords "wmi_accounts", queries(0) & " ; " & queries(1)
+  WmiService
+  total = 0
+  failed = ""
+  For i = 0 To 1
+    n = 0
+    On Error Resume Next
+    WriteAccounts queries(i), kinds(i), n
+    en = Err.Number
+    ed = Err.Description
+    Err.Clear
+    On Error GoTo 0
+    If en <> 0 Then
+      RecComment "illisible: " & queries(i) & " : " & ErrText(en, ed)
+      If failed = "" Then failed = queries(i) & " : " & ErrText(en, ed)
+    Else
+      RecComment "count: " & n & " (" & kinds(i) & ")"
+    End If
+    total = total + n
+  Next
+  If failed <> "" Then
+    Fail failed
+  ElseIf total = 0 Then
+    ' Windows a toujours des comptes bien connus : une reponse vide n'est pas
+    ' une preuve.
+    Fail Fr("WMI n'a renvoy{e9} aucun compte (Win32_SystemAccount, Win32_Group)")
+  End If
+End Sub
+
+Sub WriteAccounts(query, kind, ByRef n)
+  Dim obj
+  For Each obj In gWmi.ExecQuery(query, "WQL", 48)
+    RecKind kind
+    RecProp "Name", obj.Name
+    RecProp "Domain", obj.Domain
+    RecProp "SID", obj.SID
+    n = n + 1
+  Next
+End Sub
+
+' ------------------------------ module : src/registry.vbs ----------------------
 ' ----------------------------------------------------------------------------
-' Registre : StdRegProv (root\default, vue 64 bits si possible), repli RegRead
+' Registre : StdRegProv (root\default, vue 64 bits si possible), repli RegRead ; exports regedit
 ' ----------------------------------------------------------------------------
+Dim gReg, gRegCtx, gRegMode, gRegErr, gExchServices
+
 Function RegValueList()
   Dim L, nt, ies, tsk
   nt = "HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion"
@@ -1184,31 +1271,62 @@ Function HiveOf(key, ByRef subkey)
 End Function
 
 Sub ConnectReg()
-  ' StdRegProv ; sur Windows 64 bits, contexte __ProviderArchitecture=64 pour
-  ' lire la vue 64 bits meme depuis le cscript 32 bits (SysWOW64).
-  Dim loc, ctx, svc, rc, names, types
+  ' StdRegProv (root\default). Sur Windows 64 bits, le contexte
+  ' __ProviderArchitecture=64 fait lire la vue 64 bits meme depuis le cscript
+  ' 32 bits (SysWOW64) ; il doit accompagner CHAQUE appel de methode
+  ' (ExecMethod_), pas seulement ConnectServer (Microsoft, "Requesting WMI
+  ' Data on a 64-bit Platform").
+  Dim loc, svc, rc, outp, names, ub
   If gRegMode <> "" Then Exit Sub
   On Error Resume Next
   gRegMode = "regread"
   Set loc = CreateObject("WbemScripting.SWbemLocator")
   If gIs64 Then
-    Set ctx = CreateObject("WbemScripting.SWbemNamedValueSet")
-    ctx.Add "__ProviderArchitecture", 64
-    ctx.Add "__RequiredArchitecture", True
-    Set svc = loc.ConnectServer(".", "root\default", "", "", "", "", 0, ctx)
-    Set gReg = svc.Get("StdRegProv")
+    Set gRegCtx = CreateObject("WbemScripting.SWbemNamedValueSet")
+    gRegCtx.Add "__ProviderArchitecture", 64
+    gRegCtx.Add "__RequiredArchitecture", True
+    Set svc = loc.ConnectServer(".", "root\default", "", "", "", "", 0, gRegCtx)
   Else
     Set svc = loc.ConnectServer(".", "root\default")
-    Set gReg = svc.Get("StdRegProv")
   End If
+  Set gReg = svc.Get("StdRegProv")
   If Err.Number = 0 Then
-    ' Essai reel : sous Wine 8 l'appel de methode echoue (repli RegRead).
-    rc = gReg.EnumValues(HKLM, "SYSTEM\CurrentControlSet\Control\Nls\CodePage", names, types)
-    If Err.Number = 0 And Not IsEmpty(rc) Then gRegMode = "stdregprov"
+    ' Essai reel sur une cle toujours presente : sous Wine 8, les noms rendus
+    ' par EnumValues (tableau COM de BSTR) sont illisibles : repli RegRead.
+    ' (Chaque valeur est lue dans sa propre instruction : une erreur dans la
+    ' condition d'un If ferait entrer dans le Then.)
+    rc = -1
+    ub = -1
+    rc = RegCall("EnumValues", HKLM, "SYSTEM\CurrentControlSet\Control\Nls\CodePage", Null, outp)
+    If Err.Number = 0 Then names = outp.sNames
+    If Err.Number = 0 Then ub = UBound(names)
+    If Err.Number = 0 And rc = 0 And ub >= 0 Then gRegMode = "stdregprov"
   End If
-  If gRegMode <> "stdregprov" Then gRegErr = ErrText(Err.Number, Err.Description)
+  If gRegMode <> "stdregprov" Then
+    If Err.Number <> 0 Then
+      gRegErr = ErrText(Err.Number, Err.Description)
+    Else
+      gRegErr = Fr("r{e9}ponse de StdRegProv.EnumValues illisible (code " & rc & ")")
+    End If
+  End If
   Err.Clear
 End Sub
+
+Function RegCall(method, hive, subkey, valName, ByRef outp)
+  ' Une methode de StdRegProv par ExecMethod_ (parametres d'entree remplis
+  ' comme dans l'exemple de Microsoft) ; renvoie son ReturnValue (0 = succes).
+  Dim inp
+  Set inp = gReg.Methods_(method).InParameters
+  inp.hDefKey = hive
+  inp.sSubKeyName = subkey
+  If Not IsNull(valName) Then inp.sValueName = valName
+  If IsObject(gRegCtx) Then
+    Set outp = gReg.ExecMethod_(method, inp, 0, gRegCtx)
+  Else
+    Set outp = gReg.ExecMethod_(method, inp)
+  End If
+  RegCall = outp.ReturnValue
+End Function
 
 Function RegTypeName(t)
   Select Case t
@@ -1224,32 +1342,37 @@ End Function
 
 Function ReadRegValue(key, valName, ByRef typ, ByRef data)
   ' Renvoie True si la valeur existe ; typ = "REG_SZ"..., data = valeur
-  Dim hive, subkey, rc, names, types, i, t, v
+  Dim hive, subkey, rc, names, types, i, t, v, outp
   ReadRegValue = False
   typ = ""
   data = Null
   ConnectReg
   hive = HiveOf(key, subkey)
   If gRegMode = "stdregprov" Then
-    rc = gReg.EnumValues(hive, subkey, names, types)
+    rc = RegCall("EnumValues", hive, subkey, Null, outp)
     If rc <> 0 Then Exit Function
+    names = outp.sNames
+    types = outp.Types
     t = 0
     If IsArray(names) Then
       For i = 0 To UBound(names)
         If LCase(names(i)) = LCase(valName) Then t = types(i)
       Next
     End If
+    ' valeur par defaut sans type enumere : lue comme chaine
     If t = 0 And valName = "" Then t = 1
     If t = 0 Then Exit Function
     Select Case t
-      Case 1: rc = gReg.GetStringValue(hive, subkey, valName, v)
-      Case 2: rc = gReg.GetExpandedStringValue(hive, subkey, valName, v)
-      Case 3: rc = gReg.GetBinaryValue(hive, subkey, valName, v)
-      Case 4: rc = gReg.GetDWORDValue(hive, subkey, valName, v)
-      Case 7: rc = gReg.GetMultiStringValue(hive, subkey, valName, v)
+      Case 1: rc = RegCall("GetStringValue", hive, subkey, valName, outp)
+      Case 2: rc = RegCall("GetExpandedStringValue", hive, subkey, valName, outp)
+      Case 3: rc = RegCall("GetBinaryValue", hive, subkey, valName, outp)
+      Case 4: rc = RegCall("GetDWORDValue", hive, subkey, valName, outp)
+      Case 7: rc = RegCall("GetMultiStringValue", hive, subkey, valName, outp)
       Case Else: rc = 1
     End Select
-    If rc <> 0 Or IsNull(v) Then Exit Function
+    If rc <> 0 Then Exit Function
+    If t = 3 Or t = 4 Then v = outp.uValue Else v = outp.sValue
+    If IsNull(v) Then Exit Function
     typ = RegTypeName(t)
     If t = 3 Then
       data = ByteArrHex(v)
@@ -1290,18 +1413,6 @@ Function ReadRegValue(key, valName, ByRef typ, ByRef data)
   End If
 End Function
 
-Function ByteArrHex(a)
-  ' Tableau d'entiers 0..255 (StdRegProv / RegRead) -> hexadecimal minuscule
-  Dim i, s
-  s = ""
-  If IsArray(a) Then
-    For i = LBound(a) To UBound(a)
-      s = s & HexN(a(i), 2)
-    Next
-  End If
-  ByteArrHex = s
-End Function
-
 Sub StepRegValues()
   Dim L, i, typ, data, src
   ConnectReg
@@ -1330,11 +1441,11 @@ End Sub
 
 Function RegKeyExists(fullKey)
   ' Evite regedit /e sur une cle absente (boite de dialogue sur certains Windows)
-  Dim hive, subkey, rc, names, v, en, ed
+  Dim hive, subkey, rc, outp, v, en, ed
   ConnectReg
   hive = HiveOf(fullKey, subkey)
   If gRegMode = "stdregprov" Then
-    rc = gReg.EnumKey(hive, subkey, names)
+    rc = RegCall("EnumKey", hive, subkey, Null, outp)
     RegKeyExists = (rc = 0)
     Exit Function
   End If
@@ -1493,9 +1604,11 @@ Function StripMapiPasswords(path, enc)
   StripMapiPasswords = removed
 End Function
 
+' ------------------------------ module : src/files.vbs -------------------------
 ' ----------------------------------------------------------------------------
-' Versions de fichiers
+' Versions de fichiers (MAPI, Exchange)
 ' ----------------------------------------------------------------------------
+
 Sub StepFileVersions()
   Dim paths, i, bin, pf, pf86, typ, data
   OpenRecords "file_versions", "Scripting.FileSystemObject.GetFileVersion"
@@ -1550,48 +1663,52 @@ Sub WriteFileRecord(p)
   End If
 End Sub
 
+' ------------------------------ module : src/account.vbs -----------------------
 ' ----------------------------------------------------------------------------
-' Comptes : groupes du jeton, administrateurs locaux
+' Compte courant : groupes du jeton, administrateurs locaux, identite
 ' ----------------------------------------------------------------------------
+Dim gRunAsSid
+
 Sub StepTokenGroups()
+  ' Groupes du jeton du compte qui lance la collecte (imbrications comprises),
+  ' lus dans l'annuaire : tokenGroups de son objet (requetes token_groups du
+  ' contrat, section 5.1).
   Dim info, dn
-  OpenRecords "token_groups", "ADSI tokenGroups (ADSystemInfo.UserName)"
+  OpenRecords "token_groups", LdapSourceText("token_groups")
   Set info = CreateObject("ADSystemInfo")
   dn = info.UserName
   RecComment "user: " & dn
-  WriteTokenGroups dn, False
+  WriteTokenGroups "tg_user", "tg_group", Vars("runAsDN", dn), False
 End Sub
 
-Sub WriteTokenGroups(dn, withDn)
-  ' tokenGroups : appartenances transitives (groupes imbriques compris)
-  Dim u, tg, i, sidBytes, sid, g, gname, gdn, items
-  Set u = GetObject("LDAP://" & AdsEsc(dn))
-  u.GetInfoEx Array("tokenGroups"), 0
-  tg = u.Get("tokenGroups")
-  If VarType(tg) = 8209 Then
-    items = Array(tg)
-  Else
-    items = tg
+Sub WriteTokenGroups(userOp, groupOp, v, withDn)
+  ' Un enregistrement "group" par SID de tokenGroups : Sid en hexadecimal
+  ' (octets bruts du SID), nom (et DN) lus par <SID=...> ; vides si la
+  ' lecture echoue (groupe d'un autre domaine, droits).
+  Dim vals, errs, items, i, sidHex, g, gerrs, n
+  Set vals = LdapRead(userOp, v, errs)
+  If errs.Exists("tokenGroups") Then
+    Fail errs("tokenGroups")
+    Exit Sub
   End If
-  For i = LBound(items) To UBound(items)
-    sidBytes = items(i)
-    sid = SidToStr(sidBytes)
-    gname = ""
-    gdn = ""
-    On Error Resume Next
-    Set g = GetObject("LDAP://<SID=" & BytesHex(sidBytes) & ">")
-    If Err.Number = 0 Then
-      gname = g.Get("name")
-      gdn = g.Get("distinguishedName")
-    End If
-    Err.Clear
-    On Error GoTo 0
-    RecKind "group"
-    RecProp "Sid", sid
-    If withDn Then RecProp "distinguishedName", gdn
-    RecProp "Name", gname
-  Next
-  RecComment "count: " & (UBound(items) - LBound(items) + 1)
+  items = vals("tokenGroups")
+  If Not IsArray(items) Then
+    Fail Fr("tokenGroups non rendu par l'annuaire")
+    Exit Sub
+  End If
+  n = 0
+  If IsArray(items) Then
+    For i = LBound(items) To UBound(items)
+      sidHex = BinHex(items(i))
+      Set g = SafeLdapRead(groupOp, Vars("sidHex", sidHex), gerrs)
+      RecKind "group"
+      RecProp "Sid", sidHex
+      If withDn Then RecProp "distinguishedName", DictOr(g, "distinguishedName", "")
+      RecProp "Name", DictOr(g, "name", "")
+      n = n + 1
+    Next
+  End If
+  RecComment "count: " & n
 End Sub
 
 Sub StepLocalAdmins()
@@ -1600,9 +1717,9 @@ Sub StepLocalAdmins()
   Dim q, g, gname, found, grp, m, path, parts, dom, sid
   q = "SELECT * FROM Win32_Group WHERE SID='S-1-5-32-544' AND LocalAccount=True"
   OpenRecords "local_admins", q
-  If IsEmpty(gWmi) Then Set gWmi = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\cimv2")
+  WmiService
   found = False
-  For Each g In gWmi.ExecQuery(q)
+  For Each g In WmiService().ExecQuery(q)
     If Not found Then
       found = True
       gname = g.Name
@@ -1623,9 +1740,10 @@ Sub StepLocalAdmins()
     parts = Split(Mid(path, Len("WinNT://") + 1), "/")
     dom = ""
     If UBound(parts) >= 1 Then dom = parts(UBound(parts) - 1)
+    ' SID du membre : octets bruts en hexadecimal (hex.vbs)
     sid = ""
     On Error Resume Next
-    sid = SidToStr(m.Get("objectSid"))
+    sid = BinHex(m.Get("objectSid"))
     Err.Clear
     On Error GoTo 0
     RecKind "member"
@@ -1637,31 +1755,189 @@ Sub StepLocalAdmins()
   Next
 End Sub
 
-' ----------------------------------------------------------------------------
-' Annuaire Active Directory (ADSI LDAP, compte courant)
-' ----------------------------------------------------------------------------
-Dim gAdo, gSvcDn, gOrgDns, gAgDns, gSrvDns, gTrusteeCache
-Dim gMailCont, gMailContState, gMailContErr, gMailContUsers
+Function RunAsName()
+  Dim d, u
+  d = EnvOrEmpty("USERDOMAIN")
+  u = EnvOrEmpty("USERNAME")
+  If d <> "" Then RunAsName = d & "\" & u Else RunAsName = u
+End Function
 
-Function RootDse()
-  If IsObject(gRootDse) Then
-    Set RootDse = gRootDse
-    Exit Function
+Function RunAsSid()
+  ' SID du compte courant en texte S-1-... tel que Windows le donne : whoami
+  ' (Windows 2003, lu a l'etape whoami_user) sinon Win32_UserAccount ; vide
+  ' si aucun des deux ne repond (contrat, section 2).
+  Dim o, d, u
+  RunAsSid = gRunAsSid
+  If gRunAsSid <> "" Then Exit Function
+  On Error Resume Next
+  d = EnvOrEmpty("USERDOMAIN")
+  u = EnvOrEmpty("USERNAME")
+  Set o = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\cimv2:Win32_UserAccount.Domain='" & Replace(d, "'", "\'") & "',Name='" & Replace(u, "'", "\'") & "'")
+  If Err.Number = 0 Then RunAsSid = o.SID & ""
+  Err.Clear
+End Function
+
+' ------------------------------ module : src/ldap.vbs --------------------------
+' ----------------------------------------------------------------------------
+' Requetes LDAP : le catalogue du contrat (docs/collection-format.md, 5.1)
+'
+' Chaque operation LDAP du collecteur est declaree ici, une fois : base,
+' portee, filtre et attributs, dans l'ordre. Les etapes l'executent par son
+' identifiant et /dryrun l'affiche telle quelle ; ce que la simulation montre
+' est donc exactement ce que la collecte demande a l'annuaire. Les valeurs
+' entre accolades sont remplacees a l'execution : {defaultNC}, {configNC},
+' {rootDomainNC} (RootDSE), {exchangeBase}, {account} (compte de service),
+' {host} (ce serveur), {runAsDN}, {serviceAccountDN}, {sidHex}, {trustee}...
+'   LDAP : recherche ADO (fournisseur ADsDSOObject, pages de 500) ou, en
+'          portee "base", lecture de l'objet (GetObject puis Get) ;
+'   SD   : lecture du descripteur de securite d'un objet (sd.vbs).
+' ----------------------------------------------------------------------------
+Const E_ADS_PROPERTY_NOT_FOUND = &H8000500D
+Dim gLdapOps, gLdapCount, gLdapIndex, gAdo
+Dim gRootState, gRootVals, gRootErrs, gRootErrText, gRootFirstErr, gRootDseVars
+Dim gAdFirstErr
+
+Sub DeclareLdapQueries()
+  gLdapCount = 0
+  ReDim gLdapOps(0)
+  Set gLdapIndex = CreateObject("Scripting.Dictionary")
+  '      id, artefact, genre, base, portee, filtre, attributs
+  LdapOp "tg_user", "token_groups", "LDAP", "{runAsDN}", "base", "(objectClass=*)", "tokenGroups"
+  LdapOp "tg_group", "token_groups", "LDAP", "<SID={sidHex}>", "base", "(objectClass=*)", "name"
+  LdapOp "rootdse", "ad_rootdse", "LDAP", "RootDSE", "base", "(objectClass=*)", "defaultNamingContext,configurationNamingContext,schemaNamingContext,rootDomainNamingContext,dnsHostName,domainFunctionality,forestFunctionality"
+  LdapOp "domain", "ad_domain", "LDAP", "{defaultNC}", "base", "(objectClass=*)", "distinguishedName,name,objectSid"
+  LdapOp "domain_crossref", "ad_domain", "LDAP", "CN=Partitions,{configNC}", "onelevel", "(&(objectClass=crossRef)(nCName={defaultNC}))", "nETBIOSName"
+  LdapOp "domain_ds", "ad_domain", "LDAP", "CN=Directory Service,CN=Windows NT,CN=Services,{configNC}", "base", "(objectClass=*)", "dSHeuristics"
+  ' objectSid S-1-5-32-554 (Acces compatible pre-Windows 2000), octets echappes
+  LdapOp "domain_554", "ad_domain", "LDAP", "{defaultNC}", "subtree", "(objectSid=\01\02\00\00\00\00\00\05\20\00\00\00\2a\02\00\00)", "distinguishedName,member"
+  LdapOp "partitions", "ad_partitions", "LDAP", "CN=Partitions,{configNC}", "onelevel", "(&(objectClass=crossRef)(systemFlags:1.2.840.113556.1.4.803:=2))", "distinguishedName,nCName,dnsRoot,nETBIOSName"
+  LdapOp "dcs", "ad_domain_controllers", "LDAP", "{defaultNC}", "subtree", "(&(objectCategory=computer)(userAccountControl:1.2.840.113556.1.4.803:=8192))", "name,dNSHostName,operatingSystem,operatingSystemVersion,operatingSystemServicePack"
+  LdapOp "svc", "ad_service_account", "LDAP", "{defaultNC}", "subtree", "(&(objectCategory=person)(objectClass=user)(sAMAccountName={account}))", "distinguishedName,sAMAccountName,objectSid,userAccountControl,primaryGroupID,adminCount,memberOf,homeMDB,msExchHomeServerName,legacyExchangeDN,mail,showInAddressBook,msExchHideFromAddressLists"
+  LdapOp "svc_sd", "ad_service_account", "SD", "{serviceAccountDN}", "", "", ""
+  LdapOp "svc_tg", "ad_service_account_groups", "LDAP", "{serviceAccountDN}", "base", "(objectClass=*)", "tokenGroups"
+  LdapOp "svc_group", "ad_service_account_groups", "LDAP", "<SID={sidHex}>", "base", "(objectClass=*)", "name,distinguishedName"
+  LdapOp "org", "ad_exchange_org", "LDAP", "{exchangeBase}", "onelevel", "(objectClass=msExchOrganizationContainer)", "distinguishedName,name"
+  LdapOp "admingroups", "ad_exchange_org", "LDAP", "{exchangeBase}", "subtree", "(objectClass=msExchAdminGroup)", "distinguishedName,name,legacyExchangeDN"
+  LdapOp "servers", "ad_exchange_servers", "LDAP", "{exchangeBase}", "subtree", "(objectClass=msExchExchangeServer)", "distinguishedName,name,serialNumber,legacyExchangeDN,networkAddress,msExchCurrentServerRoles,adminDisplayName"
+  LdapOp "stores", "ad_exchange_stores", "LDAP", "{exchangeBase}", "subtree", "(|(objectClass=msExchInformationStore)(objectClass=msExchStorageGroup)(objectClass=msExchPrivateMDB))", "distinguishedName,name,objectClass"
+  LdapOp "mailusers", "ad_mail_containers", "LDAP", "{defaultNC}", "subtree", "(&(objectCategory=person)(objectClass=user)(homeMDB=*))", "distinguishedName,adminCount,nTSecurityDescriptor"
+  LdapOp "container_sd", "ad_mail_containers", "SD", "{containerDN}", "", "", ""
+  LdapOp "acl_domain", "ad_acl", "SD", "{defaultNC}", "", "", ""
+  LdapOp "acl_adminsdholder", "ad_acl", "SD", "CN=AdminSDHolder,CN=System,{defaultNC}", "", "", ""
+  LdapOp "acl_exchange", "ad_acl", "SD", "{exchangeBase}", "", "", ""
+  LdapOp "acl_org", "ad_acl", "SD", "{orgDN}", "", "", ""
+  LdapOp "acl_admingroup", "ad_acl", "SD", "{adminGroupDN}", "", "", ""
+  LdapOp "acl_servers", "ad_acl", "SD", "CN=Servers,{adminGroupDN}", "", "", ""
+  LdapOp "acl_server", "ad_acl", "SD", "{serverDN}", "", "", ""
+  LdapOp "acl_store", "ad_acl", "SD", "{storeDN}", "", "", ""
+  LdapOp "acl_container", "ad_acl", "SD", "{containerDN}", "", "", ""
+  ' Repli IADs des descripteurs (sd.vbs) : titulaire d'ACE donne par son nom
+  LdapOp "trustee_domain", "ad_acl", "LDAP", "{defaultNC}", "subtree", "(sAMAccountName={trustee})", "objectSid"
+  LdapOp "trustee_gc", "ad_acl", "LDAP", "GC://{rootDomainNC}", "subtree", "(sAMAccountName={trustee})", "objectSid"
+  LdapOp "admincount", "ad_admincount_users", "LDAP", "{defaultNC}", "subtree", "(&(objectCategory=person)(objectClass=user)(adminCount=1)(homeMDB=*))", "distinguishedName,sAMAccountName"
+  LdapOp "admincount_sd", "ad_admincount_users", "SD", "{userDN}", "", "", ""
+  LdapOp "exchange_version", "exchange_version", "LDAP", "{exchangeBase}", "subtree", "(&(objectClass=msExchExchangeServer)(cn={host}))", "distinguishedName,name,serialNumber,legacyExchangeDN,networkAddress,msExchCurrentServerRoles,adminDisplayName"
+End Sub
+
+Sub LdapOp(id, artifact, kind, base, scope, filter, attrs)
+  Dim d
+  Set d = CreateObject("Scripting.Dictionary")
+  d("id") = id
+  d("artifact") = artifact
+  d("kind") = kind
+  d("base") = base
+  d("scope") = scope
+  d("filter") = filter
+  d("attrs") = attrs
+  ReDim Preserve gLdapOps(gLdapCount)
+  Set gLdapOps(gLdapCount) = d
+  gLdapCount = gLdapCount + 1
+  gLdapIndex.Add id, d
+End Sub
+
+Function LdapOpOf(id)
+  Set LdapOpOf = gLdapIndex(id)
+End Function
+
+Function OpAttrs(id)
+  Dim op
+  Set op = gLdapIndex(id)
+  OpAttrs = op("attrs")
+End Function
+
+Function LdapLine(op)
+  ' Forme lisible par une machine (contrat, section 5.1) :
+  '   LDAP | artefact | base | portee | filtre | attributs separes par ","
+  '   SD   | artefact | modele du DN de l'objet
+  If op("kind") = "SD" Then
+    LdapLine = "SD   | " & op("artifact") & " | " & op("base")
+  Else
+    LdapLine = "LDAP | " & op("artifact") & " | " & op("base") & " | " & op("scope") & " | " & op("filter") & " | " & op("attrs")
   End If
-  Set gRootDse = GetObject("LDAP://RootDSE")
-  Set RootDse = gRootDse
 End Function
 
-Function DefaultNC()
-  DefaultNC = RootDse().Get("defaultNamingContext")
+Sub PrintLdapLines(artifact)
+  ' Affichees sans Fr() : les accolades des modeles sont du texte.
+  Dim i
+  For i = 0 To gLdapCount - 1
+    If gLdapOps(i)("artifact") = artifact Then WScript.Echo "      " & LdapLine(gLdapOps(i))
+  Next
+End Sub
+
+Function LdapSourceText(artifact)
+  ' Champ "source" du manifeste : les operations de l'artefact, dans l'ordre
+  Dim i, s
+  s = ""
+  For i = 0 To gLdapCount - 1
+    If gLdapOps(i)("artifact") = artifact Then
+      If s <> "" Then s = s & " ; "
+      s = s & LdapLine(gLdapOps(i))
+    End If
+  Next
+  LdapSourceText = s
 End Function
 
-Function ConfigNC()
-  ConfigNC = RootDse().Get("configurationNamingContext")
+' ----------------------------------------------------------------------------
+' Valeurs des accolades
+' ----------------------------------------------------------------------------
+Function Vars(key, value)
+  ' Dictionnaire des valeurs connues (compte, hote, RootDSE une fois lu),
+  ' plus key = value si key n'est pas vide.
+  Dim d, k
+  Set d = CreateObject("Scripting.Dictionary")
+  d("account") = gAccount
+  d("host") = gHost
+  If IsObject(gRootDseVars) Then
+    For Each k In gRootDseVars.Keys
+      d(k) = gRootDseVars(k)
+    Next
+  End If
+  If key <> "" Then d(key) = value
+  Set Vars = d
 End Function
 
-Function ExchangeBase()
-  ExchangeBase = "CN=Microsoft Exchange,CN=Services," & ConfigNC()
+Function NoVars()
+  Set NoVars = Vars("", "")
+End Function
+
+Function Expand(t, v, forFilter)
+  ' "CN=Partitions,{configNC}" -> "CN=Partitions,CN=Configuration,DC=..." ;
+  ' dans un filtre, la valeur est echappee (RFC 4515 : \ * ( ) NUL).
+  Dim s, p, q, e, k, val
+  s = ""
+  p = 1
+  Do
+    q = InStr(p, t, "{")
+    If q = 0 Then Exit Do
+    e = InStr(q, t, "}")
+    k = Mid(t, q + 1, e - q - 1)
+    If Not v.Exists(k) Then Err.Raise 5, "LDAP", "valeur inconnue pour {" & k & "}"
+    val = CStr(v(k))
+    If forFilter Then val = LdapEscape(val)
+    s = s & Mid(t, p, q - p) & val
+    p = e + 1
+  Loop
+  Expand = s & Mid(t, p)
 End Function
 
 Function AdsEsc(dn)
@@ -1675,24 +1951,117 @@ Function LdapEscape(s)
   t = Replace(t, "*", "\2a")
   t = Replace(t, "(", "\28")
   t = Replace(t, ")", "\29")
+  t = Replace(t, Chr(0), "\00")
   LdapEscape = t
 End Function
 
-Function AdSearch(base, filter, attrs, scope, limit)
-  Dim cmd
-  If IsEmpty(gAdo) Then
-    Set gAdo = CreateObject("ADODB.Connection")
-    gAdo.Provider = "ADsDSOObject"
-    gAdo.Open "Active Directory Provider"
+Function IsMultiAttr(name)
+  ' Attributs multivalues : ecrits Name[]= (contrat, section 5.2)
+  IsMultiAttr = (InStr(" memberof showinaddressbook dnsroot serialnumber networkaddress objectclass member tokengroups ", " " & LCase(name) & " ") > 0)
+End Function
+
+' ----------------------------------------------------------------------------
+' Execution
+' ----------------------------------------------------------------------------
+Function LdapSearch(id, v)
+  ' Recherche ADO de l'operation id ; renvoie le Recordset (pages de 500 :
+  ' toutes les reponses, au-dela de la limite de 1000 du serveur).
+  Dim op, base, cmd
+  Set op = LdapOpOf(id)
+  base = Expand(op("base"), v, False)
+  If Left(base, 5) = "GC://" Then
+    base = "GC://" & AdsEsc(Mid(base, 6))
+  Else
+    base = "LDAP://" & AdsEsc(base)
   End If
   Set cmd = CreateObject("ADODB.Command")
-  Set cmd.ActiveConnection = gAdo
+  Set cmd.ActiveConnection = AdoConnection()
   cmd.Properties("Page Size") = 500
   cmd.Properties("Timeout") = 120
   cmd.Properties("Cache Results") = False
-  If limit > 0 Then cmd.Properties("Size Limit") = limit
-  cmd.CommandText = "<LDAP://" & AdsEsc(base) & ">;" & filter & ";" & attrs & ";" & scope
-  Set AdSearch = cmd.Execute
+  cmd.CommandText = "<" & base & ">;" & Expand(op("filter"), v, True) & ";" & op("attrs") & ";" & op("scope")
+  Set LdapSearch = cmd.Execute
+End Function
+
+Function AdoConnection()
+  ' Une connexion ADO (fournisseur ADsDSOObject) pour toute la collecte ;
+  ' gardee seulement une fois ouverte, pour qu'un echec se repete avec son
+  ' propre texte a chaque etape.
+  Dim conn
+  If IsEmpty(gAdo) Then
+    Set conn = CreateObject("ADODB.Connection")
+    conn.Provider = "ADsDSOObject"
+    conn.Open "Active Directory Provider"
+    Set gAdo = conn
+  End If
+  Set AdoConnection = gAdo
+End Function
+
+Function LdapRead(id, v, ByRef errs)
+  ' Lecture d'un objet (portee "base") : GetObject, puis ReadAttrs. Un echec
+  ' de la liaison (objet absent, annuaire injoignable) remonte a l'appelant.
+  Dim op, o
+  Set op = LdapOpOf(id)
+  Set o = GetObject("LDAP://" & AdsEsc(Expand(op("base"), v, False)))
+  Set LdapRead = ReadAttrs(o, Split(op("attrs"), ","), errs)
+End Function
+
+Function ReadAttrs(o, attrs, ByRef errs)
+  ' Get de chaque attribut (GetEx pour un multivalue) d'un objet ADSI lie.
+  ' Renvoie attribut -> valeur ; Null quand l'attribut n'est pas renseigne
+  ' (0x8000500D). errs recoit attribut -> texte d'erreur pour toute autre
+  ' lecture en echec ; chaque echec est note (NoteAdFailure).
+  Dim i, a, val, en, ed, vals
+  Set vals = CreateObject("Scripting.Dictionary")
+  Set errs = CreateObject("Scripting.Dictionary")
+  On Error Resume Next
+  ' Charge les attributs demandes (tokenGroups est un attribut construit :
+  ' il n'existe qu'ainsi) ; un echec ici se retrouve dans chaque Get.
+  o.GetInfoEx attrs, 0
+  Err.Clear
+  For i = 0 To UBound(attrs)
+    a = attrs(i)
+    val = Null
+    If IsMultiAttr(a) Then
+      val = o.GetEx(a)
+    Else
+      val = o.Get(a)
+    End If
+    en = Err.Number
+    ed = Err.Description
+    Err.Clear
+    If en = 0 Then
+      vals(a) = val
+    Else
+      NoteAdFailure a, en, ed
+      If en = E_ADS_PROPERTY_NOT_FOUND Then vals(a) = Null Else errs(a) = ErrText(en, ed)
+    End If
+  Next
+  On Error GoTo 0
+  Set ReadAttrs = vals
+End Function
+
+Function SafeLdapRead(id, v, ByRef errs)
+  ' LdapRead sans erreur : dictionnaire vide si la liaison echoue.
+  On Error Resume Next
+  Set SafeLdapRead = CreateObject("Scripting.Dictionary")
+  Set errs = CreateObject("Scripting.Dictionary")
+  Set SafeLdapRead = LdapRead(id, v, errs)
+  Err.Clear
+End Function
+
+Sub NoteAdFailure(what, en, ed)
+  ' Premiere lecture en echec de l'etape : son texte devient l'erreur de
+  ' l'etape si aucune valeur n'a ete obtenue (contrat, section 5).
+  If gAdFirstErr = "" Then gAdFirstErr = ErrText(en, ed) & " (" & what & ")"
+End Sub
+
+Function DictOr(d, k, dflt)
+  If d.Exists(k) Then
+    DictOr = d(k)
+  Else
+    DictOr = dflt
+  End If
 End Function
 
 Function FieldVal(rs, name)
@@ -1702,136 +2071,236 @@ Function FieldVal(rs, name)
   Err.Clear
 End Function
 
-Sub AdProp(name, v)
-  ' Conversion des binaires : objectSid -> S-1-..., objectGUID -> guid
-  If IsNull(v) Or IsEmpty(v) Then
-    RecProp name, Null
-  ElseIf LCase(name) = "objectsid" Then
-    RecProp name, SidToStr(v)
-  ElseIf LCase(name) = "objectguid" Then
-    RecProp name, GuidToStr(v)
-  Else
-    RecProp name, v
-  End If
-End Sub
-
-Sub RecRow(rs, attrs, multi)
+Sub RecRow(rs, attrs)
+  ' Une ligne ADO : chaque attribut demande, dans l'ordre, tel que rendu
+  ' (binaires en hexadecimal par FmtScalar)
   Dim i, a, v
   a = Split(attrs, ",")
   For i = 0 To UBound(a)
     v = FieldVal(rs, a(i))
-    If InStr(" " & multi & " ", " " & a(i) & " ") > 0 Then RecArr a(i), v Else AdProp a(i), v
+    If IsMultiAttr(a(i)) Then RecArr a(i), v Else RecProp a(i), v
   Next
 End Sub
 
-Function SdControl(dn)
-  On Error Resume Next
-  Dim o
-  SdControl = Null
-  Set o = GetObject("LDAP://" & AdsEsc(dn))
-  SdControl = o.Get("nTSecurityDescriptor").Control
-  Err.Clear
+Sub WriteReadAttrs(vals, errs, attrs)
+  ' Les attributs d'une lecture LdapRead : valeur, Name! (non renseigne) ou
+  ' commentaire #illisible (lecture en echec : rien n'est suppose)
+  Dim i, a
+  a = Split(attrs, ",")
+  For i = 0 To UBound(a)
+    If errs.Exists(a(i)) Then
+      RecComment "illisible: " & a(i) & " : " & errs(a(i))
+    ElseIf IsMultiAttr(a(i)) Then
+      RecArr a(i), vals(a(i))
+    Else
+      RecProp a(i), vals(a(i))
+    End If
+  Next
+End Sub
+
+' ----------------------------------------------------------------------------
+' RootDSE : lu une fois, il fournit {defaultNC}, {configNC}, {rootDomainNC}
+' et {exchangeBase} a toutes les autres operations
+' ----------------------------------------------------------------------------
+Function RootDseReady()
+  Dim vals, errs, en, ed, keep
+  If IsEmpty(gRootState) Then
+    keep = gAdFirstErr
+    gAdFirstErr = ""
+    On Error Resume Next
+    Set vals = LdapRead("rootdse", NoVars(), errs)
+    en = Err.Number
+    ed = Err.Description
+    Err.Clear
+    On Error GoTo 0
+    gRootFirstErr = gAdFirstErr
+    gAdFirstErr = keep
+    If en <> 0 Then
+      gRootState = "error"
+      gRootErrText = ErrText(en, ed)
+    Else
+      Set gRootVals = vals
+      Set gRootErrs = errs
+      If IsNull(DictOr(vals, "defaultNamingContext", Null)) Or IsNull(DictOr(vals, "configurationNamingContext", Null)) Then
+        gRootState = "error"
+        gRootErrText = "RootDSE : defaultNamingContext ou configurationNamingContext non lu"
+        If gRootFirstErr <> "" Then gRootErrText = gRootFirstErr & " ; " & gRootErrText
+      Else
+        gRootState = "ok"
+        Set gRootDseVars = CreateObject("Scripting.Dictionary")
+        gRootDseVars("defaultNC") = vals("defaultNamingContext")
+        gRootDseVars("configNC") = vals("configurationNamingContext")
+        gRootDseVars("exchangeBase") = "CN=Microsoft Exchange,CN=Services," & vals("configurationNamingContext")
+        If Not IsNull(DictOr(vals, "rootDomainNamingContext", Null)) Then gRootDseVars("rootDomainNC") = vals("rootDomainNamingContext")
+      End If
+    End If
+  End If
+  RootDseReady = (gRootState = "ok")
 End Function
 
+' ------------------------------ module : src/ad.vbs ----------------------------
+' ----------------------------------------------------------------------------
+' Annuaire Active Directory (ADSI LDAP, compte courant) : une etape par
+' artefact ad_* (contrat, section 5). Chaque etape execute les operations du
+' catalogue (ldap.vbs) et ecrit ce que l'annuaire a rendu.
+' ----------------------------------------------------------------------------
+Dim gSvcDn, gOrgDns, gAgDns, gSrvDns, gStoreDns, gExchServers, gExchServersKnown
+Dim gMailState, gMailErr, gMailCont, gMailUsers, gMailProtected, gMailUnknown, gMailProt
+
 Sub StepAd(name)
-  Dim src
-  src = AdSourceText(name)
-  OpenRecords name, src
+  If name = "ad_mail_users_protected" Then
+    ' la recherche paginee de ad_mail_containers, partagee
+    OpenRecords name, LdapLine(LdapOpOf("mailusers"))
+  Else
+    OpenRecords name, LdapSourceText(name)
+  End If
+  gAdFirstErr = ""
+  If name <> "ad_rootdse" Then
+    ' toutes les autres operations partent du RootDSE ({defaultNC}...)
+    If Not RootDseReady() Then
+      Fail gRootErrText
+      Exit Sub
+    End If
+  End If
   Select Case name
     Case "ad_rootdse": AdRootDse
     Case "ad_domain": AdDomain
     Case "ad_partitions": AdPartitions
-    Case "ad_domain_controllers": AdDcs
+    Case "ad_domain_controllers": AdSimpleSearch "dcs", "dc"
     Case "ad_service_account": AdServiceAccount
     Case "ad_service_account_groups": AdServiceAccountGroups
     Case "ad_exchange_org": AdExchangeOrg
-    Case "ad_exchange_servers": AdExchangeServers "(objectClass=msExchExchangeServer)", "server"
+    Case "ad_exchange_servers": AdExchangeServers "servers"
+    Case "ad_exchange_stores": AdExchangeStores
     Case "ad_mail_containers": AdMailContainers
+    Case "ad_mail_users_protected": AdMailUsersProtected
     Case "ad_acl": AdAcl
     Case "ad_admincount_users": AdAdminCount
-    Case "ad_exchange_stores", "ad_mail_users_protected": Fail "format 1.1 : etape pas encore ecrite dans ce collecteur"
-    Case "exchange_version": AdExchangeServers "(&(objectClass=msExchExchangeServer)(cn=" & LdapEscape(gHost) & "))", "server"
+    Case "exchange_version": AdExchangeServers "exchange_version"
   End Select
+  FailIfNothingRead
+End Sub
+
+Sub FailIfNothingRead()
+  ' Aucune valeur obtenue et au moins une lecture en echec : l'etape est en
+  ' erreur avec le texte du premier echec, jamais "ok" avec des
+  ' enregistrements vides (contrat, section 5).
+  If gCur("status") = "ok" And gRecValues = 0 And gAdFirstErr <> "" Then Fail gAdFirstErr
 End Sub
 
 Sub AdRootDse()
-  Dim r, a, i, v
-  Set r = RootDse()
-  a = Array("defaultNamingContext", "configurationNamingContext", "schemaNamingContext", "rootDomainNamingContext", "dnsHostName", "domainFunctionality", "forestFunctionality")
+  RootDseReady
+  If IsEmpty(gRootVals) Then
+    ' liaison impossible (pas de domaine, ou pas de fournisseur LDAP)
+    Fail gRootErrText
+    Exit Sub
+  End If
+  gAdFirstErr = gRootFirstErr
   RecKind "rootdse"
-  For i = 0 To UBound(a)
-    On Error Resume Next
-    v = Null
-    v = r.Get(a(i))
-    Err.Clear
-    On Error GoTo 0
-    RecProp a(i), v
-  Next
+  WriteReadAttrs gRootVals, gRootErrs, OpAttrs("rootdse")
+  If gRootState <> "ok" And gRecValues > 0 Then Fail gRootErrText
 End Sub
 
 Sub AdDomain()
-  Dim dnc, o, rs
-  dnc = DefaultNC()
-  Set o = GetObject("LDAP://" & AdsEsc(dnc))
+  Dim vals, errs, rs
+  Set vals = LdapRead("domain", NoVars(), errs)
   RecKind "domain"
-  RecProp "distinguishedName", o.Get("distinguishedName")
-  RecProp "name", o.Get("name")
-  AdProp "objectSid", o.Get("objectSid")
-  Set rs = AdSearch("CN=Partitions," & ConfigNC(), "(&(objectClass=crossRef)(nCName=" & dnc & "))", "nETBIOSName", "onelevel", 0)
+  WriteReadAttrs vals, errs, "distinguishedName,name,objectSid"
+  Set rs = LdapSearch("domain_crossref", NoVars())
   If Not rs.EOF Then
     gDomainNetbios = FieldVal(rs, "nETBIOSName")
     RecProp "nETBIOSName", gDomainNetbios
   Else
     RecProp "nETBIOSName", Null
   End If
+  ' Ajouts 1.1 : un echec n'efface pas le reste ; un enregistrement absent
+  ' (jamais un dSHeuristics nul invente) dit a l'analyseur qu'il ne sait pas.
+  TryPart "directoryservice"
+  TryPart "builtingroup"
+End Sub
+
+Sub TryPart(kind)
+  Dim en, ed
+  On Error Resume Next
+  If kind = "directoryservice" Then AdDirectoryService Else AdPreWindows2000Group
+  en = Err.Number
+  ed = Err.Description
+  Err.Clear
+  On Error GoTo 0
+  If en <> 0 Then
+    RecComment "illisible: " & kind & " : " & ErrText(en, ed)
+    NoteAdFailure kind, en, ed
+  End If
+End Sub
+
+Sub AdDirectoryService()
+  ' dSHeuristics (souvent non renseigne : Name!) ; son 16e caractere est
+  ' dwAdminSDExMask (Windows 2003 SP1+), lu par l'analyseur
+  Dim vals, errs
+  Set vals = LdapRead("domain_ds", NoVars(), errs)
+  If errs.Exists("dSHeuristics") Then
+    RecComment "illisible: dSHeuristics : " & errs("dSHeuristics")
+    Exit Sub
+  End If
+  RecKind "directoryservice"
+  RecProp "dSHeuristics", vals("dSHeuristics")
+End Sub
+
+Sub AdPreWindows2000Group()
+  ' Membres de S-1-5-32-554 (un SID bien connu membre apparait comme
+  ' CN=S-1-5-11,CN=ForeignSecurityPrincipals,...)
+  Dim rs
+  Set rs = LdapSearch("domain_554", NoVars())
+  If rs.EOF Then
+    RecComment "illisible: builtingroup : groupe S-1-5-32-554 introuvable"
+    Exit Sub
+  End If
+  RecKind "builtingroup"
+  RecProp "distinguishedName", FieldVal(rs, "distinguishedName")
+  RecProp "Sid", "S-1-5-32-554"
+  RecArr "member", FieldVal(rs, "member")
 End Sub
 
 Sub AdPartitions()
-  Dim rs, n, attrs
-  attrs = "distinguishedName,nCName,dnsRoot,nETBIOSName"
-  Set rs = AdSearch("CN=Partitions," & ConfigNC(), "(&(objectClass=crossRef)(systemFlags:1.2.840.113556.1.4.803:=2))", attrs, "onelevel", 0)
+  Dim rs, n, nb
+  Set gForestNetbios = CreateObject("Scripting.Dictionary")
+  Set rs = LdapSearch("partitions", NoVars())
   n = 0
   Do Until rs.EOF
     RecKind "crossref"
-    RecRow rs, attrs, "dnsRoot"
+    RecRow rs, OpAttrs("partitions")
+    nb = FieldVal(rs, "nETBIOSName")
+    If Not IsNull(nb) Then gForestNetbios(UCase(nb)) = True
     n = n + 1
     rs.MoveNext
   Loop
   RecComment "count: " & n
 End Sub
 
-Sub AdDcs()
-  Dim rs, n, attrs
-  attrs = "name,dNSHostName,operatingSystem,operatingSystemVersion,operatingSystemServicePack"
-  Set rs = AdSearch(DefaultNC(), "(&(objectCategory=computer)(userAccountControl:1.2.840.113556.1.4.803:=8192))", attrs, "subtree", 0)
+Sub AdSimpleSearch(opId, kind)
+  Dim rs, n
+  Set rs = LdapSearch(opId, NoVars())
   n = 0
   Do Until rs.EOF
-    RecKind "dc"
-    RecRow rs, attrs, ""
+    RecKind kind
+    RecRow rs, OpAttrs(opId)
     n = n + 1
     rs.MoveNext
   Loop
   RecComment "count: " & n
 End Sub
 
-Function FindServiceAccount()
-  Dim rs
-  FindServiceAccount = ""
-  Set rs = AdSearch(DefaultNC(), "(&(objectCategory=person)(objectClass=user)(sAMAccountName=" & LdapEscape(gAccount) & "))", "distinguishedName", "subtree", 0)
-  If Not rs.EOF Then FindServiceAccount = FieldVal(rs, "distinguishedName")
-End Function
-
 Sub AdServiceAccount()
-  Dim rs, n, attrs, dn
-  attrs = "distinguishedName,sAMAccountName,objectSid,userAccountControl,primaryGroupID,adminCount,memberOf,homeMDB,msExchHomeServerName,legacyExchangeDN,mail,showInAddressBook,msExchHideFromAddressLists"
-  Set rs = AdSearch(DefaultNC(), "(&(objectCategory=person)(objectClass=user)(sAMAccountName=" & LdapEscape(gAccount) & "))", attrs, "subtree", 0)
+  Dim rs, n, dn
+  Set rs = LdapSearch("svc", NoVars())
   n = 0
   Do Until rs.EOF
     dn = FieldVal(rs, "distinguishedName")
     If n = 0 Then gSvcDn = dn
     RecKind "user"
-    RecRow rs, attrs, "memberOf showInAddressBook"
-    RecProp "sdControl", SdControl(dn)
+    RecRow rs, OpAttrs("svc")
+    ' SD | ad_service_account | {serviceAccountDN}
+    WriteSdProp ReadSd(dn)
     n = n + 1
     rs.MoveNext
   Loop
@@ -1839,73 +2308,64 @@ Sub AdServiceAccount()
   If n = 0 Then RecComment "aucun compte sAMAccountName=" & gAccount
 End Sub
 
+Function FindServiceAccount()
+  ' La meme recherche que ad_service_account (quand cette etape n'a pas tourne)
+  Dim rs
+  FindServiceAccount = ""
+  Set rs = LdapSearch("svc", NoVars())
+  If Not rs.EOF Then FindServiceAccount = FieldVal(rs, "distinguishedName") & ""
+End Function
+
 Sub AdServiceAccountGroups()
-  If IsEmpty(gSvcDn) Or gSvcDn = "" Then gSvcDn = FindServiceAccount()
-  If gSvcDn = "" Then
+  If IsEmpty(gSvcDn) Then gSvcDn = FindServiceAccount()
+  If gSvcDn & "" = "" Then
     RecComment "aucun compte sAMAccountName=" & gAccount
     Exit Sub
   End If
   RecComment "user: " & gSvcDn
-  WriteTokenGroups gSvcDn, True
-End Sub
-
-Sub FindExchangeObjects()
-  ' Organisation(s), groupes d'administration, serveurs (pour ad_acl)
-  Dim rs, base
-  base = ExchangeBase()
-  gOrgDns = Array()
-  gAgDns = Array()
-  gSrvDns = Array()
-  Set rs = AdSearch(base, "(objectClass=msExchOrganizationContainer)", "distinguishedName,name", "onelevel", 0)
-  Do Until rs.EOF
-    gOrgDns = PushArr(gOrgDns, FieldVal(rs, "distinguishedName"))
-    rs.MoveNext
-  Loop
-  Set rs = AdSearch(base, "(objectClass=msExchAdminGroup)", "distinguishedName", "subtree", 0)
-  Do Until rs.EOF
-    gAgDns = PushArr(gAgDns, FieldVal(rs, "distinguishedName"))
-    rs.MoveNext
-  Loop
-  Set rs = AdSearch(base, "(objectClass=msExchExchangeServer)", "distinguishedName", "subtree", 0)
-  Do Until rs.EOF
-    gSrvDns = PushArr(gSrvDns, FieldVal(rs, "distinguishedName"))
-    rs.MoveNext
-  Loop
+  WriteTokenGroups "svc_tg", "svc_group", Vars("serviceAccountDN", gSvcDn), True
 End Sub
 
 Sub AdExchangeOrg()
-  Dim rs, base, n
-  base = ExchangeBase()
+  Dim rs, n
+  gOrgDns = Array()
+  gAgDns = Array()
   n = 0
-  Set rs = AdSearch(base, "(objectClass=msExchOrganizationContainer)", "distinguishedName,name", "onelevel", 0)
+  Set rs = LdapSearch("org", NoVars())
   Do Until rs.EOF
     RecKind "organization"
-    RecRow rs, "distinguishedName,name", ""
+    RecRow rs, OpAttrs("org")
+    gOrgDns = PushArr(gOrgDns, FieldVal(rs, "distinguishedName"))
     n = n + 1
     rs.MoveNext
   Loop
-  Set rs = AdSearch(base, "(objectClass=msExchAdminGroup)", "distinguishedName,name,legacyExchangeDN", "subtree", 0)
+  Set rs = LdapSearch("admingroups", NoVars())
   Do Until rs.EOF
     RecKind "admingroup"
-    RecRow rs, "distinguishedName,name,legacyExchangeDN", ""
+    RecRow rs, OpAttrs("admingroups")
+    gAgDns = PushArr(gAgDns, FieldVal(rs, "distinguishedName"))
     rs.MoveNext
   Loop
   RecComment "organizations: " & n
 End Sub
 
-Sub AdExchangeServers(filter, kind)
-  Dim rs, n, attrs, na, i, fqdn, nm
-  attrs = "distinguishedName,name,serialNumber,legacyExchangeDN,networkAddress,msExchCurrentServerRoles,adminDisplayName"
-  Set rs = AdSearch(ExchangeBase(), filter, attrs, "subtree", 0)
+Sub AdExchangeServers(opId)
+  ' ad_exchange_servers (tous les serveurs) ou exchange_version (ce serveur)
+  Dim rs, n, na, i, fqdn, nm, listing
+  listing = (opId = "servers")
+  Set rs = LdapSearch(opId, NoVars())
   n = 0
-  If kind = "server" And gCur("name") = "ad_exchange_servers" Then
+  If listing Then
     gExchServers = Array()
+    gSrvDns = Array()
     gExchServersKnown = True
   End If
   Do Until rs.EOF
-    RecKind kind
-    RecRow rs, attrs, "serialNumber networkAddress"
-    If gCur("name") = "ad_exchange_servers" Then
+    RecKind "server"
+    RecRow rs, OpAttrs(opId)
+    If listing Then
+      gSrvDns = PushArr(gSrvDns, FieldVal(rs, "distinguishedName"))
+      ' pour net_exchange_path : nom DNS de ncacn_ip_tcp:<fqdn>, sinon le nom
       nm = FieldVal(rs, "name")
       fqdn = ""
       na = FieldVal(rs, "networkAddress")
@@ -1923,39 +2383,30 @@ Sub AdExchangeServers(filter, kind)
   RecComment "count: " & n
 End Sub
 
-Sub AdAcl()
-  Dim objs, i, dnc, keys, n
-  dnc = DefaultNC()
-  If Not IsArray(gOrgDns) Then FindExchangeObjects
-  objs = Array(dnc, "CN=AdminSDHolder,CN=System," & dnc)
-  For i = 0 To UBound(gOrgDns)
-    objs = PushArr(objs, gOrgDns(i))
-  Next
-  For i = 0 To UBound(gAgDns)
-    objs = PushArr(objs, gAgDns(i))
-    objs = PushArr(objs, "CN=Servers," & gAgDns(i))
-  Next
-  For i = 0 To UBound(gSrvDns)
-    objs = PushArr(objs, gSrvDns(i))
-  Next
-  ' Conteneurs des utilisateurs de messagerie (F10) : leur DACL stockee porte
-  ' les ACE heritees par AD. Un echec de la recherche n'empeche pas le reste.
-  If MailContainersReady() Then
-    keys = gMailCont.Keys
-    n = 0
-    For i = 0 To UBound(keys)
-      If n >= MAILCONTAINERS_LIMIT Then Exit For
-      If LCase(keys(i)) <> LCase(dnc) Then objs = PushArr(objs, keys(i))
-      n = n + 1
-    Next
-  Else
-    RecComment "conteneurs des utilisateurs de messagerie non lus : " & gMailContErr
-  End If
-  For i = 0 To UBound(objs)
-    WriteAcl objs(i)
-  Next
+Sub AdExchangeStores()
+  ' CN=InformationStore, groupes de stockage et banques de boites aux lettres
+  ' de chaque serveur (leurs descripteurs sont lus par ad_acl)
+  Dim rs, n
+  gStoreDns = Array()
+  Set rs = LdapSearch("stores", NoVars())
+  n = 0
+  Do Until rs.EOF
+    RecKind "store"
+    RecRow rs, OpAttrs("stores")
+    gStoreDns = PushArr(gStoreDns, FieldVal(rs, "distinguishedName"))
+    n = n + 1
+    rs.MoveNext
+  Loop
+  RecComment "count: " & n
 End Sub
 
+' ----------------------------------------------------------------------------
+' Utilisateurs dotes d'une boite aux lettres : une recherche paginee par
+' collecte, partagee par ad_mail_containers et ad_mail_users_protected. Seuls
+' sont gardes le conteneur parent de chaque utilisateur (avec un compteur) et
+' les utilisateurs dont la DACL est protegee (heritage desactive) : aucun
+' autre nom d'utilisateur n'est conserve ni ecrit.
+' ----------------------------------------------------------------------------
 Function ParentDn(dn)
   ' "CN=Dupont\, Jean,OU=Ventes,DC=x" -> "OU=Ventes,DC=x" (virgule echappee ignoree)
   Dim i, c
@@ -1974,52 +2425,62 @@ Function ParentDn(dn)
   Loop
 End Function
 
-Sub FindMailContainers()
-  ' Utilisateurs dotes d'une boite aux lettres (recherche paginee, 500 par
-  ' page) : seul le DN du conteneur parent est garde, avec un compteur ;
-  ' aucun nom d'utilisateur n'est conserve ni ecrit.
-  Dim rs, dn, p
+Sub FindMailUsers()
+  Dim rs, dn, p, ctl
   Set gMailCont = CreateObject("Scripting.Dictionary")
   gMailCont.CompareMode = 1
-  gMailContUsers = 0
-  Set rs = AdSearch(DefaultNC(), "(&(objectCategory=person)(objectClass=user)(homeMDB=*))", "distinguishedName", "subtree", 0)
+  gMailUsers = 0
+  gMailProtected = 0
+  gMailUnknown = 0
+  gMailProt = Array()
+  Set rs = LdapSearch("mailusers", NoVars())
   Do Until rs.EOF
     dn = FieldVal(rs, "distinguishedName")
     If Not IsNull(dn) Then
+      gMailUsers = gMailUsers + 1
       p = ParentDn(CStr(dn))
       If p <> "" Then
-        gMailContUsers = gMailContUsers + 1
         If gMailCont.Exists(p) Then gMailCont(p) = gMailCont(p) + 1 Else gMailCont.Add p, 1
+      End If
+      ' Mot de controle du descripteur rendu par la recherche : SE_DACL_PROTECTED
+      ' (0x1000) = heritage desactive (AdminSDHolder ou a la main)
+      ctl = SdControlFromHex(SafeBinHex(FieldVal(rs, "nTSecurityDescriptor")))
+      If IsNull(ctl) Then
+        gMailUnknown = gMailUnknown + 1
+      ElseIf (ctl And &H1000) <> 0 Then
+        gMailProtected = gMailProtected + 1
+        If gMailProtected <= PROTECTED_USERS_LIMIT Then
+          gMailProt = PushArr(gMailProt, Array(CStr(dn), FieldVal(rs, "adminCount"), ctl))
+        End If
       End If
     End If
     rs.MoveNext
   Loop
 End Sub
 
-Function MailContainersReady()
-  ' Une seule recherche par collecte (ad_mail_containers puis ad_acl)
+Function MailUsersReady()
   Dim en, ed
-  If IsEmpty(gMailContState) Then
+  If IsEmpty(gMailState) Then
     On Error Resume Next
-    FindMailContainers
+    FindMailUsers
     en = Err.Number
     ed = Err.Description
     Err.Clear
     On Error GoTo 0
     If en <> 0 Then
-      gMailContState = "error"
-      gMailContErr = ErrText(en, ed)
+      gMailState = "error"
+      gMailErr = ErrText(en, ed)
     Else
-      gMailContState = "ok"
+      gMailState = "ok"
     End If
   End If
-  MailContainersReady = (gMailContState = "ok")
+  MailUsersReady = (gMailState = "ok")
 End Function
 
 Sub AdMailContainers()
   Dim keys, i, written
-  If Not MailContainersReady() Then
-    Fail gMailContErr
+  If Not MailUsersReady() Then
+    Fail gMailErr
     Exit Sub
   End If
   keys = gMailCont.Keys
@@ -2029,55 +2490,358 @@ Sub AdMailContainers()
     RecKind "container"
     RecProp "distinguishedName", keys(i)
     RecProp "MailUsers", gMailCont(keys(i))
-    RecProp "sdControl", SdControl(keys(i))
+    ' SD | ad_mail_containers | {containerDN}
+    WriteSdProp ReadSd(keys(i))
     written = written + 1
   Next
   RecKind "summary"
   RecProp "Containers", gMailCont.Count
-  RecProp "MailUsers", gMailContUsers
+  RecProp "MailUsers", gMailUsers
   RecProp "Truncated", (gMailCont.Count > written)
 End Sub
 
-Sub WriteAcl(dn)
-  Dim o, sd, dacl, ace, idx, mask, tr, en, ed
+Sub AdMailUsersProtected()
+  Dim i, u
+  If Not MailUsersReady() Then
+    Fail gMailErr
+    Exit Sub
+  End If
+  RecComment "recherche de ad_mail_containers ; seuls les utilisateurs dont la DACL est prot{e9}g{e9}e (0x1000) sont nomm{e9}s"
+  For i = 0 To UBound(gMailProt)
+    u = gMailProt(i)
+    RecKind "user"
+    RecProp "distinguishedName", u(0)
+    RecProp "adminCount", u(1)
+    RecProp "Control", u(2)
+  Next
+  RecKind "summary"
+  RecProp "MailUsers", gMailUsers
+  RecProp "Protected", gMailProtected
+  RecProp "Unknown", gMailUnknown
+  RecProp "Truncated", (gMailProtected > UBound(gMailProt) + 1)
+End Sub
+
+' ----------------------------------------------------------------------------
+' ad_acl : descripteurs du domaine, d'AdminSDHolder, de l'organisation
+' Exchange, des groupes d'administration, des conteneurs Servers, des
+' serveurs, des banques et des conteneurs des utilisateurs de messagerie
+' ----------------------------------------------------------------------------
+Function SearchDns(opId)
+  ' Les DN d'une recherche du catalogue (ad_acl, quand l'etape qui la fait
+  ' n'a pas tourne)
+  Dim rs, a
+  a = Array()
+  Set rs = LdapSearch(opId, NoVars())
+  Do Until rs.EOF
+    a = PushArr(a, FieldVal(rs, "distinguishedName"))
+    rs.MoveNext
+  Loop
+  SearchDns = a
+End Function
+
+Function KnownDns(current, opId)
+  ' current si l'etape l'a rempli, sinon la meme recherche ; un echec devient
+  ' un commentaire et une liste vide
+  Dim en, ed, a
+  If IsArray(current) Then
+    KnownDns = current
+    Exit Function
+  End If
+  a = Array()
   On Error Resume Next
-  Set o = GetObject("LDAP://" & AdsEsc(dn))
-  Set sd = o.Get("nTSecurityDescriptor")
+  a = SearchDns(opId)
   en = Err.Number
   ed = Err.Description
   Err.Clear
   On Error GoTo 0
   If en <> 0 Then
-    ' objet absent (ex. pas de conteneur Servers) : note, pas d'echec global
-    RecComment "illisible: " & dn & " : " & ErrText(en, ed)
-    Exit Sub
+    RecComment "illisible: recherche " & opId & " : " & ErrText(en, ed)
+    NoteAdFailure opId, en, ed
   End If
-  RecKind "sd"
-  RecProp "ObjectDN", dn
-  RecProp "Owner", sd.Owner
-  RecProp "Control", sd.Control
-  Set dacl = sd.DiscretionaryAcl
-  idx = 0
-  For Each ace In dacl
-    RecKind "ace"
-    RecProp "ObjectDN", dn
-    RecProp "Index", idx
-    RecProp "AceType", ace.AceType
-    RecProp "AceFlags", ace.AceFlags
-    mask = CDbl(ace.AccessMask)
-    If mask < 0 Then mask = mask + 4294967296
-    RecProp "AccessMask", FormatIntD(mask)
-    RecProp "Flags", ace.Flags
-    RecProp "ObjectType", NormGuid(ace.ObjectType)
-    RecProp "InheritedObjectType", NormGuid(ace.InheritedObjectType)
-    tr = ace.Trustee
-    RecProp "Trustee", tr
-    RecProp "TrusteeSid", TrusteeSid(tr)
-    idx = idx + 1
+  KnownDns = a
+End Function
+
+Sub AdAcl()
+  Dim objs, i, dnc, keys, n, orgs, ags, srvs, stores
+  dnc = gRootDseVars("defaultNC")
+  orgs = KnownDns(gOrgDns, "org")
+  ags = KnownDns(gAgDns, "admingroups")
+  srvs = KnownDns(gSrvDns, "servers")
+  stores = KnownDns(gStoreDns, "stores")
+  objs = Array(dnc, "CN=AdminSDHolder,CN=System," & dnc)
+  ' SD | ad_acl | {exchangeBase} : le conteneur Microsoft Exchange, ou l'assistant
+  ' de delegation ecrit les entrees heritables des roles de l'organisation (F7)
+  If UBound(orgs) >= 0 Then objs = PushArr(objs, gRootDseVars("exchangeBase"))
+  For i = 0 To UBound(orgs)
+    objs = PushArr(objs, orgs(i))
+  Next
+  For i = 0 To UBound(ags)
+    objs = PushArr(objs, ags(i))
+    objs = PushArr(objs, "CN=Servers," & ags(i))
+  Next
+  For i = 0 To UBound(srvs)
+    objs = PushArr(objs, srvs(i))
+  Next
+  For i = 0 To UBound(stores)
+    objs = PushArr(objs, stores(i))
+  Next
+  ' Conteneurs des utilisateurs de messagerie (leur DACL stockee porte les ACE
+  ' heritees) : les memes que ad_mail_containers, 200 au plus.
+  If MailUsersReady() Then
+    keys = gMailCont.Keys
+    n = 0
+    For i = 0 To UBound(keys)
+      If n >= MAILCONTAINERS_LIMIT Then Exit For
+      If LCase(keys(i)) <> LCase(dnc) Then objs = PushArr(objs, keys(i))
+      n = n + 1
+    Next
+  Else
+    RecComment "conteneurs des utilisateurs de messagerie non lus : " & gMailErr
+  End If
+  For i = 0 To UBound(objs)
+    If Not IsNull(objs(i)) Then WriteSdRecord ReadSd(objs(i))
   Next
 End Sub
 
+Sub AdAdminCount()
+  Dim rs, n, written, dn
+  Set rs = LdapSearch("admincount", NoVars())
+  n = 0
+  written = 0
+  Do Until rs.EOF
+    n = n + 1
+    If written < ADMINCOUNT_LIMIT Then
+      dn = FieldVal(rs, "distinguishedName")
+      RecKind "user"
+      RecProp "distinguishedName", dn
+      RecProp "sAMAccountName", FieldVal(rs, "sAMAccountName")
+      ' SD | ad_admincount_users | {userDN}
+      WriteSdProp ReadSd(dn)
+      written = written + 1
+    End If
+    rs.MoveNext
+  Loop
+  RecKind "summary"
+  RecProp "Count", n
+  RecProp "Truncated", (n > written)
+End Sub
+
+' ------------------------------ module : src/sd.vbs ----------------------------
+' ----------------------------------------------------------------------------
+' Descripteurs de securite (contrat, section 5.3)
+'
+' Proprietaire, groupe et DACL d'un objet, jamais la SACL (qui exige un
+' privilege). Trois facons, dans l'ordre :
+'   1. hexstring : ADsSecurityUtility.ConvertSecurityDescriptor(sd, 1, 3)
+'      (ADS_SD_FORMAT_IID -> ADS_SD_FORMAT_HEXSTRING), Windows Server 2003 ;
+'   2. ado       : recherche ADO de l'objet (portee base) avec l'attribut
+'      nTSecurityDescriptor, dont ADO rend les octets bruts -> hexadecimal ;
+'   3. iads      : la forme 1.0, Owner, Control et une ACE par entree de la
+'      DACL telle qu'ADSI la decrit (titulaire par son nom).
+' Le descripteur binaire (1, 2) est celui que Windows stocke : l'analyseur le
+' decode lui-meme (MS-DTYP 2.4.6).
+' ----------------------------------------------------------------------------
+Const ADS_OPTION_SECURITY_MASK = 3
+Const ADS_SECURITY_INFO_OWNER_GROUP_DACL = 7
+Dim gSdCache, gSecUtil, gSecUtilState, gTrusteeCache, gDomainNetbios, gForestNetbios
+
+Function ReadSd(dn)
+  ' Dictionnaire : dn, objectClass (tableau ou Empty), source ("hexstring",
+  ' "ado", "iads" ou "" si illisible), sd (hexadecimal), owner, control,
+  ' aces (tableau de dictionnaires), error (premier echec). Un objet lu pour
+  ' deux artefacts (conteneur des utilisateurs de messagerie et ad_acl) ne
+  ' l'est qu'une fois.
+  Dim r, key
+  If IsEmpty(gSdCache) Then
+    Set gSdCache = CreateObject("Scripting.Dictionary")
+    gSdCache.CompareMode = 1
+  End If
+  key = CStr(dn)
+  If gSdCache.Exists(key) Then
+    Set ReadSd = gSdCache(key)
+    Exit Function
+  End If
+  Set r = CreateObject("Scripting.Dictionary")
+  r("dn") = key
+  r("objectClass") = Empty
+  r("source") = ""
+  r("sd") = ""
+  r("error") = ""
+  r("errnum") = 0
+  r("aces") = Array()
+  ReadSdInto r
+  If r("source") = "" Then NoteAdFailureText r("error")
+  gSdCache.Add key, r
+  Set ReadSd = r
+End Function
+
+Sub NoteAdFailureText(t)
+  If gAdFirstErr = "" Then gAdFirstErr = t
+End Sub
+
+Sub ReadSdInto(r)
+  Dim o, sdObj, hasSd, hex, en, ed, firstErr
+  On Error Resume Next
+  Set o = GetObject("LDAP://" & AdsEsc(r("dn")))
+  If Err.Number <> 0 Then
+    r("error") = ErrText(Err.Number, Err.Description)
+    r("errnum") = Err.Number
+    Err.Clear
+    Exit Sub
+  End If
+  ' proprietaire, groupe et DACL seulement (IADsObjectOptions)
+  o.SetOption ADS_OPTION_SECURITY_MASK, ADS_SECURITY_INFO_OWNER_GROUP_DACL
+  Err.Clear
+  o.GetInfoEx Array("objectClass", "nTSecurityDescriptor"), 0
+  Err.Clear
+  r("objectClass") = o.GetEx("objectClass")
+  Err.Clear
+  firstErr = ""
+  hasSd = False
+  Set sdObj = o.Get("nTSecurityDescriptor")
+  If Err.Number = 0 Then
+    hasSd = IsObject(sdObj)
+  Else
+    ' 0x8000500D (E_ADS_PROPERTY_NOT_FOUND) : l'annuaire n'a pas renvoye le
+    ' descripteur, le compte n'a pas le droit de lire les autorisations
+    firstErr = ErrText(Err.Number, Err.Description)
+    r("errnum") = Err.Number
+    Err.Clear
+  End If
+  On Error GoTo 0
+
+  ' 1. chaine hexadecimale par ADsSecurityUtility (Windows Server 2003)
+  If hasSd Then
+    hex = SdHexString(sdObj, firstErr)
+    If hex <> "" Then
+      r("sd") = hex
+      r("source") = "hexstring"
+      Exit Sub
+    End If
+  End If
+  ' 2. octets bruts par une recherche ADO de l'objet
+  hex = SdByAdo(r("dn"), firstErr)
+  If hex <> "" Then
+    r("sd") = hex
+    r("source") = "ado"
+    Exit Sub
+  End If
+  ' 3. parcours IADs de la DACL (forme 1.0)
+  If hasSd Then
+    On Error Resume Next
+    WalkDacl sdObj, r
+    en = Err.Number
+    ed = Err.Description
+    Err.Clear
+    On Error GoTo 0
+    If en = 0 Then
+      r("source") = "iads"
+      Exit Sub
+    End If
+    If firstErr = "" Then firstErr = ErrText(en, ed)
+  End If
+  r("error") = firstErr
+End Sub
+
+Function SdHexString(sdObj, ByRef firstErr)
+  ' "" si ADsSecurityUtility est absent (Windows 2000) ou echoue
+  Dim hex
+  SdHexString = ""
+  On Error Resume Next
+  If IsEmpty(gSecUtilState) Then
+    Set gSecUtil = CreateObject("ADsSecurityUtility")
+    If Err.Number = 0 Then
+      gSecUtilState = "ok"
+    Else
+      gSecUtilState = ErrText(Err.Number, Err.Description)
+    End If
+    Err.Clear
+  End If
+  If gSecUtilState <> "ok" Then Exit Function
+  hex = ""
+  hex = gSecUtil.ConvertSecurityDescriptor(sdObj, 1, 3)
+  If Err.Number <> 0 Then
+    If firstErr = "" Then firstErr = ErrText(Err.Number, Err.Description)
+    Err.Clear
+    Exit Function
+  End If
+  On Error GoTo 0
+  hex = LCase(CStr(hex))
+  If IsSdHex(hex) Then SdHexString = hex
+End Function
+
+Function SdByAdo(dn, ByRef firstErr)
+  ' Recherche de l'objet lui-meme, attribut nTSecurityDescriptor : ADO rend
+  ' ses octets (VT_ARRAY|VT_UI1), convertis par MSXML (hex.vbs).
+  Dim cmd, rs, v, hex
+  SdByAdo = ""
+  On Error Resume Next
+  Set cmd = CreateObject("ADODB.Command")
+  Set cmd.ActiveConnection = AdoConnection()
+  cmd.CommandText = "<LDAP://" & AdsEsc(dn) & ">;(objectClass=*);nTSecurityDescriptor;base"
+  Set rs = cmd.Execute
+  If Err.Number = 0 Then
+    If Not rs.EOF Then v = rs.Fields("nTSecurityDescriptor").Value
+  End If
+  If Err.Number <> 0 Then
+    If firstErr = "" Then firstErr = ErrText(Err.Number, Err.Description)
+    Err.Clear
+    Exit Function
+  End If
+  hex = ""
+  hex = BinHex(v)
+  If Err.Number <> 0 Then
+    If firstErr = "" Then firstErr = ErrText(Err.Number, Err.Description)
+    Err.Clear
+    Exit Function
+  End If
+  On Error GoTo 0
+  If IsNull(hex) Then
+    If firstErr = "" Then firstErr = "nTSecurityDescriptor non rendu par la recherche ADO"
+  ElseIf IsSdHex(hex) Then
+    SdByAdo = hex
+  End If
+End Function
+
+Function IsSdHex(h)
+  ' Un descripteur auto-relatif fait au moins 20 octets ; seuls des chiffres
+  ' hexadecimaux (verification sans decodage)
+  Dim re
+  Set re = New RegExp
+  re.Pattern = "^[0-9a-f]{40,}$"
+  IsSdHex = False
+  If (Len(h) Mod 2) = 0 Then IsSdHex = re.Test(h)
+End Function
+
+Sub WalkDacl(sdObj, r)
+  ' Forme 1.0 : proprietaire et controle tels qu'ADSI les donne, puis une ACE
+  ' par entree de DiscretionaryAcl, dans l'ordre.
+  Dim aces, ace, a, mask, idx
+  r("owner") = sdObj.Owner
+  r("control") = sdObj.Control
+  aces = Array()
+  idx = 0
+  For Each ace In sdObj.DiscretionaryAcl
+    Set a = CreateObject("Scripting.Dictionary")
+    a("Index") = idx
+    a("AceType") = ace.AceType
+    a("AceFlags") = ace.AceFlags
+    mask = CDbl(ace.AccessMask)
+    If mask < 0 Then mask = mask + 4294967296
+    a("AccessMask") = FormatIntD(mask)
+    a("Flags") = ace.Flags
+    a("ObjectType") = NormGuid(ace.ObjectType)
+    a("InheritedObjectType") = NormGuid(ace.InheritedObjectType)
+    a("Trustee") = ace.Trustee
+    a("TrusteeSid") = TrusteeSid(ace.Trustee)
+    aces = PushArr(aces, a)
+    idx = idx + 1
+  Next
+  r("aces") = aces
+End Sub
+
 Function NormGuid(g)
+  ' "{BF967ABA-0DE6-11D0-A285-00AA003049E2}" -> "bf967aba-0de6-11d0-a285-00aa003049e2"
   Dim s
   If IsNull(g) Or IsEmpty(g) Then
     NormGuid = ""
@@ -2089,133 +2853,126 @@ Function NormGuid(g)
 End Function
 
 Function TrusteeSid(tr)
-  ' "DOMAINE\nom" -> SID ; table des comptes bien connus (noms anglais et
-  ' francais), sinon recherche sAMAccountName dans le domaine ; vide sinon.
-  Dim p, dom, nm, key, rs, sid
+  ' "DOMAINE\nom" tel qu'ADSI l'affiche -> objectSid (hexadecimal) par les deux
+  ' recherches ad_acl du contrat ; vide si le nom n'est pas resolu sans
+  ' ambiguite. L'analyseur resout les noms bien connus et localises
+  ' ("AUTORITE NT\...") avec wmi_accounts : rien n'est devine ici.
+  '  - domaine absent, BUILTIN ou domaine de la machine : recherche dans
+  '    {defaultNC} (sAMAccountName y est unique) ;
+  '  - autre domaine de la foret (ad_partitions) : catalogue global, retenu
+  '    seulement s'il rend exactement un compte ;
+  '  - autre nom (AUTORITE NT, domaine approuve hors foret) : non resolu.
+  Dim p, dom, nm, key, sid
   TrusteeSid = ""
-  If Left(tr, 4) = "S-1-" Then
-    TrusteeSid = tr
-    Exit Function
+  If IsNull(tr) Or IsEmpty(tr) Then Exit Function
+  If Left(tr, 4) = "S-1-" Then Exit Function
+  If IsEmpty(gTrusteeCache) Then
+    Set gTrusteeCache = CreateObject("Scripting.Dictionary")
+    gTrusteeCache.CompareMode = 1
   End If
-  If IsEmpty(gTrusteeCache) Then Set gTrusteeCache = CreateObject("Scripting.Dictionary")
-  key = LCase(tr)
+  key = CStr(tr)
   If gTrusteeCache.Exists(key) Then
     TrusteeSid = gTrusteeCache(key)
     Exit Function
   End If
-  sid = WellKnownSid(key)
-  If sid = "" Then
-    p = InStr(tr, "\")
-    If p > 0 Then
-      dom = Left(tr, p - 1)
-      nm = Mid(tr, p + 1)
-    Else
-      dom = ""
-      nm = tr
-    End If
-    If dom = "" Or LCase(dom) = LCase(gDomainNetbios & "") Or IsEmpty(gDomainNetbios) Then
-      On Error Resume Next
-      Set rs = AdSearch(DefaultNC(), "(sAMAccountName=" & LdapEscape(nm) & ")", "objectSid", "subtree", 1)
-      If Err.Number = 0 Then
-        If Not rs.EOF Then sid = SidToStr(FieldVal(rs, "objectSid"))
-      End If
-      Err.Clear
-      On Error GoTo 0
-    End If
+  p = InStr(key, "\")
+  If p > 0 Then
+    dom = Left(key, p - 1)
+    nm = Mid(key, p + 1)
+  Else
+    dom = ""
+    nm = key
+  End If
+  sid = ""
+  If dom = "" Or UCase(dom) = "BUILTIN" Or UCase(dom) = UCase(gDomainNetbios & "") Then
+    sid = UniqueSid("trustee_domain", nm)
+  ElseIf IsObject(gForestNetbios) Then
+    If gForestNetbios.Exists(UCase(dom)) Then sid = UniqueSid("trustee_gc", nm)
   End If
   gTrusteeCache(key) = sid
   TrusteeSid = sid
 End Function
 
-Function WellKnownSid(key)
-  Dim n
-  n = key
-  If InStr(n, "\") > 0 Then n = Mid(n, InStr(n, "\") + 1)
-  Select Case n
-    Case "everyone", "tout le monde": WellKnownSid = "S-1-1-0"
-    Case "creator owner", Fr("cr{e9}ateur propri{e9}taire"), "createur proprietaire": WellKnownSid = "S-1-3-0"
-    Case "self": WellKnownSid = "S-1-5-10"
-    Case "authenticated users", Fr("utilisateurs authentifi{e9}s"): WellKnownSid = "S-1-5-11"
-    Case "system", Fr("syst{e8}me"): WellKnownSid = "S-1-5-18"
-    Case "enterprise domain controllers", Fr("contr{f4}leurs de domaine d'entreprise"): WellKnownSid = "S-1-5-9"
-    Case "administrators", "administrateurs": WellKnownSid = "S-1-5-32-544"
-    Case "account operators", Fr("op{e9}rateurs de compte"): WellKnownSid = "S-1-5-32-548"
-    Case "pre-windows 2000 compatible access", Fr("acc{e8}s compatible pr{e9}-windows 2000"): WellKnownSid = "S-1-5-32-554"
-    Case Else: WellKnownSid = ""
-  End Select
-End Function
-
-Sub AdAdminCount()
-  Dim rs, n, written, dn
-  Set rs = AdSearch(DefaultNC(), "(&(objectCategory=person)(objectClass=user)(adminCount=1)(homeMDB=*))", "distinguishedName,sAMAccountName", "subtree", 0)
+Function UniqueSid(opId, nm)
+  ' objectSid (hexadecimal) du seul objet de sAMAccountName nm ; "" sinon
+  Dim rs, n, v
+  UniqueSid = ""
+  On Error Resume Next
+  Set rs = LdapSearch(opId, Vars("trustee", nm))
+  If Err.Number <> 0 Then
+    Err.Clear
+    Exit Function
+  End If
   n = 0
-  written = 0
   Do Until rs.EOF
     n = n + 1
-    If written < ADMINCOUNT_LIMIT Then
-      dn = FieldVal(rs, "distinguishedName")
-      RecKind "user"
-      RecProp "distinguishedName", dn
-      RecProp "sAMAccountName", FieldVal(rs, "sAMAccountName")
-      RecProp "sdControl", SdControl(dn)
-      written = written + 1
-    End If
+    v = FieldVal(rs, "objectSid")
     rs.MoveNext
+    If Err.Number <> 0 Or n > 1 Then Exit Do
   Loop
-  RecKind "summary"
-  RecProp "Count", n
-  RecProp "Truncated", (n > written)
+  If Err.Number = 0 And n = 1 Then UniqueSid = SafeBinHex(v) & ""
+  Err.Clear
+End Function
+
+Sub WriteSdRecord(r)
+  ' ad_acl : [sd] (et, repli IADs, une [ace] par entree) ; un objet illisible
+  ' donne un [sd] avec Error et ErrorCode (le numero d'erreur ADSI), les autres
+  ' sont ecrits.
+  Dim aces, i, a
+  If r("source") = "" Then
+    RecKind "sd"
+    RecProp "ObjectDN", r("dn")
+    RecProp "Error", r("error")
+    RecProp "ErrorCode", UCase(HexN(r("errnum"), 8))
+    Exit Sub
+  End If
+  RecKind "sd"
+  RecProp "ObjectDN", r("dn")
+  If IsArray(r("objectClass")) Then
+    RecArr "objectClass", r("objectClass")
+  Else
+    RecComment "illisible: objectClass de " & r("dn")
+  End If
+  If r("source") = "iads" Then
+    RecProp "Owner", r("owner")
+    RecProp "Control", r("control")
+  Else
+    RecProp "Sd", r("sd")
+  End If
+  RecProp "SdSource", r("source")
+  If r("source") <> "iads" Then Exit Sub
+  aces = r("aces")
+  For i = 0 To UBound(aces)
+    Set a = aces(i)
+    RecKind "ace"
+    RecProp "ObjectDN", r("dn")
+    RecProp "Index", a("Index")
+    RecProp "AceType", a("AceType")
+    RecProp "AceFlags", a("AceFlags")
+    RecProp "AccessMask", a("AccessMask")
+    RecProp "Flags", a("Flags")
+    RecProp "ObjectType", a("ObjectType")
+    RecProp "InheritedObjectType", a("InheritedObjectType")
+    RecProp "Trustee", a("Trustee")
+    RecProp "TrusteeSid", a("TrusteeSid")
+  Next
 End Sub
 
-' Binaires ADSI (tableaux d'octets) : AscB/MidB (absents sous Wine 8, mais
-' l'annuaire n'y est jamais joignable).
-Function ByteAt(b, i)
-  ByteAt = AscB(MidB(b, i + 1, 1))
-End Function
-
-Function BytesHex(b)
-  Dim i, s
-  s = ""
-  For i = 0 To LenB(b) - 1
-    s = s & HexN(ByteAt(b, i), 2)
-  Next
-  BytesHex = s
-End Function
-
-Function SidToStr(b)
-  Dim cnt, auth, i, k, v, s
-  SidToStr = ""
-  If IsNull(b) Or IsEmpty(b) Then Exit Function
-  If VarType(b) = vbString Then
-    SidToStr = b
-    Exit Function
+Sub WriteSdProp(r)
+  ' Dans un enregistrement user ou container : nTSecurityDescriptor
+  ' (hexadecimal) ou, repli IADs, sdControl (decimal) ; illisible : rien n'est
+  ' suppose (nTSecurityDescriptor! et commentaire).
+  If r("source") = "" Then
+    RecProp "nTSecurityDescriptor", Null
+    RecComment "illisible: nTSecurityDescriptor : " & r("error")
+  ElseIf r("source") = "iads" Then
+    RecProp "sdControl", r("control")
+  Else
+    RecProp "nTSecurityDescriptor", r("sd")
   End If
-  cnt = ByteAt(b, 1)
-  auth = 0
-  For i = 2 To 7
-    auth = auth * 256 + ByteAt(b, i)
-  Next
-  s = "S-" & ByteAt(b, 0) & "-" & FormatIntD(auth)
-  For k = 0 To cnt - 1
-    i = 8 + k * 4
-    v = ByteAt(b, i) + ByteAt(b, i + 1) * 256 + ByteAt(b, i + 2) * 65536 + ByteAt(b, i + 3) * 16777216
-    s = s & "-" & FormatIntD(v)
-  Next
-  SidToStr = s
-End Function
+End Sub
 
-Function GuidToStr(b)
-  Dim h
-  h = BytesHex(b)
-  If Len(h) <> 32 Then
-    GuidToStr = h
-    Exit Function
-  End If
-  GuidToStr = Mid(h, 7, 2) & Mid(h, 5, 2) & Mid(h, 3, 2) & Mid(h, 1, 2) & "-" & _
-    Mid(h, 11, 2) & Mid(h, 9, 2) & "-" & Mid(h, 15, 2) & Mid(h, 13, 2) & "-" & _
-    Mid(h, 17, 4) & "-" & Mid(h, 21, 12)
-End Function
-
+' ------------------------------ module : src/network.vbs -----------------------
 ' ----------------------------------------------------------------------------
 ' Reseau : proxy, sonde du NOC, chemin vers Exchange
 ' ----------------------------------------------------------------------------
@@ -2399,7 +3156,7 @@ Function PingStatusResolve(host, ByRef addrs)
   ' "" si la classe ne repond pas, sinon "True"/"False".
   Dim p, ok
   PingStatusResolve = ""
-  For Each p In gWmi.ExecQuery("SELECT * FROM Win32_PingStatus WHERE Address='" & Replace(host, "'", "") & "' AND Timeout=1000")
+  For Each p In WmiService().ExecQuery("SELECT * FROM Win32_PingStatus WHERE Address='" & Replace(host, "'", "") & "' AND Timeout=1000")
     If IsNull(p.PrimaryAddressResolutionStatus) Then
       ok = Not IsNull(p.ProtocolAddress)
     Else
@@ -2491,7 +3248,7 @@ End Sub
 
 Sub StepNetNoc()
   Dim proxy, bypass, targets, i, src
-  If IsEmpty(gWmi) Then Set gWmi = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\cimv2")
+  WmiService
   LoadProxySettings
   ' Proxy "systeme" : celui d'Internet Explorer du compte courant s'il est
   ' actif, sinon celui de WinHTTP (proxycfg) ; sinon acces direct.
@@ -2578,9 +3335,9 @@ Sub StepNetExchangePath()
     Skip why
     Exit Sub
   End If
-  If IsEmpty(gWmi) Then Set gWmi = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\cimv2")
+  WmiService
   If UBound(gLocalIps) < 0 Then
-    For Each obj In gWmi.ExecQuery("SELECT IPAddress, IPSubnet FROM Win32_NetworkAdapterConfiguration WHERE IPEnabled=True")
+    For Each obj In WmiService().ExecQuery("SELECT IPAddress, IPSubnet FROM Win32_NetworkAdapterConfiguration WHERE IPEnabled=True")
       TryRememberIps obj
     Next
   End If
@@ -2632,9 +3389,11 @@ Sub StepNetExchangePath()
   Next
 End Sub
 
+' ------------------------------ module : src/manifest.vbs ----------------------
 ' ----------------------------------------------------------------------------
-' manifest.json (ASCII, \uXXXX au-dela de U+007E)
+' manifest.json (ASCII, \uXXXX au-dela de U+007E ; section 2 du contrat)
 ' ----------------------------------------------------------------------------
+
 Function JStr(v)
   Dim s, i, c, n, out
   If IsNull(v) Or IsEmpty(v) Then
@@ -2659,35 +3418,16 @@ Function JStr(v)
   JStr = out & """"
 End Function
 
+Function JStrOrNull(v)
+  ' champ facultatif du contrat : null quand il n'est pas donne
+  If v & "" = "" Then JStrOrNull = "null" Else JStrOrNull = JStr(v)
+End Function
+
 Function JNum(v)
   If IsNull(v) Or IsEmpty(v) Then
     JNum = "null"
   Else
     JNum = FormatIntD(CDbl(v))
-  End If
-End Function
-
-Function RunAsName()
-  Dim d, u
-  d = EnvOrEmpty("USERDOMAIN")
-  u = EnvOrEmpty("USERNAME")
-  If d <> "" Then RunAsName = d & "\" & u Else RunAsName = u
-End Function
-
-Function RunAsSid()
-  Dim o, d, u
-  RunAsSid = gRunAsSid
-  If gRunAsSid <> "" Then Exit Function
-  On Error Resume Next
-  d = EnvOrEmpty("USERDOMAIN")
-  u = EnvOrEmpty("USERNAME")
-  Set o = GetObject("winmgmts:{impersonationLevel=impersonate}!\\.\root\cimv2:Win32_UserAccount.Domain='" & d & "',Name='" & u & "'")
-  If Err.Number = 0 Then RunAsSid = o.SID & ""
-  Err.Clear
-  If RunAsSid = "" Then
-    Set o = GetObject("LDAP://" & AdsEsc(CreateObject("ADSystemInfo").UserName))
-    If Err.Number = 0 Then RunAsSid = SidToStr(o.Get("objectSid"))
-    Err.Clear
   End If
 End Function
 
@@ -2707,7 +3447,9 @@ Sub WriteManifest(ended)
   s = s & "  ""ended"": " & JStr(NowIso(ended)) & "," & nl
   s = s & "  ""run_as"": {""name"": " & JStr(RunAsName()) & ", ""sid"": " & JStr(RunAsSid() & "") & "}," & nl
   s = s & "  ""parameters"": {""service_account"": " & JStr(gAccount) & ", ""noc_host"": " & JStr(gNocHost) & _
-      ", ""noc_port"": " & JNum(gNocPort) & ", ""noc_address"": " & JStr(gNocAddr) & ", ""dry_run"": false}," & nl
+      ", ""noc_port"": " & JNum(gNocPort) & ", ""noc_address"": " & JStr(gNocAddr) & ", ""dry_run"": false" & _
+      ", ""client"": " & JStrOrNull(gClient) & ", ""pack"": " & JStrOrNull(gPack) & _
+      ", ""params_file"": " & JStr(gParamsFile) & "}," & nl
   s = s & "  ""artifacts"": ["
   For i = 0 To gResultCount - 1
     Set r = gResults(i)
@@ -2724,15 +3466,29 @@ Sub WriteManifest(ended)
   f.Close
 End Sub
 
+' ------------------------------ module : src/hash.vbs --------------------------
 ' ----------------------------------------------------------------------------
-' SHA-256 et CRC-32 en VBScript (mots de 32 bits en Long signes)
+' Empreintes : CRC-32 (archive ZIP) et SHA-256 (manifeste), en VBScript
+'
+' Une seule lecture de chaque fichier, octet par octet : TextStream.Read(1)
+' en mode ASCII (page ANSI mono-octet : un caractere par octet) et un
+' dictionnaire caractere -> octet ; le CRC-32 avance de deux octets par
+' consultation d'une table de 65536 entrees. Les boucles
+' n'appellent aucune fonction du langage (Asc, Mid, CLng, Int...) et n'ont que
+' des variables locales : sous Wine, chaque appel de fonction du langage ou
+' variable globale parcourt tous les noms du script (des dizaines de
+' microsecondes).
+'
+' SHA-256 n'est calcule que pour les fichiers d'au plus SHA256_MAX_BYTES
+' octets (contrat, section 2) : au-dela, le champ sha256 du manifeste est
+' vide et l'integrite repose sur le CRC-32 de l'entree ZIP et sur la taille.
 ' ----------------------------------------------------------------------------
-Sub InitBits()
-  Dim i, k, c, kk
-  For i = 0 To 31
-    P2(i) = 2 ^ i
-    If i < 31 Then M(i) = CLng(2 ^ i - 1) Else M(i) = &H7FFFFFFF
-  Next
+Const SHA256_MAX_BYTES = 131072
+Dim CRCT, CRC16, SHAK, gByteOf
+
+Sub InitHashTables()
+  Dim i, j, k, c, kk, t1, t2, a16
+  ReDim CRCT(255), SHAK(63), t2(255), a16(65535)
   kk = Array( _
     &H428A2F98, &H71374491, &HB5C0FBCF, &HE9B5DBA5, &H3956C25B, &H59F111F1, &H923F82A4, &HAB1C5ED5, _
     &HD807AA98, &H12835B01, &H243185BE, &H550C7DC3, &H72BE5D74, &H80DEB1FE, &H9BDC06A7, &HC19BF174, _
@@ -2745,106 +3501,68 @@ Sub InitBits()
   For i = 0 To 63
     SHAK(i) = kk(i)
   Next
+  ' CRC-32, polynome 0xEDB88320 (forme reflechie) : table d'un octet T...
   For i = 0 To 255
     c = i
     For k = 0 To 7
       If (c And 1) <> 0 Then
-        c = &HEDB88320 Xor ShrU(c, 1)
+        c = &HEDB88320 Xor Shr1(c)
       Else
-        c = ShrU(c, 1)
+        c = Shr1(c)
       End If
     Next
     CRCT(i) = c
   Next
+  ' ... et de deux octets (T lineaire : T[a Xor b] = T[a] Xor T[b]) :
+  ' CRC16[x0 + 256*x1] = T[T[x0] And 255] Xor (T[x0] >>> 8) Xor T[x1]
+  ' (construite dans des variables locales : voir l'en-tete)
+  t1 = CRCT
+  For i = 0 To 255
+    t2(i) = t1(t1(i) And 255) Xor Shr8(t1(i))
+  Next
+  For j = 0 To 255
+    c = t1(j)
+    For i = 0 To 255
+      a16(i + j * 256) = t2(i) Xor c
+    Next
+  Next
+  CRC16 = a16
+  ' caractere lu en mode ASCII -> valeur de l'octet
+  Set gByteOf = CreateObject("Scripting.Dictionary")
+  For i = 0 To 255
+    gByteOf(Chr(i)) = i
+  Next
 End Sub
 
-Function ShrU(x, n)
+Function Shr1(x)
+  ' decalage logique d'un bit a droite d'un mot de 32 bits (Long signe)
   If x < 0 Then
-    ShrU = ((x And &H7FFFFFFF) \ P2(n)) Or CLng(P2(31 - n))
+    Shr1 = ((x And &H7FFFFFFF) \ 2) Or &H40000000
   Else
-    ShrU = x \ P2(n)
+    Shr1 = x \ 2
   End If
 End Function
 
-Function Rotr(x, n)
-  ' rotation droite de n (1..31) : (x >>> n) | (x << (32 - n))
-  Dim r, l
+Function Shr8(x)
   If x < 0 Then
-    r = ((x And &H7FFFFFFF) \ P2(n)) Or CLng(P2(31 - n))
+    Shr8 = ((x And &H7FFFFFFF) \ 256) Or &H800000
   Else
-    r = x \ P2(n)
-  End If
-  l = CLng((x And M(n - 1)) * P2(32 - n))
-  If (x And CLng(P2(n - 1))) <> 0 Then
-    Rotr = r Or l Or &H80000000
-  Else
-    Rotr = r Or l
+    Shr8 = x \ 256
   End If
 End Function
 
-Function FileBytes(path, ByRef ok)
-  ' Octets du fichier dans un tableau de 0..255 (lecture ASCII : Asc rend
-  ' l'octet d'origine en page ANSI mono-octet).
-  Dim s, n, i, a, c
-  ok = False
+Sub DigestFile(path, wantSha, ByRef crc, ByRef sha)
+  ' crc : CRC-32 du fichier (0..4294967295) ; sha : SHA-256 en hexadecimal
+  ' minuscule si wantSha, sinon "". Erreur si un octet n'a pas pu etre lu
+  ' comme un caractere (page de code ANSI multi-octets).
+  ' (VBScript ignore la casse : un seul nom par variable)
+  Dim ts, bd, tb, t16, kc, n, full, blk, t, b, c, v, x, hw, i, r, z, W(63), H(7), tail(127), total, bits
+  z = 0.0
+  Set bd = gByteOf
+  tb = CRCT
+  t16 = CRC16
+  kc = SHAK
   n = fso.GetFile(path).Size
-  s = ReadAllAscii(path)
-  If Len(s) <> n Then
-    FileBytes = Array()
-    Exit Function
-  End If
-  If n = 0 Then
-    FileBytes = Array()
-    ok = True
-    Exit Function
-  End If
-  ReDim a(n - 1)
-  For i = 1 To n
-    c = Asc(Mid(s, i, 1))
-    If c < 0 Or c > 255 Then
-      FileBytes = Array()
-      Exit Function
-    End If
-    a(i - 1) = c
-  Next
-  ok = True
-  FileBytes = a
-End Function
-
-Function Sha256File(path)
-  On Error Resume Next
-  Dim b, ok
-  Sha256File = ""
-  b = FileBytes(path, ok)
-  If Err.Number <> 0 Or Not ok Then
-    Err.Clear
-    Exit Function
-  End If
-  Sha256File = Sha256(b)
-  If Err.Number <> 0 Then Sha256File = ""
-  Err.Clear
-End Function
-
-Function Sha256(bytes)
-  Dim n, total, pad, i, j, blk, W(63), H(7), t, x, s0, s1
-  Dim va, vb, vc, vd, ve, vf, vg, vh, t1, t2, bits, out, base
-  n = UBound(bytes) + 1
-  total = ((n + 8) \ 64 + 1) * 64
-  ' Queue de remplissage : derniers octets + 0x80 + zeros + longueur en bits
-  base = (n \ 64) * 64
-  ReDim pad(total - base - 1)
-  For i = 0 To total - base - 1
-    pad(i) = 0
-  Next
-  For i = base To n - 1
-    pad(i - base) = bytes(i)
-  Next
-  pad(n - base) = 128
-  bits = CDbl(n) * 8
-  For i = 0 To 7
-    pad(total - base - 1 - i) = bits - Int(bits / 256) * 256
-    bits = Int(bits / 256)
-  Next
   H(0) = &H6A09E667
   H(1) = &HBB67AE85
   H(2) = &H3C6EF372
@@ -2853,101 +3571,158 @@ Function Sha256(bytes)
   H(5) = &H9B05688C
   H(6) = &H1F83D9AB
   H(7) = &H5BE0CD19
-  For blk = 0 To total - 64 Step 64
-    If blk < base Then
-      For t = 0 To 15
-        j = blk + t * 4
-        x = bytes(j) * 16777216 + bytes(j + 1) * 65536 + bytes(j + 2) * 256 + bytes(j + 3)
-        If x >= 2147483648 Then x = x - 4294967296
-        W(t) = CLng(x)
-      Next
-    Else
-      For t = 0 To 15
-        j = blk - base + t * 4
-        x = pad(j) * 16777216 + pad(j + 1) * 65536 + pad(j + 2) * 256 + pad(j + 3)
-        If x >= 2147483648 Then x = x - 4294967296
-        W(t) = CLng(x)
-      Next
-    End If
-    For t = 16 To 63
-      ' rotations en ligne (sans appel de fonction) : 3 a 5 fois plus rapide
-      x = W(t - 15)
-      s0 = (((((x) And &H7FFFFFFF) \ 128) Or ((x < 0) And 16777216)) Or ((x And 63) * 33554432) Or (((x And 64) <> 0) And &H80000000)) Xor (((((x) And &H7FFFFFFF) \ 262144) Or ((x < 0) And 8192)) Or ((x And 131071) * 16384) Or (((x And 131072) <> 0) And &H80000000)) Xor ((((x) And &H7FFFFFFF) \ 8) Or ((x < 0) And 268435456))
-      x = W(t - 2)
-      s1 = (((((x) And &H7FFFFFFF) \ 131072) Or ((x < 0) And 16384)) Or ((x And 65535) * 32768) Or (((x And 65536) <> 0) And &H80000000)) Xor (((((x) And &H7FFFFFFF) \ 524288) Or ((x < 0) And 4096)) Or ((x And 262143) * 8192) Or (((x And 262144) <> 0) And &H80000000)) Xor ((((x) And &H7FFFFFFF) \ 1024) Or ((x < 0) And 2097152))
-      x = CDbl(W(t - 16)) + s0 + W(t - 7) + s1
-      x = x - Int((x + 2147483648) / 4294967296) * 4294967296
-      W(t) = CLng(x)
-    Next
-    va = H(0)
-    vb = H(1)
-    vc = H(2)
-    vd = H(3)
-    ve = H(4)
-    vf = H(5)
-    vg = H(6)
-    vh = H(7)
-    For t = 0 To 63
-      s1 = (((((ve) And &H7FFFFFFF) \ 64) Or ((ve < 0) And 33554432)) Or ((ve And 31) * 67108864) Or (((ve And 32) <> 0) And &H80000000)) Xor (((((ve) And &H7FFFFFFF) \ 2048) Or ((ve < 0) And 1048576)) Or ((ve And 1023) * 2097152) Or (((ve And 1024) <> 0) And &H80000000)) Xor (((((ve) And &H7FFFFFFF) \ 33554432) Or ((ve < 0) And 64)) Or ((ve And 16777215) * 128) Or (((ve And 16777216) <> 0) And &H80000000))
-      t1 = CDbl(vh) + s1 + ((ve And vf) Xor ((Not ve) And vg)) + SHAK(t) + W(t)
-      s0 = (((((va) And &H7FFFFFFF) \ 4) Or ((va < 0) And 536870912)) Or ((va And 1) * 1073741824) Or (((va And 2) <> 0) And &H80000000)) Xor (((((va) And &H7FFFFFFF) \ 8192) Or ((va < 0) And 262144)) Or ((va And 4095) * 524288) Or (((va And 4096) <> 0) And &H80000000)) Xor (((((va) And &H7FFFFFFF) \ 4194304) Or ((va < 0) And 512)) Or ((va And 2097151) * 1024) Or (((va And 2097152) <> 0) And &H80000000))
-      t2 = CDbl(s0) + ((va And vb) Xor (va And vc) Xor (vb And vc))
-      vh = vg
-      vg = vf
-      vf = ve
-      x = vd + t1
-      ve = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
-      vd = vc
-      vc = vb
-      vb = va
-      x = t1 + t2
-      va = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
-    Next
-    x = CDbl(H(0)) + va
-    H(0) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
-    x = CDbl(H(1)) + vb
-    H(1) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
-    x = CDbl(H(2)) + vc
-    H(2) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
-    x = CDbl(H(3)) + vd
-    H(3) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
-    x = CDbl(H(4)) + ve
-    H(4) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
-    x = CDbl(H(5)) + vf
-    H(5) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
-    x = CDbl(H(6)) + vg
-    H(6) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
-    x = CDbl(H(7)) + vh
-    H(7) = CLng(x - Int((x + 2147483648) / 4294967296) * 4294967296)
-  Next
-  out = ""
-  For i = 0 To 7
-    out = out & HexN(H(i), 8)
-  Next
-  Sha256 = out
-End Function
-
-Function Crc32Str(s)
-  ' CRC-32 (polynome 0xEDB88320) sur une chaine d'octets
-  Dim c, i, b, idx, sh8
   c = -1
-  For i = 1 To Len(s)
-    b = Asc(Mid(s, i, 1))
-    idx = (c Xor b) And 255
-    If c < 0 Then
-      sh8 = ((c And &H7FFFFFFF) \ 256) Or &H800000
-    Else
-      sh8 = c \ 256
-    End If
-    c = CRCT(idx) Xor sh8
+  If n > 0 Then Set ts = fso.OpenTextFile(path, 1, False, 0)
+  If wantSha Then full = n \ 64 Else full = 0
+  ' blocs de 64 octets : CRC-32 et mots SHA-256 (gros-boutistes)
+  For blk = 1 To full
+    For t = 0 To 15
+      ' octets b0 b1 : CRC-32 de la paire (v = b0 + 256 * b1), mot gros-boutiste
+      b = bd(ts.Read(1))
+      v = b + bd(ts.Read(1)) * 256
+      x = (c Xor v) And 65535
+      If c < 0 Then c = t16(x) Xor (((c And &H7FFFFFFF) \ 65536) Or 32768) Else c = t16(x) Xor (c \ 65536)
+      hw = b * 256 + (v \ 256)
+      b = bd(ts.Read(1))
+      v = b + bd(ts.Read(1)) * 256
+      x = (c Xor v) And 65535
+      If c < 0 Then c = t16(x) Xor (((c And &H7FFFFFFF) \ 65536) Or 32768) Else c = t16(x) Xor (c \ 65536)
+      x = z + hw * 65536 + b * 256 + (v \ 256)
+      If x > 2147483647 Then x = x - 4294967296
+      W(t) = x
+    Next
+    ShaBlock W, H, kc
   Next
+  ' le reste : CRC-32 seul deux octets a la fois ; les moins de 64 derniers
+  ' octets gardes pour le remplissage SHA-256
+  r = n - full * 64
+  If Not wantSha Then
+    For i = 1 To r \ 2
+      b = bd(ts.Read(1))
+      x = (c Xor (b + bd(ts.Read(1)) * 256)) And 65535
+      If c < 0 Then c = t16(x) Xor (((c And &H7FFFFFFF) \ 65536) Or 32768) Else c = t16(x) Xor (c \ 65536)
+    Next
+    If (r And 1) = 1 Then
+      b = bd(ts.Read(1))
+      If c < 0 Then c = tb((c Xor b) And 255) Xor (((c And &H7FFFFFFF) \ 256) Or &H800000) Else c = tb((c Xor b) And 255) Xor (c \ 256)
+    End If
+  Else
+    For i = 0 To r - 1
+      b = bd(ts.Read(1))
+      If c < 0 Then c = tb((c Xor b) And 255) Xor (((c And &H7FFFFFFF) \ 256) Or &H800000) Else c = tb((c Xor b) And 255) Xor (c \ 256)
+      tail(i) = b
+    Next
+  End If
+  If n > 0 Then ts.Close
+  If bd.Count <> 256 Then Err.Raise 5, "DigestFile", Fr("lecture octet par octet impossible (page de code ANSI multi-octets ?)")
   c = Not c
-  If c < 0 Then Crc32Str = CDbl(c) + 4294967296 Else Crc32Str = CDbl(c)
+  If c < 0 Then crc = z + c + 4294967296 Else crc = z + c
+  sha = ""
+  If Not wantSha Then Exit Sub
+  ' remplissage : 0x80, des zeros, la longueur en bits sur 8 octets
+  If r < 56 Then total = 64 Else total = 128
+  tail(r) = 128
+  For i = r + 1 To total - 1
+    tail(i) = 0
+  Next
+  bits = z + n * 8
+  For i = total - 1 To total - 5 Step -1
+    tail(i) = bits - (bits \ 256) * 256
+    bits = bits \ 256
+  Next
+  For blk = 0 To total - 64 Step 64
+    For t = 0 To 15
+      x = z + tail(blk + t * 4) * 16777216 + tail(blk + t * 4 + 1) * 65536 + tail(blk + t * 4 + 2) * 256 + tail(blk + t * 4 + 3)
+      If x > 2147483647 Then x = x - 4294967296
+      W(t) = x
+    Next
+    ShaBlock W, H, kc
+  Next
+  For i = 0 To 7
+    sha = sha & HexN(H(i), 8)
+  Next
+End Sub
+
+Sub ShaBlock(W, H, K)
+  ' Compression SHA-256 d'un bloc de 16 mots (FIPS 180-4, 6.2.2) ; mots de
+  ' 32 bits en Long signes, sommes en Double ramenees dans [-2^31, 2^31) par
+  ' comparaison (sans Int ni CLng), rotations en ligne.
+  Dim t, x, s0, s1, va, vb, vc, vd, ve, vf, vg, vh, t1, t2, z
+  z = 0.0
+  For t = 16 To 63
+    x = W(t - 15)
+    s0 = (((((x) And &H7FFFFFFF) \ 128) Or ((x < 0) And 16777216)) Or ((x And 63) * 33554432) Or (((x And 64) <> 0) And &H80000000)) Xor (((((x) And &H7FFFFFFF) \ 262144) Or ((x < 0) And 8192)) Or ((x And 131071) * 16384) Or (((x And 131072) <> 0) And &H80000000)) Xor ((((x) And &H7FFFFFFF) \ 8) Or ((x < 0) And 268435456))
+    x = W(t - 2)
+    s1 = (((((x) And &H7FFFFFFF) \ 131072) Or ((x < 0) And 16384)) Or ((x And 65535) * 32768) Or (((x And 65536) <> 0) And &H80000000)) Xor (((((x) And &H7FFFFFFF) \ 524288) Or ((x < 0) And 4096)) Or ((x And 262143) * 8192) Or (((x And 262144) <> 0) And &H80000000)) Xor ((((x) And &H7FFFFFFF) \ 1024) Or ((x < 0) And 2097152))
+    x = z + W(t - 16) + s0 + W(t - 7) + s1
+    Do While x > 2147483647
+      x = x - 4294967296
+    Loop
+    Do While x < -2147483648
+      x = x + 4294967296
+    Loop
+    W(t) = x
+  Next
+  va = H(0)
+  vb = H(1)
+  vc = H(2)
+  vd = H(3)
+  ve = H(4)
+  vf = H(5)
+  vg = H(6)
+  vh = H(7)
+  For t = 0 To 63
+    s1 = (((((ve) And &H7FFFFFFF) \ 64) Or ((ve < 0) And 33554432)) Or ((ve And 31) * 67108864) Or (((ve And 32) <> 0) And &H80000000)) Xor (((((ve) And &H7FFFFFFF) \ 2048) Or ((ve < 0) And 1048576)) Or ((ve And 1023) * 2097152) Or (((ve And 1024) <> 0) And &H80000000)) Xor (((((ve) And &H7FFFFFFF) \ 33554432) Or ((ve < 0) And 64)) Or ((ve And 16777215) * 128) Or (((ve And 16777216) <> 0) And &H80000000))
+    t1 = z + vh + s1 + ((ve And vf) Xor ((Not ve) And vg)) + K(t) + W(t)
+    s0 = (((((va) And &H7FFFFFFF) \ 4) Or ((va < 0) And 536870912)) Or ((va And 1) * 1073741824) Or (((va And 2) <> 0) And &H80000000)) Xor (((((va) And &H7FFFFFFF) \ 8192) Or ((va < 0) And 262144)) Or ((va And 4095) * 524288) Or (((va And 4096) <> 0) And &H80000000)) Xor (((((va) And &H7FFFFFFF) \ 4194304) Or ((va < 0) And 512)) Or ((va And 2097151) * 1024) Or (((va And 2097152) <> 0) And &H80000000))
+    t2 = z + s0 + ((va And vb) Xor (va And vc) Xor (vb And vc))
+    vh = vg
+    vg = vf
+    vf = ve
+    x = z + vd + t1
+    Do While x > 2147483647
+      x = x - 4294967296
+    Loop
+    Do While x < -2147483648
+      x = x + 4294967296
+    Loop
+    ve = x
+    vd = vc
+    vc = vb
+    vb = va
+    x = t1 + t2
+    Do While x > 2147483647
+      x = x - 4294967296
+    Loop
+    Do While x < -2147483648
+      x = x + 4294967296
+    Loop
+    va = x
+  Next
+  H(0) = AddWords(H(0), va)
+  H(1) = AddWords(H(1), vb)
+  H(2) = AddWords(H(2), vc)
+  H(3) = AddWords(H(3), vd)
+  H(4) = AddWords(H(4), ve)
+  H(5) = AddWords(H(5), vf)
+  H(6) = AddWords(H(6), vg)
+  H(7) = AddWords(H(7), vh)
+End Sub
+
+Function AddWords(a, b)
+  ' somme modulo 2^32 de deux mots en Long signes
+  Dim x
+  x = 0.0 + a + b
+  If x > 2147483647 Then x = x - 4294967296
+  If x < -2147483648 Then x = x + 4294967296
+  AddWords = x
 End Function
 
+' ------------------------------ module : src/zip.vbs ---------------------------
 ' ----------------------------------------------------------------------------
 ' Archive ZIP (entrees "stored", methode 0), ecrite par le script
 ' ----------------------------------------------------------------------------
+
 Function Le16(n)
   Le16 = Chr(n And 255) & Chr((n \ 256) And 255)
 End Function
@@ -2967,19 +3742,23 @@ End Function
 
 Function WriteZip(zipPath)
   ' Renvoie "" si l'archive est ecrite, sinon le texte de l'erreur.
-  Dim names, n, i, r, f, data, crc, hdr, cd, offset, dosTime, dosDate, nm, tmpZip, zf, en, ed, sz
+  ' Le CRC-32 de chaque artefact a ete calcule a son etape (hash.vbs) ; celui
+  ' de manifest.json l'est ici.
+  Dim names, crcs, n, i, r, data, crc, sha, hdr, cd, offset, dosTime, dosDate, nm, tmpZip, zf, en, ed, sz
   On Error Resume Next
   WriteZip = ""
   n = 0
-  ReDim names(gResultCount)
+  ReDim names(gResultCount), crcs(gResultCount)
   For i = 0 To gResultCount - 1
     Set r = gResults(i)
     If r("file") <> "" Then
       names(n) = r("file")
+      crcs(n) = r("crc32")
       n = n + 1
     End If
   Next
   names(n) = "manifest.json"
+  crcs(n) = Null
   n = n + 1
   dosTime = Hour(gStarted) * 2048 + Minute(gStarted) * 32 + (Second(gStarted) \ 2)
   dosDate = (Year(gStarted) - 1980) * 512 + Month(gStarted) * 32 + Day(gStarted)
@@ -2999,7 +3778,8 @@ Function WriteZip(zipPath)
     If Len(data) <> sz Then
       Err.Raise 5, "WriteZip", "lecture octet par octet impossible (page de code ANSI multi-octets ?) : " & nm
     End If
-    crc = Crc32Str(data)
+    crc = crcs(i)
+    If IsNull(crc) Then DigestFile gCol & "\" & nm, False, crc, sha
     hdr = Le32(&H04034B50) & Le16(10) & Le16(0) & Le16(0) & Le16(dosTime) & Le16(dosDate) & _
           Le32(crc) & Le32(sz) & Le32(sz) & Le16(Len(nm)) & Le16(0) & nm
     zf.Write hdr
@@ -3029,3 +3809,227 @@ Function WriteZip(zipPath)
   If Err.Number <> 0 Then WriteZip = ErrText(Err.Number, Err.Description)
   Err.Clear
 End Function
+
+' ------------------------------ module : src/text.vbs --------------------------
+' ----------------------------------------------------------------------------
+' Textes francais (ASCII + codes {xx}) et petits outils de chaines
+' ----------------------------------------------------------------------------
+
+Function UChr(code)
+  ' ChrW n'existe pas sous Wine 8 : repli sur Chr (page ANSI) pour < 256.
+  On Error Resume Next
+  Dim s
+  s = ChrW(code)
+  If Err.Number <> 0 Then
+    Err.Clear
+    If code < 256 Then s = Chr(code) Else s = "?"
+  End If
+  UChr = s
+End Function
+
+Function UAsc(ch)
+  On Error Resume Next
+  Dim n
+  n = AscW(ch)
+  If Err.Number <> 0 Then
+    Err.Clear
+    n = Asc(ch)
+  End If
+  If n < 0 Then n = n + 65536
+  UAsc = n
+End Function
+
+Function Fr(s)
+  ' "R{e9}seau" -> "Reseau" avec e accent aigu
+  Dim p, q, code, out
+  out = ""
+  p = 1
+  Do
+    q = InStr(p, s, "{")
+    If q = 0 Then Exit Do
+    If Mid(s, q + 3, 1) = "}" And IsHex(Mid(s, q + 1, 2)) Then
+      out = out & Mid(s, p, q - p) & UChr(CLng("&H" & Mid(s, q + 1, 2)))
+      p = q + 4
+    ElseIf Mid(s, q + 5, 1) = "}" And IsHex(Mid(s, q + 1, 4)) Then
+      out = out & Mid(s, p, q - p) & UChr(CLng("&H" & Mid(s, q + 1, 4)))
+      p = q + 6
+    Else
+      out = out & Mid(s, p, q - p + 1)
+      p = q + 1
+    End If
+  Loop
+  Fr = out & Mid(s, p)
+End Function
+
+Function IsHex(s)
+  Dim i, c
+  IsHex = (Len(s) > 0)
+  For i = 1 To Len(s)
+    c = LCase(Mid(s, i, 1))
+    If InStr("0123456789abcdef", c) = 0 Then IsHex = False
+  Next
+End Function
+
+Sub Say(s)
+  WScript.Echo Fr(s)
+End Sub
+
+Function JoinArr(a, sep)
+  Dim i, s
+  s = ""
+  If IsArray(a) Then
+    For i = LBound(a) To UBound(a)
+      If i > LBound(a) Then s = s & sep
+      s = s & CStr(a(i))
+    Next
+  End If
+  JoinArr = s
+End Function
+
+Function PushArr(a, v)
+  Dim n
+  If UBound(a) < LBound(a) Then
+    a = Array(v)
+  Else
+    n = UBound(a) + 1
+    ReDim Preserve a(n)
+    a(n) = v
+  End If
+  PushArr = a
+End Function
+
+Function Pad2(n)
+  Pad2 = Right("0" & CStr(n), 2)
+End Function
+
+Function HexN(n, width)
+  ' Hex() de Wine 8 est faux pour les Long negatifs : calcul explicite.
+  Dim d, s, k
+  d = CDbl(n)
+  If d < 0 Then d = d + 4294967296
+  s = ""
+  Do
+    k = d - Int(d / 16) * 16
+    s = Mid("0123456789abcdef", k + 1, 1) & s
+    d = Int(d / 16)
+  Loop While d > 0
+  Do While Len(s) < width
+    s = "0" & s
+  Loop
+  HexN = s
+End Function
+
+Function FormatIntD(v)
+  ' Entier (Double) sans exposant ni separateur de milliers
+  Dim d, s, neg, k
+  d = Abs(v)
+  neg = (v < 0)
+  s = ""
+  Do
+    k = d - Int(d / 10) * 10
+    s = CStr(k) & s
+    d = Int(d / 10)
+  Loop While d > 0
+  If neg Then s = "-" & s
+  FormatIntD = s
+End Function
+
+' ------------------------------ module : src/errors.vbs ------------------------
+' ----------------------------------------------------------------------------
+' Textes d'erreur : numero HRESULT en hexadecimal + description de Windows
+' ----------------------------------------------------------------------------
+
+Function ErrText(num, desc)
+  ' "0x80072EE7 Le nom ne peut pas etre resolu" (description de Windows si presente)
+  Dim t
+  t = Trim(Replace(Replace(CStr(desc), vbCr, " "), vbLf, " "))
+  If t = "" Then t = KnownError(num)
+  ErrText = "0x" & UCase(HexN(num, 8)) & " " & t
+End Function
+
+Function KnownError(num)
+  Dim code
+  code = CDbl(num)
+  If code < 0 Then code = code + 4294967296
+  Select Case code
+    Case 2147942402: KnownError = Fr("fichier ou cl{e9} introuvable")
+    Case 2147942405: KnownError = Fr("acc{e8}s refus{e9}")
+    Case 2147943755: KnownError = Fr("le domaine sp{e9}cifi{e9} n'existe pas ou n'est pas joignable")
+    Case 2147745792: KnownError = Fr("ADSI : erreur non sp{e9}cifi{e9}e (chemin ADsPath invalide)")
+    Case 2147749890: KnownError = Fr("WMI : introuvable")
+    Case 2147749904: KnownError = Fr("WMI : classe non valide")
+    Case 2147749911: KnownError = Fr("WMI : requ{ea}te non valide")
+    Case 2147746276: KnownError = Fr("syntaxe de moniker non valide (fournisseur ADSI LDAP absent ?)")
+    Case 2147614749: KnownError = Fr("biblioth{e8}que de types non enregistr{e9}e")
+    Case 2148270077, 2148270078: KnownError = Fr("l'objet ne g{e8}re pas cette action")
+    Case Else
+      If Int(code / 65536) = 32775 Then
+        KnownError = WinHttpText(code - 2147942400)
+      Else
+        KnownError = Fr("erreur sans description")
+      End If
+  End Select
+End Function
+
+Function WinHttpText(n)
+  Select Case n
+    Case 12002: WinHttpText = Fr("d{e9}lai d'attente d{e9}pass{e9}")
+    Case 12005: WinHttpText = Fr("URL non valide")
+    Case 12007: WinHttpText = Fr("le nom du serveur n'a pas pu {ea}tre r{e9}solu")
+    Case 12029: WinHttpText = Fr("impossible d'{e9}tablir la connexion avec le serveur")
+    Case 12030: WinHttpText = Fr("la connexion avec le serveur a {e9}t{e9} interrompue")
+    Case 12038: WinHttpText = Fr("le nom du certificat ne correspond pas au serveur")
+    Case 12044: WinHttpText = Fr("le serveur demande un certificat client")
+    Case 12045: WinHttpText = Fr("autorit{e9} de certification inconnue")
+    Case 12152: WinHttpText = Fr("r{e9}ponse du serveur non valide")
+    Case 12157: WinHttpText = Fr("erreur du canal s{e9}curis{e9} (TLS)")
+    Case 12175: WinHttpText = Fr("erreur de s{e9}curit{e9} (certificat ou TLS)")
+    Case 12180: WinHttpText = Fr("d{e9}tection automatique du proxy en {e9}chec")
+    Case Else: WinHttpText = Fr("erreur WinHTTP ") & n
+  End Select
+End Function
+
+' ------------------------------ module : src/clock.vbs -------------------------
+' ----------------------------------------------------------------------------
+' Heure locale ISO 8601, durees, attente
+' ----------------------------------------------------------------------------
+
+Function NowIso(d)
+  NowIso = Year(d) & "-" & Pad2(Month(d)) & "-" & Pad2(Day(d)) & "T" & _
+    Pad2(Hour(d)) & ":" & Pad2(Minute(d)) & ":" & Pad2(Second(d)) & TzSuffix(gTzOffset)
+End Function
+
+Function TzSuffix(mins)
+  Dim a, s
+  If mins < 0 Then s = "-" Else s = "+"
+  a = Abs(mins)
+  TzSuffix = s & Pad2(a \ 60) & ":" & Pad2(a Mod 60)
+End Function
+
+Function ElapsedMs(t0)
+  Dim t
+  t = Timer - t0
+  If t < 0 Then t = t + 86400
+  ElapsedMs = CLng(t * 1000)
+End Function
+
+Function FmtSec(ms)
+  ' 1234 -> "1,2 s" (virgule decimale francaise)
+  FmtSec = (ms \ 1000) & "," & ((ms Mod 1000) \ 100) & " s"
+End Function
+
+Sub Nap(ms)
+  ' WScript.Sleep n'est pas implemente sous Wine 8 : attente active en repli.
+  Dim t0
+  If gSleepOk Then
+    On Error Resume Next
+    WScript.Sleep ms
+    If Err.Number = 0 Then Exit Sub
+    Err.Clear
+    gSleepOk = False
+    On Error GoTo 0
+  End If
+  t0 = Timer
+  Do While ElapsedMs(t0) < ms
+  Loop
+End Sub

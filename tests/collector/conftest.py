@@ -1,14 +1,22 @@
-"""Run ``collector/collect.vbs`` under Wine.
+r"""Run ``collector/collect.vbs`` under Wine.
 
 One Wine prefix serves the whole test session (``wineboot`` takes 10-60 s);
 each collector run writes into its own temporary folder. Wine is driven with
 ``WINEDEBUG=-all`` and the console output is decoded from cp850, the OEM code
 page cscript writes in (Wine uses cp437/850 for the console, whose accented
 letters coincide).
+
+``WineEnv.run_driver`` runs the *released* collect.vbs with its entry point
+(``Main``) replaced by a test driver: the driver calls the collector's own
+functions, so a unit test exercises exactly the code the customer runs.
+``WineEnv.windows_2000()`` makes Wine report Windows 2000 to cscript.exe
+(``HKCU\Software\Wine\AppDefaults\cscript.exe\Version``) for the time of
+a ``with`` block.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -20,6 +28,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 COLLECT_VBS = REPO / "collector" / "collect.vbs"
 RUN_TIMEOUT_S = 420
+ENTRY_POINT = "' Point d'entree\r\nMain\r\nWScript.Quit 0\r\n"
 
 
 def wine_path(path: Path) -> str:
@@ -34,11 +43,30 @@ class WineEnv:
     def run(self, args: list[str], timeout: int = RUN_TIMEOUT_S) -> subprocess.CompletedProcess:
         return subprocess.run(["wine", *args], env=self.env, capture_output=True, timeout=timeout)
 
-    def collect(self, out_dir: Path, *options: str) -> "CollectorRun":
+    def collect(self, out_dir: Path, *options: str, script: Path = COLLECT_VBS) -> "CollectorRun":
         out_dir.mkdir(parents=True, exist_ok=True)
-        proc = self.run(["cscript", "//nologo", wine_path(COLLECT_VBS), f"/out:{wine_path(out_dir)}", *options])
+        proc = self.run(["cscript", "//nologo", wine_path(script), f"/out:{wine_path(out_dir)}", *options])
         return CollectorRun(out_dir, proc.returncode, proc.stdout.decode("cp850", errors="replace"),
                             proc.stderr.decode("utf-8", errors="replace"))
+
+    def run_driver(self, tmp_dir: Path, driver: str, timeout: int = RUN_TIMEOUT_S) -> str:
+        """Run `driver` (VBScript, LF line ends) in place of the released collector's entry point."""
+        text = COLLECT_VBS.read_bytes().decode("ascii")
+        assert text.count(ENTRY_POINT) == 1, "collect.vbs entry point not found"
+        script = tmp_dir / "driver.vbs"
+        script.write_bytes(text.replace(ENTRY_POINT, driver.replace("\n", "\r\n") + "\r\nWScript.Quit 0\r\n")
+                           .encode("ascii"))
+        proc = self.run(["cscript", "//nologo", wine_path(script)], timeout=timeout)
+        return proc.stdout.decode("cp850", errors="replace")
+
+    @contextlib.contextmanager
+    def windows_2000(self):
+        key = "HKCU\\Software\\Wine\\AppDefaults\\cscript.exe"
+        self.run(["reg", "add", key, "/v", "Version", "/d", "win2k", "/f"], timeout=120)
+        try:
+            yield
+        finally:
+            self.run(["reg", "delete", key, "/f"], timeout=120)
 
 
 @dataclass

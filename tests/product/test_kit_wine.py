@@ -55,7 +55,6 @@ def _collect(env: dict[str, str], kit: Path, out: Path, *options: str) -> tuple[
     return Manifest.model_validate(json.loads(archive.read("manifest.json"))), archive, console
 
 
-@pytest.mark.xfail(strict=True, reason="collect.vbs reads collect-params.txt: collector branch")
 def test_the_kits_collector_runs_with_the_kits_parameters(wine_env, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["kit", "-o", str(tmp_path), "--date", "2026-12-01", "--account", "SvcKit",
                                       "--noc", "localhost:9", "--nocaddr", "127.0.0.1",

@@ -75,6 +75,8 @@ _ADMINS_554 = r"(objectSid=\01\02\00\00\00\00\00\05\20\00\00\00\2a\02\00\00)"
 
 # docs/collection-format.md §5.1, in the table's order.
 OPERATIONS: tuple[Operation, ...] = (
+    _ldap("token_groups", "{runAsDN}", "base", "(objectClass=*)", "tokenGroups"),
+    _ldap("token_groups", "<SID={sidHex}>", "base", "(objectClass=*)", "name"),
     _ldap("ad_rootdse", "RootDSE", "base", "(objectClass=*)",
           "defaultNamingContext, configurationNamingContext, schemaNamingContext, rootDomainNamingContext, "
           "dnsHostName, domainFunctionality, forestFunctionality"),
@@ -111,11 +113,11 @@ OPERATIONS: tuple[Operation, ...] = (
     *(Operation("SD", "ad_acl", template) for template in (
         "{defaultNC}", "CN=AdminSDHolder,CN=System,{defaultNC}", "{exchangeBase}", "{orgDN}", "{adminGroupDN}",
         "CN=Servers,{adminGroupDN}", "{serverDN}", "{storeDN}", "{containerDN}")),
+    _ldap("ad_acl", "{defaultNC}", "subtree", "(sAMAccountName={trustee})", "objectSid"),
+    _ldap("ad_acl", "GC://{rootDomainNC}", "subtree", "(sAMAccountName={trustee})", "objectSid"),
     _ldap("ad_admincount_users", "{defaultNC}", "subtree",
           "(&(objectCategory=person)(objectClass=user)(adminCount=1)(homeMDB=*))", "distinguishedName, sAMAccountName"),
     Operation("SD", "ad_admincount_users", "{userDN}"),
-    _ldap("ad_acl", "{defaultNC}", "subtree", "(sAMAccountName={trustee})", "objectSid"),
-    _ldap("ad_acl", "GC://{rootDomainNC}", "subtree", "(sAMAccountName={trustee})", "objectSid"),
     _ldap("exchange_version", "{exchangeBase}", "subtree", "(&(objectClass=msExchExchangeServer)(cn={host}))",
           _SERVER_ATTRS),
 )
@@ -501,10 +503,10 @@ class DirectoryReader:
 
     def token_groups(self) -> list[tuple[str, str]]:
         """(hex SID, name) of the running account's tokenGroups: the ``token_groups`` machine artifact."""
-        op = self.op("ad_service_account_groups", 0)
-        entry = self.search(op)[0]
+        op = self.op("token_groups", 0)
+        entry = self.search(op, runAsDN=self.values["serviceAccountDN"])[0]  # the collection runs as the account
         out = []
         for sid in self._raw(entry, "tokenGroups"):
-            found = self.search(self.op("ad_service_account_groups", 1), sidHex=sid.hex())
+            found = self.search(self.op("token_groups", 1), sidHex=sid.hex())
             out.append((sid.hex(), self._text(found[0], "name") if found else ""))
         return out

@@ -78,7 +78,6 @@ def _dry_run_lines(prefix: Path) -> list[str]:
 
 @pytest.mark.wine
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="dry-run LDAP lines: collector branch")
 def test_declared_operations_are_the_collector_dry_run(tmp_path) -> None:
     printed = _dry_run_lines(tmp_path / "wineprefix")
     assert printed, "the dry run printed no LDAP | / SD | line"

@@ -44,6 +44,7 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -63,6 +64,7 @@ __all__ = [
 ]
 
 ARTIFACT = "ad_acl"
+_HEX = re.compile(r"^(?:[0-9a-fA-F]{2})+$")
 # E_ADS_PROPERTY_NOT_FOUND: the directory returned no nTSecurityDescriptor (no Read Permissions on the object)
 NOT_RETURNED = "8000500d"
 
@@ -231,7 +233,16 @@ def _ace(rec: Record) -> Ace:
         raise ParseError(str(err), artifact=ARTIFACT, line=line) from None
     sid_text = _text(rec, "TrusteeSid")
     if sid_text and not is_valid_sid(sid_text):
-        raise ParseError(f"TrusteeSid « {sid_text} » n'est pas un SID", artifact=ARTIFACT, line=line)
+        # format 1.1 writes the collector's resolved SID as the hex of its binary
+        from vmes_audit.security.sids import sid_from_hex
+
+        try:
+            sid_text = sid_from_hex(sid_text) if _HEX.match(sid_text) else ""
+        except ParseError:
+            sid_text = ""
+        if not sid_text:
+            raise ParseError(f"TrusteeSid « {_text(rec, 'TrusteeSid')} » n'est pas un SID", artifact=ARTIFACT,
+                             line=line)
     return Ace(
         object_dn=dn,
         index=_int(rec.get("Index"), "Index", line),
