@@ -124,7 +124,7 @@ def test_contract_table_is_parsed_as_expected():
     assert ("ad_exchange_stores", "LDAP", "{exchangeBase}", "subtree",
             "(|(objectClass=msExchInformationStore)(objectClass=msExchStorageGroup)(objectClass=msExchPrivateMDB))",
             "distinguishedName,name,objectClass") in rows
-    assert sum(1 for r in rows if r[:2] == ("ad_acl", "SD")) == 8
+    assert sum(1 for r in rows if r[:2] == ("ad_acl", "SD")) == 9  # domain head, AdminSDHolder, Microsoft Exchange container, organisation, admin group, Servers, server, store, container
     assert contract.doc_ldap_lines("exchange")[0].startswith("      LDAP | ad_rootdse | RootDSE | base |")
 
 

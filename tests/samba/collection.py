@@ -150,6 +150,7 @@ def write_source(folder: Path, base_sample: str, artifacts: dict[str, Artifact],
     manifest = spec["manifest"]
     host = manifest["host"]["name"]
     manifest["format_version"] = "1.1"
+    manifest["collector"] = {**manifest.get("collector", {}), "version": "1.1.0"}  # the collector that writes 1.1
     manifest["host"]["dns_domain"] = identity.dns_domain
     manifest["run_as"] = {"name": f"{identity.netbios_domain}\\{identity.account}", "sid": identity.account_sid}
     manifest["parameters"]["service_account"] = identity.account
@@ -239,6 +240,7 @@ def downgrade_source(folder: Path, target: Path, artifacts: dict[str, Artifact])
                                                     tokens, flags=re.M), encoding="utf-8")
     spec = yaml.safe_load((target / "collection.yaml").read_text(encoding="utf-8"))
     spec["manifest"]["format_version"] = "1.0"
+    spec["manifest"]["collector"]["version"] = "1.0.0"
     spec["output"] = spec["output"].replace(".zip", "-1.0.zip")
     (target / "collection.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False),
                                             encoding="utf-8")
