@@ -95,7 +95,8 @@ class InputInfo(_Plain):
     path: str  # as given by the user (file name only in the report)
     sha256: str
     size: int
-    kind: str  # "zip", "dossier", "fichiers isolés"
+    kind: str  # "zip", "dossier", "fichiers isolés", or "illisible" (could not be read at all: see error)
+    error: str = ""  # why an input could not be read ("" when it was)
 
 
 class ArtifactStatus(_Plain):
