@@ -149,12 +149,16 @@ def _json_object(pairs: list[tuple[str, object]]) -> dict:
 
 
 def _read_manifest(raw: bytes, origin: str) -> tuple[Manifest | None, str]:
+    """The manifest, or (None, why). A key given twice raises :class:`_DuplicateKey`: a contradiction,
+    which the caller records as a problem of the collection."""
     if len(raw) > _MANIFEST_BYTES:
         return None, f"{origin} : manifeste illisible (fichier de {len(raw)} octets, au-delà de {_MANIFEST_BYTES})"
     try:
         text = decode_bytes(raw).text
         data = json.loads(text, object_pairs_hook=_json_object)
         manifest = Manifest.model_validate(data)
+    except _DuplicateKey:
+        raise
     except (ValueError, ValidationError, RecursionError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return None, f"{origin} : manifeste illisible ({printable(first, 200)})"
@@ -225,7 +229,11 @@ def _build_collection(origin: str, files: dict[str, bytes], errors: dict[str, st
     problems = list(problems or [])
     manifest, warning = (None, "")
     if MANIFEST in files:
-        manifest, warning = _read_manifest(files.pop(MANIFEST), origin)
+        try:
+            manifest, warning = _read_manifest(files.pop(MANIFEST), origin)
+        except _DuplicateKey as exc:
+            warning = f"{origin} : manifeste contradictoire ({exc})"
+            problems.append(f"manifeste contradictoire : {exc}, aucune des deux valeurs n'est retenue")
     elif MANIFEST in errors:
         warning = f"{origin} : manifeste illisible ({errors.pop(MANIFEST)})"
     if manifest is None:
@@ -557,5 +565,6 @@ def load_inputs(paths: list[Path]) -> Assessment:
     result = _merge_by_host(loaded.collections, warnings)
     for coll in result:
         warnings += coll.warnings
+        warnings += [f"{coll.origin} : {problem}" for problem in coll.problems]
     return Assessment(collections=result, inputs=loaded.inputs + loaded.broken, warnings=warnings,
                       broken=loaded.broken)

@@ -123,10 +123,9 @@ def _collection_quality(row: dict, colls: list[Collection]) -> None:
         problems += [f"{other.origin} : {p}" if len(colls) > 1 else p for p in other.problems]
     row["collection_problems"] = problems
     row["collection_problems_count"] = len(problems)
-    # A collection can be judged when its manifest is usable, consistent with its content, and
-    # at least one of its artifacts could be read.
-    row["judged"] = bool(row["manifest_status"] != "invalid" and not coll.problems
-                         and row["artifacts_usable_count"] > 0)
+    # A collection is judged (counts for the pack's assessment requirements) when nothing in it
+    # contradicts itself and at least one of its artifacts could be read.
+    row["judged"] = bool(not coll.problems and row["artifacts_usable_count"] > 0)
 
 
 def _machine_row(coll: Collection, host: str, role: str, facts: Facts) -> dict:
