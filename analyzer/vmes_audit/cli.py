@@ -21,9 +21,88 @@ app.add_typer(rules_app, name="rules")
 FORMATS = {"pdf", "html", "json", "csv"}
 
 
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"Erreur : {message}", err=True)
+# Exit codes (README, « Codes de sortie »): 0 a report was written (whatever the verdict, even with
+# unreadable inputs or artifacts, which the report lists); 1 rule-pack problems (rules lint); 2 nothing
+# could be analysed (no readable input, invalid option or rule pack, output folder not writable);
+# 3 unexpected internal error before any report could be written.
+EXIT_OK, EXIT_PACK, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _say(text: str, err: bool = False) -> None:
+    """Print a line whose content may come from a customer's zip: control characters escaped."""
+    from vmes_audit.encoding import printable
+
+    typer.echo("\n".join(printable(line) for line in str(text).split("\n")), err=err)
+
+
+def _fail(message: str, code: int = EXIT_INPUT) -> None:
+    _say(f"Erreur : {message}", err=True)
     raise typer.Exit(code)
+
+
+def _internal(exc: BaseException, what: str = "Aucun rapport n'a pu être écrit") -> None:
+    """An unexpected error: a French message and exit code 3, never a traceback."""
+    detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    _fail(f"erreur interne inattendue de l'analyseur ({type(exc).__name__}{' : ' + detail if detail else ''}). "
+          f"{what} ; merci de transmettre ce message et les collectes à l'équipe vmes-audit.", EXIT_INTERNAL)
+
+
+_FIRST_DAY, _LAST_DAY = (2000, 1, 1), (2099, 12, 31)
+
+
+def _report_date(text: str | None):
+    """The report date: ``--date`` (strictly AAAA-MM-JJ, 2000 to 2099), else a valid
+    ``SOURCE_DATE_EPOCH``, else today; and a warning when the environment's value was ignored."""
+    import os
+    import re
+    from datetime import date, datetime, timezone
+
+    low, high = date(*_FIRST_DAY), date(*_LAST_DAY)
+    if text is not None:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip(), re.ASCII):
+            _fail(f"date invalide « {text[:40]} » (format attendu : AAAA-MM-JJ, par exemple 2026-11-20).")
+        try:
+            day = date.fromisoformat(text.strip())
+        except ValueError:
+            _fail(f"date invalide « {text[:40]} » : ce jour n'existe pas (format attendu : AAAA-MM-JJ).")
+        if not low <= day <= high:
+            _fail(f"date « {text} » hors de la plage admise ({low.isoformat()} à {high.isoformat()}).")
+        return day, ""
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    if env is not None:
+        try:
+            day = datetime.fromtimestamp(int(env.strip()), tz=timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            day = None
+        if day is not None and low <= day <= high:
+            return day, ""
+        return date.today(), (f"SOURCE_DATE_EPOCH « {env[:40]} » ignoré : entier attendu, date entre "
+                              f"{low.isoformat()} et {high.isoformat()} ; date du jour utilisée.")
+    return date.today(), ""
+
+
+class _SourceDateEpoch:
+    """weasyprint stamps the PDF (and its font subsets) with ``SOURCE_DATE_EPOCH``: set it to the
+    report date while the outputs are written, then put back what was there."""
+
+    def __init__(self, day) -> None:
+        from datetime import datetime, timezone
+
+        self.value = str(int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()))
+
+    def __enter__(self) -> None:
+        import os
+
+        self.saved = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = self.value
+
+    def __exit__(self, *exc) -> None:
+        import os
+
+        if self.saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = self.saved
 
 
 def _version(value: bool) -> None:
@@ -56,9 +135,6 @@ def analyze(
                                                                       "aujourd'hui), pour reproduire un rapport.")
                            ] = None,
 ) -> None:
-    import os
-    from datetime import date, datetime, timezone
-
     from vmes_audit.assessment import run_assessment
     from vmes_audit.engine.waivers import load_waivers
 
@@ -66,37 +142,49 @@ def analyze(
     if not wanted or wanted - FORMATS:
         _fail(f"format inconnu : {', '.join(sorted(wanted - FORMATS)) or '(aucun)'} "
               "(formats possibles : pdf, html, json, csv).")
-    try:
-        today = date.fromisoformat(report_date) if report_date else date.today()
-    except ValueError:
-        _fail(f"date invalide « {report_date} » (format attendu : AAAA-MM-JJ).")
-    # weasyprint stamps the PDF (and its font subsets) with this date: same input and date, same PDF.
-    os.environ.setdefault("SOURCE_DATE_EPOCH",
-                          str(int(datetime(today.year, today.month, today.day, tzinfo=timezone.utc).timestamp())))
+    today, date_warning = _report_date(report_date)
     try:
         waiver_list = load_waivers(waivers) if waivers else None
         result = run_assessment(inputs, pack_dir=pack, client=client, waivers=waiver_list, today=today,
                                 overrides={"service_account": account, "users": users})
     except AuditError as exc:
         _fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - never a traceback
+        _internal(exc)
     from vmes_audit.report.render import write_outputs
     from vmes_audit.models import VERDICT_LABELS
 
     try:
         output.mkdir(parents=True, exist_ok=True)
-        written = write_outputs(result.report, output, wanted)
     except OSError as exc:
         _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).")
+    written: dict = {}
+    failures: list[str] = []
+    with _SourceDateEpoch(today):
+        for fmt in ("json", "csv", "html", "pdf"):  # one format that fails does not stop the others
+            if fmt not in wanted:
+                continue
+            try:
+                written.update(write_outputs(result.report, output, {fmt}))
+            except OSError as exc:
+                failures.append(f"rapport {fmt.upper()} non écrit dans « {output} » ({exc.strerror or exc})")
+            except Exception as exc:  # noqa: BLE001
+                failures.append(f"rapport {fmt.upper()} non écrit : erreur interne ({type(exc).__name__} : "
+                                f"{str(exc)[:200]})")
     report = result.report
-    typer.echo(f"Verdict : {VERDICT_LABELS[report.verdict]}")
+    if not written:
+        _fail(" ; ".join(failures), EXIT_INTERNAL if any("interne" in f for f in failures) else EXIT_INPUT)
+    _say(f"Verdict : {VERDICT_LABELS[report.verdict]}")
     counts: dict[str, int] = {}
     for finding in report.findings:
         counts[finding.state.value] = counts.get(finding.state.value, 0) + 1
-    typer.echo("Résultats : " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    for warning in report.warnings:
-        typer.echo(f"Avertissement : {warning}")
+    _say("Résultats : " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    for warning in ([date_warning] if date_warning else []) + list(report.warnings):
+        _say(f"Avertissement : {warning}")
     for kind in sorted(written):
-        typer.echo(f"Écrit : {written[kind]}")
+        _say(f"Écrit : {written[kind]}")
+    for failure in failures:
+        _say(f"Erreur : {failure}", err=True)
 
 
 @app.command(help="Affiche les tables de faits extraites des collectes (aide au diagnostic).")
@@ -114,22 +202,39 @@ def facts(
         _fail(f"table inconnue « {table} » (tables : {', '.join(sorted(TABLES))}).")
     try:
         built = build_facts(load_inputs(inputs))
+        names = [table] if table else sorted(TABLES)
+        if fmt == "csv":
+            if len(names) > 1:
+                _fail("le format csv demande une seule table (--table).")
+            frame = built.table(names[0]).drop(columns=["provenance"], errors="ignore")
+            (frame.map(_jsonable) if not frame.empty else frame).to_csv(sys.stdout, index=False)
+            return
+        out = {name: [{k: _jsonable(v) for k, v in row.items()} for row in built.table(name).to_dict("records")]
+               for name in names}
+        text = json.dumps(out[table] if table else out, ensure_ascii=False, indent=2, default=str)
     except AuditError as exc:
         _fail(str(exc))
-    names = [table] if table else sorted(TABLES)
-    if fmt == "csv":
-        if len(names) > 1:
-            _fail("le format csv demande une seule table (--table).")
-        frame = built.table(names[0]).drop(columns=["provenance"], errors="ignore")
-        frame.to_csv(sys.stdout, index=False)
-        return
-    out = {}
-    for name in names:
-        frame = built.table(name)
-        out[name] = json.loads(frame.to_json(orient="records", force_ascii=False, default_handler=str))
-    if table:
-        out = out[table]
-    typer.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+    except typer.Exit:
+        raise
+    except BrokenPipeError:  # "vmes-audit facts … | head": the reader left, nothing is wrong
+        raise typer.Exit(EXIT_OK)
+    except Exception as exc:  # noqa: BLE001 - never a traceback
+        _internal(exc, "Les tables de faits n'ont pas pu être affichées")
+    typer.echo(text)
+
+
+def _jsonable(value):
+    """A fact cell as JSON: bytes (REG_BINARY) as lowercase hex, sets sorted, NaN as null."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    return value
 
 
 def _load(pack: Optional[Path]):
