@@ -18,6 +18,7 @@ import hashlib
 import io
 import json
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,7 +72,7 @@ class SampleZip:
         if encoding == "utf-16le":
             data = utf16(text)
         else:
-            data = text.replace("\r\n", "\n").replace("\n", "\r\n").encode(encoding, errors="strict")
+            data = text.replace("\r\n", "\n").replace("\n", "\r\n").encode(encoding, errors="replace")
         return self.set_bytes(artifact, data)
 
     def set_bytes(self, artifact: str, data: bytes) -> "SampleZip":
@@ -113,12 +114,14 @@ class SampleZip:
         if manifest is None:
             manifest = json.dumps(self.manifest, ensure_ascii=True, indent=1).encode("ascii")
         buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            for name, data in self.files.items():
-                archive.writestr(name, data)
-            archive.writestr("manifest.json", manifest)
-            for name, data in self.extra_entries:
-                archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 20, 14, 0, 0)), data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "Duplicate name": a test's extra entries may be
+            with zipfile.ZipFile(buffer, "w") as archive:
+                for name, data in self.files.items():
+                    archive.writestr(name, data)
+                archive.writestr("manifest.json", manifest)
+                for name, data in self.extra_entries:
+                    archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 20, 14, 0, 0)), data)
         return buffer.getvalue()
 
     def write(self, path: Path) -> Path:

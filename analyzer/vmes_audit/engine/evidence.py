@@ -82,12 +82,10 @@ class FactsEvidence:
 
     def subjects(self, role: str) -> list[dict[str, Any]]:
         if role == "organisation":
-            org = self.facts.table("organisation") if "organisation" in TABLES else pd.DataFrame()
-            return org.to_dict("records") if not org.empty else []
-        frame = self.facts.table("host")
-        if frame.empty:
-            return []
-        return frame[frame["role"] == role].to_dict("records")
+            rows = self.rows("organisation", None) if "organisation" in TABLES else []
+        else:
+            rows = [row for row in self.rows("host", None) if row.get("role") == role]
+        return [dict(row) for row in rows]  # a rule's context never touches the shared rows
 
 
 class CaseEvidence:

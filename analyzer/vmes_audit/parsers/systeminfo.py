@@ -305,7 +305,12 @@ _CSV_ITEM_SPLIT = re.compile(r",(?=\s*\[\d+\]:)|,(?=\s{2,})|,(?=(?:IP address|Ad
 
 
 def _parse_csv(text: str) -> list[list[tuple[str, list[str]]]]:
-    rows = [row for row in csv.reader(io.StringIO(text.strip())) if any(c.strip() for c in row)]
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text.strip())) if any(c.strip() for c in row)]
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte…
+        raise ParseError(f"sortie systeminfo /fo csv illisible ({exc})", artifact=ARTIFACT) from None
+    if not rows:
+        raise ParseError("sortie systeminfo /fo csv sans aucune ligne", artifact=ARTIFACT, line=1)
     header = rows[0]
     if not any(canonical_label(cell) for cell in header):
         raise ParseError("sortie systeminfo /fo csv sans ligne d'en-tête (option /nh) : "

@@ -68,7 +68,10 @@ class WhoamiGroup:
 
 
 def _csv_rows(lines: list[str]) -> list[list[str]]:
-    return [row for row in csv.reader(io.StringIO("\n".join(lines))) if row]
+    try:
+        return [row for row in csv.reader(io.StringIO("\n".join(lines))) if row]
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte…
+        raise ParseError(f"sortie whoami /fo csv illisible ({exc})") from None
 
 
 def _table_rows(lines: list[str], underline: int) -> list[list[str]]:
