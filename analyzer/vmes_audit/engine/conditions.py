@@ -11,6 +11,12 @@ the outcome, and the engine reports "Non évaluable" naming what is missing.
 True
 >>> evaluate(Leaf(field="ram", op="ge", value=ParamRef(param="min")), ctx) is None, sorted(ctx.missing)
 (True, ['ram'])
+
+A value the fact builder refused as implausible (``rejected``) is unknown even to ``is_null``:
+
+>>> refused = {"sp": None, "rejected": {"sp": "valeur hors limites : -1"}}
+>>> evaluate(Leaf(field="sp", op="is_null"), EvalContext(row=refused, params={})) is None
+True
 """
 
 from __future__ import annotations
@@ -212,6 +218,10 @@ def evaluate(cond: Condition, ctx: EvalContext, row: dict[str, Any] | None = Non
             left = ctx.row.get(cond.field[len("subject."):])
         else:
             left = row.get(cond.field)
+            if left is None and _refused(row, cond.field):
+                # a value refused as implausible is not an absent one: "is_null" cannot use it either
+                ctx.missing.add(cond.field)
+                return None
         if left is None and cond.op not in (Op.IS_NULL, Op.NOT_NULL):
             ctx.missing.add(cond.field)
             return None
@@ -248,6 +258,12 @@ def evaluate(cond: Condition, ctx: EvalContext, row: dict[str, Any] | None = Non
             values.append(None)
         return _all(values)
     raise TypeError(f"unknown condition {cond!r}")
+
+
+def _refused(row: dict[str, Any], column: str) -> bool:
+    """True when the fact builder refused ``column``'s value (out of its plausible range)."""
+    rejected = row.get("rejected")
+    return isinstance(rejected, dict) and column in rejected
 
 
 def condition_fields(cond: Condition | None) -> set[str]:

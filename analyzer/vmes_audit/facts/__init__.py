@@ -39,6 +39,9 @@ _MACHINE_TABLES = {
 
 # Tables whose rows come from one source or, when it is broken, from a weaker one.
 _TABLE_PREFERENCE = {"network_adapters": ("wmi_networkadapter", "ipconfig")}
+# Host columns other builders fill from their strongest source or, when it is broken, from a weaker
+# one (the directory facts decide sa_local_admin from local_admins, else from the account's token).
+_DERIVED_PREFERENCE = {"sa_local_admin": ("local_admins", "groupes du jeton du compte : whoami_groups, token_groups")}
 
 
 def internal_error_text(exc: BaseException) -> str:
@@ -152,6 +155,19 @@ def _table_fallbacks(row: dict, coll: Collection, table_rows: dict[str, list[dic
                 row.setdefault("fallbacks", {})[table] = note
 
 
+def _derived_fallbacks(row: dict, colls: list[Collection]) -> None:
+    coll = next((c for c in colls if c.mode == row.get("collector_mode")), None)
+    if coll is None:
+        return
+    for column, order in _DERIVED_PREFERENCE.items():
+        if row.get(column) is None:
+            continue
+        note = fallback_notes(coll, {column: order[1]}, {column: order}).get(column)
+        if note:
+            fallbacks = row.get("fallbacks") if isinstance(row.get("fallbacks"), dict) else {}
+            row["fallbacks"] = {**fallbacks, column: note}
+
+
 def build_facts(assessment: Assessment) -> Facts:
     facts = Facts(assessment=assessment)
     for coll in assessment.collections:
@@ -199,7 +215,9 @@ def build_facts(assessment: Assessment) -> Facts:
     _parse_everything(assessment.collections)
     final_rows = facts.tables["host"].to_dict("records")
     for row in final_rows:
-        _collection_quality(row, facts.collections_by_host[row["host"]])
+        colls = facts.collections_by_host[row["host"]]
+        _collection_quality(row, colls)
+        _derived_fallbacks(row, colls)
     facts.tables["host"] = _frame("host", final_rows)
     vmes_hosts = [r["host"] for r in host_rows if r["role"] == "vmes"]
     if len(vmes_hosts) > 1:

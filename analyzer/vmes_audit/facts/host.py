@@ -209,7 +209,10 @@ def host_row(coll: Collection, role: str) -> dict[str, Any]:
     def put_int(column: str, raw: Any, source: str, divide: int = 1) -> None:
         value = _number(raw)
         if isinstance(value, int) and divide > 1:
-            value //= divide
+            if value < 0:  # a negative count of bytes: refused as written, before any scaling
+                value = Refused(f"valeur hors limites : {value} (attendu : un nombre positif)")
+            else:
+                value //= divide
         put(column, value, source)
 
     os_rec = first_record(coll, "wmi_os")

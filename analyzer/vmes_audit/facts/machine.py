@@ -48,7 +48,11 @@ def _scaled(row: dict, column: str, raw: Any, divide: int, what: str) -> None:
         row[column] = None
         row.setdefault(REJECTED, {})[column] = f"{what} : {exc}"
         return
-    row[column] = value // divide if value is not None and value >= 0 else value
+    if value is not None and value < 0:  # refused as written, before any scaling
+        row[column] = None
+        row.setdefault(REJECTED, {})[column] = f"{what} : valeur hors limites : {value} (attendu : un nombre positif)"
+        return
+    row[column] = value // divide if value is not None else None
 
 
 def disk_rows(coll: Collection, host: str) -> list[dict]:
