@@ -13,8 +13,9 @@ central directory cannot be read at all raises :class:`InputError`. Refused
 - entries over 64 MiB, archives over 1,000 entries or 512 MiB, compression
   ratios over 100;
 - entries Python's zipfile cannot read (encryption, a compression method or a
-  "version needed to extract" it does not implement, a bad CRC): named with
-  the reason, the other entries are still read.
+  "version needed to extract" it does not implement, a name flagged UTF-8
+  that is not, a bad CRC): named with the reason, the other entries are
+  still read.
 
 >>> import io, zipfile
 >>> buf = io.BytesIO()
@@ -27,6 +28,7 @@ central directory cannot be read at all raises :class:`InputError`. Refused
 
 from __future__ import annotations
 
+import io
 import struct
 import zipfile
 import zlib
@@ -87,18 +89,23 @@ def _flat_name(name: str) -> str:
     return PurePosixPath(name.replace("\\", "/")).name
 
 
-def read_archive(archive: zipfile.ZipFile, label: str) -> ZipContent:
+def read_archive(archive: zipfile.ZipFile, label: str, refused_at: dict[int, str] | None = None) -> ZipContent:
     content = ZipContent()
     infos = archive.infolist()
     if len(infos) > LIMITS["entries"]:
         raise InputError(f"« {label} » contient {len(infos)} entrées (maximum {LIMITS['entries']}) : "
                          "ce n'est pas une collecte vmes-audit.")
     by_name: dict[str, list[zipfile.ZipInfo]] = {}
-    for info in infos:
+    for index, info in enumerate(infos):
         name = info.filename
         if info.is_dir():
             continue
         problem = entry_name_problem(name)
+        unreadable = (refused_at or {}).get(index)
+        if unreadable and not problem:
+            content.errors[name] = f"entrée illisible ({unreadable})"  # a valid name: its artifact says why
+            continue
+        problem = unreadable or problem
         if problem:
             # Collector zips are flat; anything else is refused, never extracted. The refusal is
             # reported even when an entry of the same flat name exists (« ../x » next to « x »).
@@ -154,20 +161,77 @@ def _zip_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__} : {printable(text, 160)}"
 
 
+_CENTRAL = b"PK\x01\x02"
+_END = b"PK\x05\x06"
+
+
+def _tolerate_entries(data: bytes) -> tuple[bytes, dict[int, str]] | None:
+    """zipfile refuses a whole archive for one entry whose "version needed to extract" it does not
+    implement, or whose name is flagged UTF-8 but is not: a copy of the archive where those central
+    directory fields are neutralised, and the reason to refuse each such entry (by position).
+    None when the central directory cannot be walked (zip64, damage)."""
+    end = data.rfind(_END, max(0, len(data) - 65557))
+    if end < 0 or end + 22 > len(data):
+        return None
+    count, size = struct.unpack_from("<HI", data, end + 10)
+    start = end - size
+    if start < 0 or count == 0xFFFF or size == 0xFFFFFFFF:
+        return None
+    buf = bytearray(data)
+    reasons: dict[int, str] = {}
+    pos = start
+    for index in range(count):
+        if buf[pos:pos + 4] != _CENTRAL or pos + 46 > end:
+            return None
+        needed, flags = struct.unpack_from("<HH", buf, pos + 6)
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", buf, pos + 28)
+        name = bytes(buf[pos + 46:pos + 46 + name_len])
+        if needed > zipfile.MAX_EXTRACT_VERSION:
+            reasons[index] = (f"version de zip {needed / 10:.1f} non prise en charge (« version needed to "
+                              "extract » au-delà de ce que sait lire l'analyseur)")
+            struct.pack_into("<H", buf, pos + 6, 20)
+        if flags & 0x800:
+            try:
+                name.decode("utf-8")
+            except UnicodeDecodeError:
+                reasons[index] = "nom déclaré en UTF-8 mais dont les octets ne sont pas de l'UTF-8"
+                struct.pack_into("<H", buf, pos + 8, flags & ~0x800)
+        pos += 46 + name_len + extra_len + comment_len
+    return (bytes(buf), reasons) if reasons else None
+
+
 def read_zip(path: Path) -> ZipContent:
-    """Read a collection zip; raises :class:`InputError` (French) when it cannot be opened at all."""
+    """Read a collection zip; raises :class:`InputError` (French) when it cannot be opened at all.
+
+    An entry that makes zipfile refuse the whole archive (a "version needed" it does not implement,
+    a name flagged UTF-8 that is not) is refused alone, with its reason; the others are read.
+    """
     label = printable(path.name, 120)
+    refused_at: dict[int, str] = {}
     try:
         archive = zipfile.ZipFile(path)
     except _ZIP_ERRORS as exc:
-        if isinstance(exc, UnicodeDecodeError):
-            reason = "nom d'entrée déclaré en UTF-8 mais dont les octets ne sont pas de l'UTF-8"
-        else:
-            reason = _zip_reason(exc)
-        raise InputError(f"« {label} » n'est pas une archive zip lisible ({reason}).") from exc
+        tolerated = None
+        if isinstance(exc, (NotImplementedError, UnicodeDecodeError)):
+            try:
+                if path.stat().st_size <= LIMITS["total_bytes"] + 64 * MIB:
+                    tolerated = _tolerate_entries(path.read_bytes())
+            except OSError:
+                tolerated = None
+        if tolerated is None:
+            if isinstance(exc, UnicodeDecodeError):
+                reason = "nom d'entrée déclaré en UTF-8 mais dont les octets ne sont pas de l'UTF-8"
+            else:
+                reason = _zip_reason(exc)
+            raise InputError(f"« {label} » n'est pas une archive zip lisible ({reason}).") from exc
+        data, refused_at = tolerated
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except _ZIP_ERRORS as again:
+            raise InputError(f"« {label} » n'est pas une archive zip lisible ({_zip_reason(again)}).") from again
     with archive:
         try:
-            return read_archive(archive, label)
+            return read_archive(archive, label, refused_at)
         except InputError:
             raise
         except _ZIP_ERRORS as exc:  # a damaged central directory found while listing

@@ -117,6 +117,7 @@ def _collection_quality(row: dict, colls: list[Collection]) -> None:
         for name, spec in ARTIFACTS.items():
             if spec.expected and coll.mode in spec.modes and name not in coll.artifacts:
                 failed.append(f"{name} : absent du manifeste")
+    failed += [text[:300] for text in coll.anomalies]
     row["artifacts_total"] = len(coll.artifacts)
     row["artifacts_usable_count"] = sum(1 for a in coll.artifacts.values() if a.usable)
     row["artifacts_failed"] = failed
