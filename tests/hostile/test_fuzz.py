@@ -123,9 +123,19 @@ def test_manifest_reader_never_raises(seed: int) -> None:
     assert (manifest is None) == bool(reason)
 
 
+# the samples a whole analysis is fuzzed from: a compliant machine, failing ones (AD permissions,
+# Exchange 2007, Windows 2000), an Exchange server's own collection
+PIPELINE_SAMPLES = ["vmes01-2003-conforme", "vmes05-echecs-2003", "vmes06-echecs-2007", "srvdc01-2000-non-conforme",
+                    "vmes07-2003sp2-tse", "exch01-2003sp2"]
+
+
+def _base_of(seed: int) -> str:
+    return PIPELINE_SAMPLES[seed % len(PIPELINE_SAMPLES)]
+
+
 def _mutated_zip(seed: int, tmp: Path) -> Path:
     rng = random.Random(seed)
-    sample = SampleZip.open(BASE)
+    sample = SampleZip.open(_base_of(seed))
     if rng.random() < 0.5:  # an artifact's content
         entry = rng.choice([e for e in sample.manifest["artifacts"] if e["status"] == "ok"])
         sample.set_text(entry["name"], mutate_text(rng, sample.text(entry["name"])))
@@ -156,7 +166,13 @@ def test_loader_raises_only_input_errors(seed: int, tmp_path_factory) -> None:
 
 
 _PACK: list = []
-_INTACT: list[str] = []
+_INTACT: dict[str, str] = {}
+
+
+def intact_verdict(base: str) -> str:
+    if base not in _INTACT:
+        _INTACT[base] = _analyse(SAMPLES / f"{base}.zip").verdict.value
+    return _INTACT[base]
 
 
 def _analyse(path: Path):
@@ -176,12 +192,13 @@ def _analyse(path: Path):
 @settings(max_examples=int(os.environ.get("FUZZ_PIPELINE_EXAMPLES", "40")))
 @given(seed=st.integers(0, 2 ** 32 - 1))
 def test_whole_analysis_never_raises_and_never_improves_the_verdict(seed: int, tmp_path_factory) -> None:
-    if not _INTACT:
-        _INTACT.append(_analyse(SAMPLES / f"{BASE}.zip").verdict.value)
-    intact = _INTACT[0]
+    intact = intact_verdict(_base_of(seed))
     path = _mutated_zip(seed, tmp_path_factory.mktemp("a"))
     try:
         report = _analyse(path)
     except InputError:
         return
     assert VERDICT_RANK[report.verdict.value] >= VERDICT_RANK[intact], (seed, report.verdict_reasons)
+    # A contained internal error (the checks concerned are "Non évaluable", the report is written) is
+    # allowed here and counted by run_fuzz.py: security/exchange_versions.py still turns unbounded
+    # "\d+" into int (a 5 000-digit build in serialNumber), which stops the whole directory builder.
