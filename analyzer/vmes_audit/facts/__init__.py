@@ -197,21 +197,24 @@ def build_facts(assessment: Assessment) -> Facts:
     for table, table_rows in rows.items():
         facts.tables[table] = _frame(table, table_rows)
     facts.tables["host"] = _frame("host", host_rows)
+    failures: list[str] = []
     for builder in _ASSESSMENT_BUILDERS:
-        before = set(facts.tables)
         try:
             builder(facts)
-        except Exception as exc:  # noqa: BLE001
-            reason = internal_error_text(exc)
-            missing = [name for name in TABLES if name not in facts.tables]
-            for coll in assessment.collections:
-                _mark_broken(coll, sorted({a for name in missing for a in TABLES[name].artifacts}), reason)
-            for name in missing:
-                facts.tables[name] = _frame(name, [])
+        except Exception as exc:  # noqa: BLE001 - contained: the report names the broken part
             label = getattr(builder, "__module__", "?").rsplit(".", 1)[-1]
-            facts.warnings.append(f"{reason} en exploitant les données « {label} » "
-                                  f"(tables {', '.join(sorted(set(missing) - before)) or 'partielles'}) ; "
-                                  "les vérifications concernées sont « Non évaluable ».")
+            failures.append(f"{internal_error_text(exc)} en exploitant les données « {label} »")
+    if failures:
+        # The tables a failed builder did not store: their artifacts are unreadable, with the reason,
+        # so the checks that need them are "Non évaluable" (the other builders' tables are untouched).
+        reason = " ; ".join(failures)
+        missing = [name for name in TABLES if name not in facts.tables and TABLES[name].artifacts]
+        for coll in assessment.collections:
+            _mark_broken(coll, sorted({a for name in missing for a in TABLES[name].artifacts}), reason)
+        for name in missing:
+            facts.tables[name] = _frame(name, [])
+        facts.warnings += [f"{text} (tables {', '.join(missing) or 'partielles'}) ; les vérifications concernées "
+                           "sont « Non évaluable »." for text in failures]
     # H2 last: after every builder, so that an artifact any of them found unreadable is listed.
     _parse_everything(assessment.collections)
     final_rows = facts.tables["host"].to_dict("records")
