@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from hostile import test_fuzz as fuzz  # noqa: E402
 from hostile.kit import SampleZip  # noqa: E402
 from hostile.mutate import CODEC_NAMES, mutate_manifest, mutate_text  # noqa: E402
-from vmes_audit.collection.loader import _DuplicateKey, _read_manifest, load_inputs  # noqa: E402
+from vmes_audit.collection.loader import load_inputs  # noqa: E402
+from vmes_audit.collection.manifest import DuplicateKey, read_manifest  # noqa: E402
 from vmes_audit.encoding import decode_bytes  # noqa: E402
 from vmes_audit.errors import InputError, ParseError  # noqa: E402
 from vmes_audit.facts.parsed import _parser_for  # noqa: E402
@@ -48,7 +49,7 @@ def _outcome(call) -> str:
         return "ParseError (documenté)"
     except InputError:
         return "InputError (documenté)"
-    except _DuplicateKey:
+    except DuplicateKey:
         return "clé en double (documenté)"
     except Exception as exc:  # noqa: BLE001 - what we count
         where = traceback.extract_tb(exc.__traceback__)[-1]
@@ -89,7 +90,7 @@ def main() -> int:
         seed = master.randrange(2 ** 32)
         rng = random.Random(seed)
         raw = mutate_manifest(rng, rng.choice(samples).manifest)
-        run("manifest", seed, lambda: _read_manifest(raw, "c.zip"))
+        run("manifest", seed, lambda: read_manifest(raw, "c.zip"))
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(args.cases // 10):
             seed = master.randrange(2 ** 32)

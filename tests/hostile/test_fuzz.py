@@ -29,7 +29,8 @@ from hypothesis import strategies as st
 from hostile.kit import SAMPLES, SampleZip
 from hostile.mutate import CODEC_NAMES, corrupt_zip_bytes, mutate_manifest, mutate_text, mutate_zip_entries, zip_of
 from vmes_audit.collection.artifacts import ARTIFACTS
-from vmes_audit.collection.loader import _read_manifest, load_inputs
+from vmes_audit.collection.loader import load_inputs
+from vmes_audit.collection.manifest import read_manifest
 from vmes_audit.encoding import decode_bytes, printable
 from vmes_audit.errors import InputError, ParseError
 from vmes_audit.facts.parsed import _parser_for
@@ -116,7 +117,7 @@ def test_manifest_reader_never_raises(seed: int) -> None:
     sample = SampleZip.open(rng.choice(["vmes01-2003-conforme", "exch01-2003sp2", "ems-exch07"]))
     raw = mutate_manifest(rng, sample.manifest)
     try:
-        manifest, reason = _read_manifest(raw, "c.zip")
+        manifest, reason = read_manifest(raw, "c.zip")
     except ValueError as exc:  # a key given twice: the loader records it as a contradiction
         assert "deux fois" in str(exc)
         return

@@ -22,27 +22,20 @@ warning, so nothing outside the folder the user gave is ever read.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import stat
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from vmes_audit.collection.artifacts import ARTIFACTS, infer_loose_artifact
-from vmes_audit.collection.manifest import SUPPORTED_MAJOR, ArtifactEntry, Manifest, RunAs
-from vmes_audit.collection.zipread import LIMITS, MIB, ZipContent, read_zip
-from vmes_audit.encoding import DecodedText, clean_text, declared_encoding_problem, decode_bytes, printable
+from vmes_audit.collection.folders import folder_entries, folder_sha256, read_folder_files, sha256_file
+from vmes_audit.collection.manifest import ArtifactEntry, DuplicateKey, Manifest, check_manifest, read_manifest, utc
+from vmes_audit.collection.zipread import LIMITS, ZipContent, read_zip
+from vmes_audit.encoding import DecodedText, declared_encoding_problem, decode_bytes, printable
 from vmes_audit.errors import InputError
 from vmes_audit.models import InputInfo
 
 __all__ = ["Artifact", "Collection", "Assessment", "load_inputs", "LIMITS"]
 
 MANIFEST = "manifest.json"
-_MANIFEST_BYTES = 4 * MIB
-_TEXT_LIMIT = 4000  # characters of a manifest string kept (an `error` text is a sentence, not a megabyte)
 
 
 @dataclass
@@ -112,85 +105,6 @@ class Assessment:
     broken: list[InputInfo] = field(default_factory=list)  # inputs that could not be read at all (error set)
 
 
-def _sha256_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
-# ------------------------------------------------------------------ manifest
-
-
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _clean(value):
-    if isinstance(value, str):
-        value = clean_text(value)
-        if len(value) > _TEXT_LIMIT:
-            value = f"{value[:_TEXT_LIMIT]} … [texte tronqué : {len(value)} caractères]"
-    return value
-
-
-def _json_object(pairs: list[tuple[str, object]]) -> dict:
-    """JSON object hook: a key given twice is a contradiction (json.loads keeps the last one)."""
-    out: dict = {}
-    for key, value in pairs:
-        key = clean_text(key)
-        if key in out:
-            raise _DuplicateKey(f"clé « {printable(key, 40)} » présente deux fois dans le même objet")
-        out[key] = [_clean(v) for v in value] if isinstance(value, list) else _clean(value)
-    return out
-
-
-def _read_manifest(raw: bytes, origin: str) -> tuple[Manifest | None, str]:
-    """The manifest, or (None, why). A key given twice raises :class:`_DuplicateKey`: a contradiction,
-    which the caller records as a problem of the collection."""
-    if len(raw) > _MANIFEST_BYTES:
-        return None, f"{origin} : manifeste illisible (fichier de {len(raw)} octets, au-delà de {_MANIFEST_BYTES})"
-    try:
-        text = decode_bytes(raw).text
-        data = json.loads(text, object_pairs_hook=_json_object)
-        manifest = Manifest.model_validate(data)
-    except _DuplicateKey:
-        raise
-    except (ValueError, ValidationError, RecursionError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return None, f"{origin} : manifeste illisible ({printable(first, 200)})"
-    if manifest.major_version != SUPPORTED_MAJOR:
-        return None, (f"{origin} : version de format {printable(manifest.format_version, 20)} non prise en charge "
-                      f"(attendue : {SUPPORTED_MAJOR}.x)")
-    return manifest, ""
-
-
-def _utc(moment: datetime) -> datetime:
-    """Aware moments in UTC; a moment without offset (the format requires one) is read as UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
-def _check_manifest(coll: Collection, manifest: Manifest) -> Manifest:
-    """Per-field oddities that leave the rest of the manifest usable."""
-    origin = coll.origin
-    naive = [name for name in ("started", "ended") if getattr(manifest, name).tzinfo is None]
-    if naive:
-        coll.warnings.append(f"{origin} : date{'s' if len(naive) > 1 else ''} du manifeste sans décalage UTC "
-                             f"({', '.join(naive)}) : lue{'s' if len(naive) > 1 else ''} comme heure UTC")
-    sid = manifest.run_as.sid
-    if sid:
-        from vmes_audit.security.sids import is_valid_sid  # the SID syntax, owned by security/
-
-        if not is_valid_sid(sid):
-            coll.anomalies.append(f"SID du compte collecteur illisible « {printable(sid, 60)} » : ignoré "
-                                  "(la vérification H1 compare alors les noms)")
-            manifest = manifest.model_copy(update={"run_as": RunAs(name=manifest.run_as.name, sid="")})
-    return manifest
-
-
 # --------------------------------------------------------------- collection
 
 
@@ -230,8 +144,8 @@ def _build_collection(origin: str, files: dict[str, bytes], errors: dict[str, st
     manifest, warning = (None, "")
     if MANIFEST in files:
         try:
-            manifest, warning = _read_manifest(files.pop(MANIFEST), origin)
-        except _DuplicateKey as exc:
+            manifest, warning = read_manifest(files.pop(MANIFEST), origin)
+        except DuplicateKey as exc:
             warning = f"{origin} : manifeste contradictoire ({exc})"
             problems.append(f"manifeste contradictoire : {exc}, aucune des deux valeurs n'est retenue")
     elif MANIFEST in errors:
@@ -247,7 +161,7 @@ def _build_collection(origin: str, files: dict[str, bytes], errors: dict[str, st
 
     coll = Collection(origin=origin, manifest=manifest, host=manifest.host.name.strip().upper()[:255],
                       mode=manifest.mode, problems=problems, anomalies=list(anomalies or []))
-    manifest = coll.manifest = _check_manifest(coll, manifest)
+    manifest = coll.manifest = check_manifest(coll, manifest)
     names: dict[str, int] = {}
     used_files: dict[str, list[str]] = {}
     for entry in manifest.artifacts:
@@ -347,67 +261,12 @@ def _zip_collection(path: Path) -> Collection:
     return coll
 
 
-# ------------------------------------------------------------------- folders
+# -------------------------------------------------------------------- inputs
 
 
-def _read_no_follow(path: Path, limit: int) -> bytes:
-    """Read a regular file without following a symbolic link (O_NOFOLLOW: no race with a swapped link)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise OSError("ce n'est pas un fichier ordinaire")
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise OSError(f"fichier de plus de {limit} octets, au-delà de la limite")
-    return data
-
-
-def _entries(folder: Path, warnings: list[str]) -> list[Path]:
-    """The children of ``folder``, links excluded (and named)."""
-    out = []
-    for child in sorted(folder.iterdir()):
-        if child.name.startswith("."):
-            continue
-        if child.is_symlink():
-            warnings.append(f"{printable(folder.name, 80)} : lien symbolique « {printable(child.name, 80)} » "
-                            "ignoré (un lien n'est jamais suivi hors du dossier indiqué)")
-            continue
-        out.append(child)
-    return out
-
-
-def _read_folder_files(folder: Path, children: list[Path]) -> tuple[dict[str, bytes], dict[str, str]]:
-    files: dict[str, bytes] = {}
-    errors: dict[str, str] = {}
-    for child in children:
-        if not child.is_file():
-            continue
-        try:
-            files[child.name] = _read_no_follow(child, LIMITS["loose_file_bytes"])
-        except OSError as exc:
-            errors[child.name] = printable(exc.strerror or str(exc), 200)
-    return files, errors
-
-
-def _folder_sha256(folder: Path, children: list[Path]) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    for child in children:
-        if not child.is_file():
-            continue
-        try:
-            file_digest, file_size = _sha256_file(child)
-        except OSError:
-            continue
-        digest.update(f"{child.name}\0{file_digest}\n".encode("utf-8", "replace"))
-        size += file_size
-    return digest.hexdigest(), size
-
-
-def _broken_input(path: Path, kind: str, exc: InputError) -> InputInfo:
+def _broken_input(path: Path, exc: InputError) -> InputInfo:
     try:
-        sha, size = _sha256_file(path) if path.is_file() else ("", 0)
+        sha, size = sha256_file(path) if path.is_file() else ("", 0)
     except OSError:
         sha, size = "", 0
     return InputInfo(path=printable(path.name, 120), sha256=sha, size=size, kind="illisible",
@@ -431,7 +290,7 @@ class _Loaded:
 def _load_zip(path: Path) -> _Loaded:
     loaded = _Loaded()
     coll = _zip_collection(path)
-    sha, size = _sha256_file(path)
+    sha, size = sha256_file(path)
     loaded.collections.append(coll)
     loaded.inputs.append(InputInfo(path=printable(path.name, 120), sha256=sha, size=size, kind="zip"))
     return loaded
@@ -449,12 +308,12 @@ def _load_path(path: Path, top: bool = True) -> _Loaded:
         raise InputError(f"« {printable(str(path), 200)} » n'est ni un fichier ni un dossier.")
 
     loaded = _Loaded()
-    children = _entries(path, loaded.warnings)
+    children = folder_entries(path, loaded.warnings)
     if any(c.name == MANIFEST and c.is_file() for c in children) or (path / MANIFEST).is_symlink():
-        files, errors = _read_folder_files(path, children)
+        files, errors = read_folder_files(path, children)
         if (path / MANIFEST).is_symlink():
             errors[MANIFEST] = "lien symbolique, jamais suivi"
-        sha, size = _folder_sha256(path, children)
+        sha, size = folder_sha256(path, children)
         coll = _build_collection(printable(path.name, 120), files, errors)
         coll.warnings += loaded.warnings
         loaded.warnings = []
@@ -470,13 +329,13 @@ def _load_path(path: Path, top: bool = True) -> _Loaded:
             loaded.add(_load_path(child, top=False))
         except InputError as exc:
             # One broken zip does not stop the folder: it is listed, the others are analysed.
-            loaded.broken.append(_broken_input(child, "zip", exc))
+            loaded.broken.append(_broken_input(child, exc))
     loose_children = [c for c in children if c.is_file() and c.suffix.lower() != ".zip"]
     if loose_children:
-        files, errors = _read_folder_files(path, loose_children)
+        files, errors = read_folder_files(path, loose_children)
         loose = _loose_collection(printable(path.name, 120), files, errors)
         if loose.artifacts:
-            sha, size = _folder_sha256(path, loose_children)
+            sha, size = folder_sha256(path, loose_children)
             loaded.collections.append(loose)
             loaded.inputs.append(InputInfo(path=printable(path.name, 120), sha256=sha, size=size,
                                            kind="fichiers isolés"))
@@ -522,7 +381,7 @@ def _merge_by_host(collections: list[Collection], warnings: list[str]) -> list[C
             kept[key] = coll
             result.append(coll)
             continue
-        ended_new, ended_old = _utc(coll.manifest.ended), _utc(previous.manifest.ended)
+        ended_new, ended_old = utc(coll.manifest.ended), utc(previous.manifest.ended)
         if ended_new == ended_old:
             newer, older = previous, coll
             newer.problems.append(f"deux collectes « {coll.mode} » de {coll.host} terminées au même instant "
@@ -553,7 +412,7 @@ def load_inputs(paths: list[Path]) -> Assessment:
             loaded.add(_load_path(path))
         except InputError as exc:
             failures.append(str(exc))
-            loaded.broken.append(_broken_input(path, "entrée", exc))
+            loaded.broken.append(_broken_input(path, exc))
     if not loaded.collections:
         if len(failures) == 1:
             raise InputError(failures[0])
