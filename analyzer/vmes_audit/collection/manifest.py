@@ -13,7 +13,7 @@ import json
 from datetime import datetime, timezone
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vmes_audit.collection.zipread import MIB
 from vmes_audit.encoding import clean_text, decode_bytes, printable
@@ -57,6 +57,10 @@ class Parameters(_Strict):
 
 
 class ArtifactEntry(_Strict):
+    """One step of the collector. A null ``file``, ``source``, ``encoding``, ``sha256`` or ``error`` (a
+    VBScript ``Null`` written as JSON ``null``) is read as "": it says nothing, and one such field
+    must not make the whole manifest unusable."""
+
     name: str = Field(pattern=r"^[a-z0-9_]{1,64}$")
     file: str = Field(default="", max_length=128)
     source: str = ""
@@ -67,6 +71,11 @@ class ArtifactEntry(_Strict):
     sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$")
     size: int | None = Field(default=None, ge=0)
     error: str = ""
+
+    @field_validator("file", "source", "encoding", "sha256", "error", mode="before")
+    @classmethod
+    def _null_is_empty(cls, value: object) -> object:
+        return "" if value is None else value
 
 
 class Manifest(_Strict):
