@@ -21,7 +21,7 @@ app.add_typer(rules_app, name="rules")
 FORMATS = {"pdf", "html", "json", "csv"}
 
 
-# Exit codes (README, « Codes de sortie »): 0 a report was written (whatever the verdict, even with
+# Exit codes (README, "Using it"; docs/collection-format.md §1): 0 a report was written (whatever the verdict, even with
 # unreadable inputs or artifacts, which the report lists); 1 rule-pack problems (rules lint); 2 nothing
 # could be analysed (no readable input, invalid option or rule pack, output folder not writable);
 # 3 unexpected internal error before any report could be written.
