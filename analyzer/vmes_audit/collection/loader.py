@@ -289,6 +289,13 @@ class _Loaded:
 
 def _load_zip(path: Path) -> _Loaded:
     loaded = _Loaded()
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"« {printable(path.name, 120)} » illisible ({exc.strerror or exc}).") from exc
+    if size > LIMITS["total_bytes"] + 64 * 1024 * 1024:  # a collection holds at most 512 MiB of artifacts
+        raise InputError(f"« {printable(path.name, 120)} » fait {size} octets, au-delà de ce que peut contenir "
+                         "une collecte : ce n'est pas une collecte vmes-audit.")
     coll = _zip_collection(path)
     sha, size = sha256_file(path)
     loaded.collections.append(coll)
