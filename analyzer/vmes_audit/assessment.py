@@ -9,9 +9,10 @@ from typing import Any
 
 from vmes_audit import __version__
 from vmes_audit.collection import Assessment, load_inputs
-from vmes_audit.engine.evaluate import evaluate_rule
+from vmes_audit.engine.evaluate import evaluate_rule_safely
 from vmes_audit.engine.evidence import FactsEvidence
 from vmes_audit.engine.pack import LoadedPack, check_collection_formats, load_pack
+from vmes_audit.engine.requirements import add_assessment_tables
 from vmes_audit.engine.templates import ROLE_FR, fr_number
 from vmes_audit.engine.verdict import verdict
 from vmes_audit.engine.waivers import Waiver, apply_waivers
@@ -29,10 +30,12 @@ class AssessmentResult:
 
 
 def evaluate_pack(pack: LoadedPack, facts: Facts, params: dict[str, Any]) -> list[Finding]:
+    if pack.pack.assessment is not None:
+        add_assessment_tables(pack.pack.assessment.requires, facts)
     evidence = FactsEvidence(facts)
     findings: list[Finding] = []
     for rule in pack.ordered_rules():
-        findings += evaluate_rule(rule, evidence, params)
+        findings += evaluate_rule_safely(rule, evidence, params)
     return findings
 
 

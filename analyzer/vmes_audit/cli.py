@@ -42,9 +42,74 @@ PACK_HELP = ("Pack de règles : l'identifiant d'un pack installé (voir « vmes-
              "ou le dossier d'un pack en préparation. Par défaut : le pack installé le plus récent.")
 
 
+def _say(text: str, err: bool = False) -> None:
+    """Print a line whose content may come from a customer's zip: control characters escaped."""
+    from vmes_audit.encoding import printable
+
+    typer.echo("\n".join(printable(line) for line in str(text).split("\n")), err=err)
+
+
 def _fail(message: str, code: int = ExitCode.INPUT) -> NoReturn:
-    typer.echo(f"Erreur : {message}", err=True)
+    _say(f"Erreur : {message}", err=True)
     raise typer.Exit(int(code))
+
+
+_FIRST_DAY, _LAST_DAY = (2000, 1, 1), (2099, 12, 31)
+
+
+def _report_date_and_warning(text: str | None):
+    """The report date: ``--date`` (strictly AAAA-MM-JJ, 2000 to 2099), else a valid
+    ``SOURCE_DATE_EPOCH``, else today; and a warning when the environment's value was ignored."""
+    import os
+    import re
+    from datetime import date, datetime, timezone
+
+    low, high = date(*_FIRST_DAY), date(*_LAST_DAY)
+    if text is not None:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip(), re.ASCII):
+            _fail(f"date invalide « {text[:40]} » (format attendu : AAAA-MM-JJ, par exemple 2026-11-20).")
+        try:
+            day = date.fromisoformat(text.strip())
+        except ValueError:
+            _fail(f"date invalide « {text[:40]} » : ce jour n'existe pas (format attendu : AAAA-MM-JJ).")
+        if not low <= day <= high:
+            _fail(f"date « {text} » hors de la plage admise ({low.isoformat()} à {high.isoformat()}).")
+        return day, ""
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    if env is not None:
+        try:
+            day = datetime.fromtimestamp(int(env.strip()), tz=timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            day = None
+        if day is not None and low <= day <= high:
+            return day, ""
+        return date.today(), (f"SOURCE_DATE_EPOCH « {env[:40]} » ignoré : entier attendu, date entre "
+                              f"{low.isoformat()} et {high.isoformat()} ; date du jour utilisée.")
+    return date.today(), ""
+
+
+class _SourceDateEpoch:
+    """weasyprint stamps the PDF (and its font subsets) with ``SOURCE_DATE_EPOCH``: set it to the
+    report date while the outputs are written, then put back what was there."""
+
+    def __init__(self, day) -> None:
+        from datetime import datetime, timezone
+
+        self.value = str(int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()))
+
+    def __enter__(self) -> None:
+        import os
+
+        self.saved = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = self.value
+
+    def __exit__(self, *exc) -> None:
+        import os
+
+        if self.saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = self.saved
 
 
 def _version(value: bool) -> None:
@@ -54,10 +119,8 @@ def _version(value: bool) -> None:
 
 
 def _report_date(text: Optional[str]) -> date:
-    try:
-        return date.fromisoformat(text) if text else date.today()
-    except ValueError:
-        _fail(f"date invalide « {text} » (format attendu : AAAA-MM-JJ).")
+    """The date alone (commands that print no warning about ``SOURCE_DATE_EPOCH``)."""
+    return _report_date_and_warning(text)[0]
 
 
 @app.callback()
@@ -97,9 +160,6 @@ def analyze(
                                                     "(par défaut : à côté du dossier de sortie) ; réutilisée si "
                                                     "elle existe.")] = None,
 ) -> None:
-    import os
-    from datetime import datetime, timezone
-
     from vmes_audit.assessment import run_assessment
     from vmes_audit.engine.pack import resolve_pack
     from vmes_audit.engine.waivers import load_waivers
@@ -110,13 +170,11 @@ def analyze(
     if not wanted or wanted - FORMATS:
         _fail(f"format inconnu : {', '.join(sorted(wanted - FORMATS)) or '(aucun)'} "
               "(formats possibles : pdf, html, json, csv).")
-    today = _report_date(report_date)
-    # weasyprint stamps the PDF (and its font subsets) with this date: same input and date, same PDF.
-    os.environ.setdefault("SOURCE_DATE_EPOCH",
-                          str(int(datetime(today.year, today.month, today.day, tzinfo=timezone.utc).timestamp())))
+    today, date_warning = _report_date_and_warning(report_date)
     code = ExitCode.OK
     try:
-        with sigterm_as_interrupt(), scratch_directory():
+        # weasyprint stamps the PDF with SOURCE_DATE_EPOCH: the report date, whatever the environment says
+        with sigterm_as_interrupt(), scratch_directory(), _SourceDateEpoch(today):
             pack_dir = resolve_pack(pack)
             waiver_list = load_waivers(waivers) if waivers else None
             earlier = None
@@ -149,7 +207,7 @@ def analyze(
         _fail(str(exc))
     except OSError as exc:
         _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).", ExitCode.OUTPUT)
-    _print_summary(report, written)
+    _print_summary(report, written, [date_warning] if date_warning else [])
     if mapping_file is not None:
         typer.echo(f"Table de correspondance des pseudonymes (à conserver, ne pas transmettre) : {mapping_file}")
     if pdf_problem:
@@ -158,19 +216,19 @@ def analyze(
     raise typer.Exit(int(code))
 
 
-def _print_summary(report, written: dict[str, Path]) -> None:
+def _print_summary(report, written: dict[str, Path], extra_warnings: list[str] = ()) -> None:
     from vmes_audit.models import STATE_LABELS, VERDICT_LABELS
     from vmes_audit.report.view import STATE_ORDER
 
-    typer.echo(f"Pack de règles : {report.pack_id} version {report.pack_version} (VMES {report.vmes_release})")
-    typer.echo(f"Verdict : {VERDICT_LABELS[report.verdict]}")
+    _say(f"Pack de règles : {report.pack_id} version {report.pack_version} (VMES {report.vmes_release})")
+    _say(f"Verdict : {VERDICT_LABELS[report.verdict]}")
     counts = {state: sum(1 for f in report.findings if f.state == state) for state in STATE_ORDER}
-    typer.echo("Résultats : " + ", ".join(f"{STATE_LABELS[s]} {n}" for s, n in counts.items() if n))
-    for warning in report.warnings:
-        typer.echo(f"Avertissement : {warning}")
+    _say("Résultats : " + ", ".join(f"{STATE_LABELS[s]} {n}" for s, n in counts.items() if n))
+    for warning in list(extra_warnings) + list(report.warnings):
+        _say(f"Avertissement : {warning}")
     _echo_evolution(report)
     for kind in sorted(written):
-        typer.echo(f"Écrit : {written[kind]}")
+        _say(f"Écrit : {written[kind]}")
 
 
 @app.command("compare", help="Compare deux audits du même client (leurs resultats.json) et écrit le rapport du plus "
@@ -258,7 +316,7 @@ def _source_date_epoch(day_fr: str) -> None:
         stamp = datetime(year, month, day, tzinfo=timezone.utc)
     except ValueError:
         return
-    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(stamp.timestamp())))
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))  # the report's date wins over the environment
 
 
 @app.command("batch", help="Analyse un dossier de clients (un sous-dossier par client) : un rapport par client "
@@ -365,22 +423,39 @@ def facts(
         _fail(f"table inconnue « {table} » (tables : {', '.join(sorted(TABLES))}).")
     try:
         built = build_facts(load_inputs(inputs))
+        names = [table] if table else sorted(TABLES)
+        if fmt == "csv":
+            if len(names) > 1:
+                _fail("le format csv demande une seule table (--table).")
+            frame = built.table(names[0]).drop(columns=["provenance"], errors="ignore")
+            (frame.map(_jsonable) if not frame.empty else frame).to_csv(sys.stdout, index=False)
+            return
+        out = {name: [{k: _jsonable(v) for k, v in row.items()} for row in built.table(name).to_dict("records")]
+               for name in names}
+        text = json.dumps(out[table] if table else out, ensure_ascii=False, indent=2, default=str)
     except AuditError as exc:
         _fail(str(exc))
-    names = [table] if table else sorted(TABLES)
-    if fmt == "csv":
-        if len(names) > 1:
-            _fail("le format csv demande une seule table (--table).")
-        frame = built.table(names[0]).drop(columns=["provenance"], errors="ignore")
-        frame.to_csv(sys.stdout, index=False)
-        return
-    out = {}
-    for name in names:
-        frame = built.table(name)
-        out[name] = json.loads(frame.to_json(orient="records", force_ascii=False, default_handler=str))
-    if table:
-        out = out[table]
-    typer.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+    except typer.Exit:
+        raise
+    except BrokenPipeError:  # "vmes-audit facts … | head": the reader left, nothing is wrong
+        raise typer.Exit(EXIT_OK)
+    except Exception as exc:  # noqa: BLE001 - never a traceback
+        _internal(exc, "Les tables de faits n'ont pas pu être affichées")
+    typer.echo(text)
+
+
+def _jsonable(value):
+    """A fact cell as JSON: bytes (REG_BINARY) as lowercase hex, sets sorted, NaN as null."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    return value
 
 
 def _load(pack: Optional[str]):

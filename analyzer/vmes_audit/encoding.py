@@ -28,7 +28,8 @@ import codecs
 import re
 from dataclasses import dataclass
 
-__all__ = ["DecodedText", "decode_bytes", "normalize_encoding_name"]
+__all__ = ["DecodedText", "decode_bytes", "normalize_encoding_name", "declared_encoding_problem", "clean_text",
+           "printable", "has_control"]
 
 # Letters a French or English Windows text plausibly contains.
 _FRENCH_LETTERS = set("àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŒÆ«»°€’")
@@ -41,26 +42,72 @@ class DecodedText:
     had_bom: bool
 
 
-def normalize_encoding_name(name: str | None) -> str | None:
-    """Map a manifest encoding label to a Python codec name.
+# The encodings docs/collection-format.md §2 documents: utf-16le, ascii, utf-8, cpNNN
+# (an OEM or ANSI code page). "oem:850", "unicode" and the like are spellings of them.
+_CODE_PAGE = re.compile(r"^cp[0-9]{3,5}$", re.ASCII)
+_ALIASES = {"unicode": "utf-16le", "utf-16": "utf-16le", "utf16": "utf-16le", "utf-16-le": "utf-16le",
+            "utf16le": "utf-16le", "utf8": "utf-8", "us-ascii": "ascii", "utf-8-bom": "utf-8"}
 
-    >>> normalize_encoding_name("CP850"), normalize_encoding_name("oem:850")
-    ('cp850', 'cp850')
-    >>> normalize_encoding_name("unicode")
-    'utf-16le'
+
+def normalize_encoding_name(name: str | None) -> str | None:
+    """Map a manifest encoding label to a Python codec name; None unless the format documents it.
+
+    Only text encodings the collection format lists are accepted: a manifest
+    naming ``base64``, ``zlib`` or ``rot13`` (codecs Python knows, but that are
+    not text encodings) gets None, never a codec lookup.
+
+    >>> normalize_encoding_name("CP850"), normalize_encoding_name("oem:850"), normalize_encoding_name("unicode")
+    ('cp850', 'cp850', 'utf-16le')
+    >>> normalize_encoding_name("base64"), normalize_encoding_name("rot13"), normalize_encoding_name("latin-1")
+    (None, None, None)
     """
-    if not name:
+    if not name or len(name) > 32:
         return None
     label = name.strip().lower().replace("_", "-")
     label = re.sub(r"^(oem|ansi):?", "cp", label)
-    aliases = {"unicode": "utf-16le", "utf-16": "utf-16le", "utf16": "utf-16le",
-               "utf-16-le": "utf-16le", "utf8": "utf-8", "us-ascii": "ascii"}
-    label = aliases.get(label, label)
+    label = _ALIASES.get(label, label)
+    if label not in ("utf-16le", "ascii", "utf-8") and not _CODE_PAGE.match(label):
+        return None
     try:
-        canonical = codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
-    return {"utf-16-le": "utf-16le", "utf-16-be": "utf-16be"}.get(canonical, canonical)
+    if not getattr(info, "_is_text_encoding", True):
+        return None
+    return {"utf-16-le": "utf-16le", "utf-16-be": "utf-16be"}.get(info.name, info.name)
+
+
+def declared_encoding_problem(name: str | None) -> str:
+    """"" when the manifest's encoding is empty or documented, else the French reason.
+
+    >>> declared_encoding_problem("cp850"), declared_encoding_problem("")
+    ('', '')
+    >>> declared_encoding_problem("base64")
+    'encodage déclaré « base64 » non prévu par le format de collecte (utf-16le, ascii, utf-8 ou cpNNN)'
+    """
+    if not name or not name.strip() or normalize_encoding_name(name):
+        return ""
+    shown = name.strip()[:32]
+    return f"encodage déclaré « {shown} » non prévu par le format de collecte (utf-16le, ascii, utf-8 ou cpNNN)"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Replace lone UTF-16 surrogates (``\\ud800`` in a JSON string or a record escape) by U+FFFD.
+
+    A Python string may hold them, but no file can be written with them: the
+    report, the JSON and the PDF would fail on the first one.
+
+    >>> clean_text("a" + chr(0xD800) + "b") == "a\ufffdb", clean_text("déjà")
+    (True, 'déjà')
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
 
 
 def _score_single_byte(text: str) -> int:
@@ -78,7 +125,11 @@ def _score_single_byte(text: str) -> int:
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> DecodedText:
-    """Decode ``data``; never raises, replacing undecodable bytes as a last resort."""
+    """Decode ``data``; never raises, replacing undecodable bytes as a last resort.
+
+    Only a documented encoding (:func:`normalize_encoding_name`) is ever used
+    from ``declared``; anything else is ignored and the bytes are detected.
+    """
     if data.startswith(codecs.BOM_UTF16_LE):
         return DecodedText(data[2:].decode("utf-16le", errors="replace"), "utf-16le", True)
     if data.startswith(codecs.BOM_UTF16_BE):
@@ -89,8 +140,8 @@ def decode_bytes(data: bytes, declared: str | None = None) -> DecodedText:
     codec = normalize_encoding_name(declared)
     if codec and codec not in ("utf-16le", "utf-16be"):
         try:
-            return DecodedText(data.decode(codec), codec, False)
-        except UnicodeDecodeError:
+            return DecodedText(clean_text(data.decode(codec)), codec, False)
+        except (UnicodeDecodeError, LookupError):
             pass  # the declaration is wrong; fall through to detection
 
     sample = data[:4096]
@@ -107,3 +158,42 @@ def decode_bytes(data: bytes, declared: str | None = None) -> DecodedText:
     # cp850 first on ties: that is what cmd.exe writes on a French server.
     best = max(candidates, key=lambda c: c[0])
     return DecodedText(best[2], best[1], False)
+
+
+def _is_control(ch: str) -> bool:
+    code = ord(ch)
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return True
+    # bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069) reorder what a terminal
+    # or a PDF shows ("txt.exe" written backwards); zero-width and BOM characters hide text
+    return 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069 or code in (0x200B, 0x200E, 0x200F, 0xFEFF)
+
+
+def has_control(text: str) -> bool:
+    """True when ``text`` holds a control or display-reordering character.
+
+    >>> has_control("wmi_os.txt"), has_control("a\\x1b[31mb"), has_control("abc\\u202etxt.exe")
+    (False, True, True)
+    """
+    return any(_is_control(ch) for ch in text)
+
+
+def printable(text: str, limit: int = 0) -> str:
+    r"""``text`` with every control character shown as an escape (``\x1b``, ``\u202e``), so that a
+    name read from a customer's zip can never drive a terminal or reorder a line; cut to ``limit``.
+
+    >>> printable("a\x1b[2Jb\r\nc"), printable("abcdef", 3)
+    ('a\\x1b[2Jb\\x0d\\x0ac', 'abc…')
+    """
+    if limit and len(text) > limit:
+        text = text[:limit] + "…"
+    if not has_control(text):
+        return text
+    out = []
+    for ch in text:
+        if _is_control(ch):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)

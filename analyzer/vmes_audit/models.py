@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = ["State", "Severity", "Verdict", "Finding", "InputInfo", "HostSummary",
            "ArtifactStatus", "AssessmentReport", "STATE_LABELS", "SEVERITY_LABELS",
@@ -57,8 +59,49 @@ VERDICT_LABELS = {
 }
 
 
+# What the report keeps of a value read from a customer's machine: nobody reads a 40 000-character
+# OS caption or a one-megabyte error text, and a PDF engine lays such a word out very slowly. The
+# cut is said where it is made.
+TEXT_LIMIT = 4000  # characters of one text
+LIST_LIMIT = 300  # lines of one list (warnings, details, reasons)
+
+
+def bounded_text(text: str, limit: int = TEXT_LIMIT) -> str:
+    """``text``, cut to ``limit`` characters with a French note saying so.
+
+    >>> bounded_text("abc"), bounded_text("x" * 12, 5)
+    ('abc', 'xxxxx … [texte tronqué : 12 caractères au total]')
+    """
+    if len(text) <= limit:
+        return text
+    total = f"{len(text):,}".replace(",", "\u202f")
+    return f"{text[:limit]} … [texte tronqué : {total} caractères au total]"
+
+
+def _bounded(value: Any) -> Any:
+    if isinstance(value, str):
+        return bounded_text(value)
+    if isinstance(value, tuple):
+        return tuple(_bounded(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _bounded(v) for k, v in value.items()}
+    if isinstance(value, list) and value and isinstance(value[0], (str, tuple)):
+        items = [_bounded(v) for v in value[:LIST_LIMIT]]
+        if len(value) > LIST_LIMIT and isinstance(value[0], str):
+            items.append(f"… et {len(value) - LIST_LIMIT} autres lignes non affichées")
+        elif len(value) > LIST_LIMIT:
+            items.append(("…", f"{len(value) - LIST_LIMIT} autres lignes non affichées"))
+        return items
+    return value
+
+
 class _Plain(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _bound_texts(cls, value: Any) -> Any:
+        return _bounded(value)
 
 
 class Reference(_Plain):
@@ -96,7 +139,8 @@ class InputInfo(_Plain):
     path: str  # as given by the user (file name only in the report)
     sha256: str
     size: int
-    kind: str  # "zip", "dossier", "fichiers isolés"
+    kind: str  # "zip", "dossier", "fichiers isolés", or "illisible" (could not be read at all: see error)
+    error: str = ""  # why an input could not be read ("" when it was)
 
 
 class ArtifactStatus(_Plain):

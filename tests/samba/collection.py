@@ -115,15 +115,26 @@ def _machine_files(identity: MachineIdentity, host: str) -> dict[str, str]:
     token_lines = ["#VMES-RECORDS 1", "#source: ADSI LDAP://<running account> tokenGroups"]
     for sid_hex, name in identity.token_groups:
         token_lines += ["[group]", f"Sid={sid_hex}", f"Name={_escape(identity.netbios_domain + chr(92) + name)}", ""]
+    # whoami /groups on the VMES machine shows the *local* token: the machine's own BUILTIN aliases
+    # (Administrateurs when the account or one of its groups is in the local Administrators group,
+    # Utilisateurs through Domain Users), the logon's well-known groups, then the domain groups. The
+    # domain's BUILTIN aliases of tokenGroups live on the DCs, not on this machine: left out.
+    on = "Groupe obligatoire, Activé par défaut, Groupe activé"
+    member_sids = {sid for _, sid, _ in identity.local_admin_members}
+    local_admin = identity.account_sid in member_sids or any(sid in member_sids for _, sid in groups)
     whoami_groups = ['"Nom du groupe","Type","SID","Attributs"',
-                     '"Tout le monde","Groupe bien connu","S-1-1-0","Groupe obligatoire, Activé par défaut, Groupe activé"',
-                     '"AUTORITE NT\\Utilisateurs authentifiés","Groupe bien connu","S-1-5-11","Groupe obligatoire, '
-                     'Activé par défaut, Groupe activé"']
+                     f'"Tout le monde","Groupe bien connu","S-1-1-0","{on}"']
+    if local_admin:
+        whoami_groups.append(f'"BUILTIN\\Administrateurs","Alias","S-1-5-32-544","{on}, Propriétaire du groupe"')
+    whoami_groups += [f'"BUILTIN\\Utilisateurs","Alias","S-1-5-32-545","{on}"',
+                      f'"AUTORITE NT\\INTERACTIF","Groupe bien connu","S-1-5-4","{on}"',
+                      f'"AUTORITE NT\\Utilisateurs authentifiés","Groupe bien connu","S-1-5-11","{on}"',
+                      f'"AUTORITE NT\\Cette organisation","Groupe bien connu","S-1-5-15","{on}"',
+                      f'"LOCAL","Groupe bien connu","S-1-2-0","{on}"']
     for name, sid in groups:
-        kind = "Alias" if sid.startswith("S-1-5-32-") else "Groupe"
-        prefix = "BUILTIN" if kind == "Alias" else identity.netbios_domain
-        whoami_groups.append(f'"{prefix}\\{name}","{kind}","{sid}","Groupe obligatoire, Activé par défaut, '
-                             'Groupe activé"')
+        if sid.startswith("S-1-5-32-"):
+            continue
+        whoami_groups.append(f'"{identity.netbios_domain}\\{name}","Groupe","{sid}","{on}"')
     admins = ["#VMES-RECORDS 1",
               f"#source: Win32_Group WHERE SID='S-1-5-32-544' AND LocalAccount=True, then WinNT://{host}/Administrateurs,group",
               "[group]", "Name=Administrateurs", "Sid=S-1-5-32-544", "",

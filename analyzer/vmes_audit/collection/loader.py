@@ -2,36 +2,40 @@
 
 Everything here treats its input as hostile (the zip comes from a customer by
 e-mail): entry names are checked, sizes are bounded before reading, a broken
-entry makes its artifact *unreadable* with the reason, and only an input that
-cannot be read at all raises :class:`InputError`.
+entry makes its artifact *unreadable* with the reason. Contradictions are
+never resolved silently (docs/collection-format.md §1, §2): two entries or two
+manifests of the same name, a JSON key given twice, an artifact declared
+twice, a mode the content contradicts are *problems* of the collection
+(check H2 fails, the collection is not counted as judged), and the
+artifacts concerned are unreadable.
+
+Partial failure stays partial: an input that cannot be read at all (a broken
+zip among several, a folder of nothing) is listed in
+:attr:`Assessment.broken` and the others are analysed; only when *no* input
+can be read does :func:`load_inputs` raise :class:`InputError`.
+
+Folder inputs never follow symbolic links: a link inside a folder given on
+the command line (to a file, a zip or a sub-folder) is skipped and named in a
+warning, so nothing outside the folder the user gave is ever read.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-
-from pydantic import ValidationError
+from pathlib import Path
 
 from vmes_audit.collection.artifacts import ARTIFACTS, infer_loose_artifact
-from vmes_audit.collection.manifest import SUPPORTED_MAJOR, ArtifactEntry, Manifest
-from vmes_audit.encoding import DecodedText, decode_bytes
+from vmes_audit.collection.folders import folder_entries, folder_sha256, read_folder_files, sha256_file
+from vmes_audit.collection.manifest import ArtifactEntry, DuplicateKey, Manifest, check_manifest, read_manifest, utc
+from vmes_audit.collection.zipread import LIMITS, ZipContent, read_zip
+from vmes_audit.encoding import DecodedText, declared_encoding_problem, decode_bytes, printable
 from vmes_audit.errors import InputError
 from vmes_audit.models import InputInfo
 
 __all__ = ["Artifact", "Collection", "Assessment", "load_inputs", "LIMITS"]
 
-MIB = 1024 * 1024
-LIMITS = {
-    "entry_bytes": 64 * MIB,  # one artifact
-    "total_bytes": 512 * MIB,  # one collection, uncompressed
-    "entries": 1000,
-    "ratio": 100,  # uncompressed / compressed
-    "loose_file_bytes": 64 * MIB,
-}
+MANIFEST = "manifest.json"
 
 
 @dataclass
@@ -80,6 +84,10 @@ class Collection:
     artifacts: dict[str, Artifact] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     manifest_error: str = ""  # why the manifest could not be used ("" when fine or absent)
+    # Contradictions: check H2 fails and the collection is not judged (assessment requirements).
+    problems: list[str] = field(default_factory=list)
+    # Gaps that do not contradict anything (a refused foreign entry): check H2 lists them.
+    anomalies: list[str] = field(default_factory=list)
 
     def artifact(self, name: str) -> Artifact:
         art = self.artifacts.get(name)
@@ -94,42 +102,10 @@ class Assessment:
     collections: list[Collection]
     inputs: list[InputInfo]
     warnings: list[str] = field(default_factory=list)
+    broken: list[InputInfo] = field(default_factory=list)  # inputs that could not be read at all (error set)
 
 
-def _sha256_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
-def _safe_entry_name(name: str) -> bool:
-    """A zip entry name we accept: flat, no traversal, no drive, no backslash.
-
-    >>> [_safe_entry_name(n) for n in ["wmi_os.txt", "../x", "a/b.txt", "C:x", "a\\\\b", ".hidden"]]
-    [True, False, False, False, False, False]
-    """
-    if not name or len(name) > 128 or "\\" in name or ":" in name or "\x00" in name:
-        return False
-    path = PurePosixPath(name)
-    return len(path.parts) == 1 and not name.startswith(".") and name not in ("..", ".")
-
-
-def _read_manifest(raw: bytes, origin: str) -> tuple[Manifest | None, str]:
-    try:
-        text = decode_bytes(raw).text
-        data = json.loads(text)
-        manifest = Manifest.model_validate(data)
-    except (ValueError, ValidationError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return None, f"{origin} : manifeste illisible ({first[:200]})"
-    if manifest.major_version != SUPPORTED_MAJOR:
-        return None, (f"{origin} : version de format {manifest.format_version} non prise en charge "
-                      f"(attendue : {SUPPORTED_MAJOR}.x)")
-    return manifest, ""
+# --------------------------------------------------------------- collection
 
 
 def _check_digest(art: Artifact) -> None:
@@ -142,27 +118,60 @@ def _check_digest(art: Artifact) -> None:
         art.mark_unreadable("l'empreinte SHA-256 ne correspond pas au manifeste (fichier modifié ou tronqué)")
 
 
-def _build_collection(origin: str, files: dict[str, bytes], errors: dict[str, str]) -> Collection:
+def _mode_problem(coll: Collection) -> str:
+    """The manifest's mode against the artifacts it holds (an ``ok`` VMES artifact under ``exchange``…)."""
+    foreign: dict[str, list[str]] = {}
+    for art in coll.artifacts.values():
+        spec = ARTIFACTS.get(art.name)
+        if spec is None or art.status != "ok" or coll.mode in spec.modes:
+            continue
+        foreign.setdefault(" / ".join(spec.modes), []).append(art.name)
+    if not foreign:
+        return ""
+    kinds = {"vmes": "machine VMES", "exchange": "serveur Exchange", "ems": "Exchange Management Shell",
+             "vmes / exchange": "machine VMES ou serveur Exchange"}
+    parts = [f"{kinds.get(modes, modes)} : {', '.join(sorted(names)[:8])}{' …' if len(names) > 8 else ''}"
+             for modes, names in sorted(foreign.items())]
+    return (f"le manifeste déclare le mode « {coll.mode} », mais la collecte contient des éléments propres "
+            f"à un autre type de collecte ({' ; '.join(parts)}) : contradiction, les vérifications de cette "
+            "collecte ne sont pas retenues pour le verdict")
+
+
+def _build_collection(origin: str, files: dict[str, bytes], errors: dict[str, str],
+                      problems: list[str] | None = None, anomalies: list[str] | None = None) -> Collection:
     """Assemble a collection from its readable files and per-file read errors."""
+    problems = list(problems or [])
     manifest, warning = (None, "")
-    if "manifest.json" in files:
-        manifest, warning = _read_manifest(files.pop("manifest.json"), origin)
-    elif "manifest.json" in errors:
-        warning = f"{origin} : manifeste illisible ({errors.pop('manifest.json')})"
+    if MANIFEST in files:
+        try:
+            manifest, warning = read_manifest(files.pop(MANIFEST), origin)
+        except DuplicateKey as exc:
+            warning = f"{origin} : manifeste contradictoire ({exc})"
+            problems.append(f"manifeste contradictoire : {exc}, aucune des deux valeurs n'est retenue")
+    elif MANIFEST in errors:
+        warning = f"{origin} : manifeste illisible ({errors.pop(MANIFEST)})"
     if manifest is None:
         coll = _loose_collection(origin, files, errors)
+        coll.problems += problems
+        coll.anomalies += anomalies or []
         if warning:
             coll.manifest_error = warning
             coll.warnings.insert(0, warning + " ; fichiers lus d'après leur nom")
         return coll
 
-    coll = Collection(origin=origin, manifest=manifest, host=manifest.host.name.strip().upper(),
-                      mode=manifest.mode)
+    coll = Collection(origin=origin, manifest=manifest, host=manifest.host.name.strip().upper()[:255],
+                      mode=manifest.mode, problems=problems, anomalies=list(anomalies or []))
+    manifest = coll.manifest = check_manifest(coll, manifest)
+    names: dict[str, int] = {}
+    used_files: dict[str, list[str]] = {}
+    for entry in manifest.artifacts:
+        names[entry.name] = names.get(entry.name, 0) + 1
+        if entry.file:
+            used_files.setdefault(entry.file.lower(), []).append(entry.name)
     listed: set[str] = set()
     for entry in manifest.artifacts:
         listed.add(entry.file)
-        art = Artifact(name=entry.name, file=entry.file, status=entry.status, entry=entry,
-                       error=entry.error)
+        art = Artifact(name=entry.name, file=entry.file, status=entry.status, entry=entry, error=entry.error)
         if entry.status == "ok":
             if entry.file in files:
                 art.data = files[entry.file]
@@ -170,16 +179,39 @@ def _build_collection(origin: str, files: dict[str, bytes], errors: dict[str, st
             elif entry.file in errors:
                 art.mark_unreadable(errors[entry.file])
             else:
-                art.mark_unreadable(f"fichier « {entry.file} » annoncé par le manifeste mais absent de l'archive")
+                art.mark_unreadable(f"fichier « {printable(entry.file, 80)} » annoncé par le manifeste mais "
+                                    "absent de l'archive")
+            encoding_problem = declared_encoding_problem(entry.encoding)
+            if encoding_problem and art.usable:
+                art.mark_unreadable(encoding_problem)
         if entry.name not in ARTIFACTS:
             coll.warnings.append(f"{origin} : artefact inconnu « {entry.name} » ignoré")
             continue
+        if names[entry.name] > 1:
+            if entry.name not in coll.artifacts:
+                coll.problems.append(f"artefact « {entry.name} » déclaré {names[entry.name]} fois dans le "
+                                     "manifeste : contradiction, aucune déclaration n'est retenue")
+            art.data = None
+            art.mark_unreadable(f"déclaré {names[entry.name]} fois dans le manifeste : contradiction")
+        elif entry.file and len(used_files[entry.file.lower()]) > 1:
+            shared = used_files[entry.file.lower()]
+            if entry.name == shared[0]:
+                coll.problems.append(f"le fichier « {printable(entry.file, 80)} » est déclaré pour plusieurs "
+                                     f"artefacts ({', '.join(shared)}) : contradiction")
+            art.data = None
+            art.mark_unreadable(f"fichier « {printable(entry.file, 80)} » partagé avec un autre artefact")
         coll.artifacts[entry.name] = art
+    if not manifest.artifacts:
+        coll.anomalies.append("le manifeste ne déclare aucun élément collecté")
     for name in sorted(set(errors) - listed):
-        coll.warnings.append(f"{origin} : {errors[name]}")
+        coll.warnings.append(f"{origin} : « {printable(name, 80)} » : {errors[name]}")
     extra = sorted(set(files) - listed)
     if extra:
-        coll.warnings.append(f"{origin} : fichiers non déclarés dans le manifeste ignorés : {', '.join(extra[:10])}")
+        coll.warnings.append(f"{origin} : fichiers non déclarés dans le manifeste ignorés : "
+                             f"{', '.join(printable(e, 60) for e in extra[:10])}{' …' if len(extra) > 10 else ''}")
+    mode_problem = _mode_problem(coll)
+    if mode_problem:
+        coll.problems.append(mode_problem)
     return coll
 
 
@@ -188,154 +220,162 @@ def _loose_collection(origin: str, files: dict[str, bytes], errors: dict[str, st
     coll.warnings.append(f"{origin} : collecte sans manifeste, provenance non garantie "
                          "(fichiers reconnus d'après leur nom)")
     unknown = []
+    candidates: dict[str, list[tuple[str, bytes]]] = {}
     for name, data in sorted(files.items()):
         head = decode_bytes(data[:4096]).text
         artifact = infer_loose_artifact(name, head)
         if artifact is None:
             unknown.append(name)
             continue
-        if artifact in coll.artifacts:
-            coll.warnings.append(f"{origin} : « {name} » ignoré, {artifact} déjà fourni")
-            continue
-        coll.artifacts[artifact] = Artifact(name=artifact, file=name, status="ok", data=data)
+        candidates.setdefault(artifact, []).append((name, data))
+    for artifact, found in candidates.items():
+        first_name, first_data = found[0]
+        art = Artifact(name=artifact, file=first_name, status="ok", data=first_data)
+        different = [n for n, d in found[1:] if d != first_data]
+        if different:
+            shown = ", ".join(f"« {printable(n, 60)} »" for n, _ in found)
+            coll.problems.append(f"plusieurs fichiers différents pour {artifact} ({shown}) : contradiction, "
+                                 "aucun n'est retenu")
+            art.data = None
+            art.mark_unreadable(f"fichiers contradictoires : {shown}")
+        elif len(found) > 1:
+            coll.warnings.append(f"{origin} : {', '.join(printable(n, 60) for n, _ in found[1:])} : copie "
+                                 f"identique de « {printable(first_name, 60)} », ignorée")
+        coll.artifacts[artifact] = art
     for name, err in sorted(errors.items()):
-        coll.warnings.append(f"{origin} : « {name} » illisible ({err})")
+        coll.warnings.append(f"{origin} : « {printable(name, 80)} » illisible ({err})")
     if unknown:
-        coll.warnings.append(f"{origin} : fichiers non reconnus ignorés : {', '.join(unknown[:10])}")
+        coll.warnings.append(f"{origin} : fichiers non reconnus ignorés : "
+                             f"{', '.join(printable(u, 60) for u in unknown[:10])}{' …' if len(unknown) > 10 else ''}")
     return coll
 
 
-def _read_zip(path: Path) -> Collection:
+def _zip_collection(path: Path) -> Collection:
+    content: ZipContent = read_zip(path)
+    if not content.files and not content.errors and not content.refused and not content.duplicates:
+        raise InputError(f"« {printable(path.name, 120)} » est une archive vide.")
+    origin = printable(path.name, 120)
+    problems = list(content.duplicates)
+    coll = _build_collection(origin, content.files, content.errors, problems, content.refused)
+    coll.warnings += [f"{origin} : {text}" for text in content.duplicates + content.refused]
+    return coll
+
+
+# -------------------------------------------------------------------- inputs
+
+
+def _broken_input(path: Path, exc: InputError) -> InputInfo:
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"« {path.name} » n'est pas une archive zip lisible ({exc}).") from exc
-    files: dict[str, bytes] = {}
-    errors: dict[str, str] = {}
-    with archive:
-        infos = archive.infolist()
-        if len(infos) > LIMITS["entries"]:
-            raise InputError(f"« {path.name} » contient {len(infos)} entrées (maximum {LIMITS['entries']}) : "
-                             "ce n'est pas une collecte vmes-audit.")
-        total = 0
-        for info in infos:
-            name = info.filename
-            if info.is_dir():
-                continue
-            if not _safe_entry_name(name):
-                # Collector zips are flat; anything else is refused, never extracted.
-                errors[PurePosixPath(name.replace("\\", "/")).name or "?"] = (
-                    f"entrée « {name[:80]} » refusée : chemin non autorisé dans une collecte")
-                continue
-            if info.file_size > LIMITS["entry_bytes"]:
-                errors[name] = f"entrée de {info.file_size} octets, au-delà de la limite de {LIMITS['entry_bytes']}"
-                continue
-            if info.compress_size and info.file_size / info.compress_size > LIMITS["ratio"]:
-                errors[name] = "taux de compression anormal (archive piégée ?)"
-                continue
-            total += info.file_size
-            if total > LIMITS["total_bytes"]:
-                errors[name] = "taille totale de l'archive au-delà de la limite"
-                continue
-            try:
-                with archive.open(info) as handle:
-                    data = handle.read(LIMITS["entry_bytes"] + 1)
-                if len(data) > LIMITS["entry_bytes"]:
-                    errors[name] = "entrée plus grande que sa taille déclarée"
-                    continue
-                files[name] = data
-            except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError, EOFError) as exc:
-                errors[name] = f"entrée corrompue ({exc})"
-    if not files and not errors:
-        raise InputError(f"« {path.name} » est une archive vide.")
-    return _build_collection(path.name, files, errors)
+        sha, size = sha256_file(path) if path.is_file() else ("", 0)
+    except OSError:
+        sha, size = "", 0
+    return InputInfo(path=printable(path.name, 120), sha256=sha, size=size, kind="illisible",
+                     error=str(exc))
 
 
-def _read_folder_files(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
-    files: dict[str, bytes] = {}
-    errors: dict[str, str] = {}
-    for child in sorted(folder.iterdir()):
-        if not child.is_file() or child.is_symlink() or child.name.startswith("."):
-            continue
-        try:
-            size = child.stat().st_size
-            if size > LIMITS["loose_file_bytes"]:
-                errors[child.name] = f"fichier de {size} octets, au-delà de la limite"
-                continue
-            files[child.name] = child.read_bytes()
-        except OSError as exc:
-            errors[child.name] = str(exc)
-    return files, errors
+@dataclass
+class _Loaded:
+    collections: list[Collection] = field(default_factory=list)
+    inputs: list[InputInfo] = field(default_factory=list)
+    broken: list[InputInfo] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, other: "_Loaded") -> None:
+        self.collections += other.collections
+        self.inputs += other.inputs
+        self.broken += other.broken
+        self.warnings += other.warnings
 
 
-def _folder_sha256(folder: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    for child in sorted(p for p in folder.iterdir() if p.is_file() and not p.is_symlink()):
-        file_digest, file_size = _sha256_file(child)
-        digest.update(f"{child.name}\0{file_digest}\n".encode())
-        size += file_size
-    return digest.hexdigest(), size
+def _load_zip(path: Path) -> _Loaded:
+    loaded = _Loaded()
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"« {printable(path.name, 120)} » illisible ({exc.strerror or exc}).") from exc
+    if size > LIMITS["total_bytes"] + 64 * 1024 * 1024:  # a collection holds at most 512 MiB of artifacts
+        raise InputError(f"« {printable(path.name, 120)} » fait {size} octets, au-delà de ce que peut contenir "
+                         "une collecte : ce n'est pas une collecte vmes-audit.")
+    coll = _zip_collection(path)
+    sha, size = sha256_file(path)
+    loaded.collections.append(coll)
+    loaded.inputs.append(InputInfo(path=printable(path.name, 120), sha256=sha, size=size, kind="zip"))
+    return loaded
 
 
-def _load_path(path: Path) -> tuple[list[Collection], list[InputInfo]]:
+def _load_path(path: Path, top: bool = True) -> _Loaded:
     if not path.exists():
-        raise InputError(f"« {path} » n'existe pas.")
+        raise InputError(f"« {printable(str(path), 200)} » n'existe pas.")
     if path.is_file():
-        if not zipfile.is_zipfile(path):
-            raise InputError(f"« {path.name} » n'est pas une archive zip de collecte "
+        if not _looks_like_zip(path):
+            raise InputError(f"« {printable(path.name, 120)} » n'est pas une archive zip de collecte "
                              "(pour des fichiers isolés, indiquez le dossier qui les contient).")
-        sha, size = _sha256_file(path)
-        return [_read_zip(path)], [InputInfo(path=path.name, sha256=sha, size=size, kind="zip")]
+        return _load_zip(path)
     if not path.is_dir():
-        raise InputError(f"« {path} » n'est ni un fichier ni un dossier.")
+        raise InputError(f"« {printable(str(path), 200)} » n'est ni un fichier ni un dossier.")
 
-    if (path / "manifest.json").is_file():
-        files, errors = _read_folder_files(path)
-        sha, size = _folder_sha256(path)
-        return [_build_collection(path.name, files, errors)], [
-            InputInfo(path=path.name, sha256=sha, size=size, kind="dossier")]
+    loaded = _Loaded()
+    children = folder_entries(path, loaded.warnings)
+    if any(c.name == MANIFEST and c.is_file() for c in children) or (path / MANIFEST).is_symlink():
+        files, errors = read_folder_files(path, children)
+        if (path / MANIFEST).is_symlink():
+            errors[MANIFEST] = "lien symbolique, jamais suivi"
+        sha, size = folder_sha256(path, children)
+        coll = _build_collection(printable(path.name, 120), files, errors)
+        coll.warnings += loaded.warnings
+        loaded.warnings = []
+        loaded.collections.append(coll)
+        loaded.inputs.append(InputInfo(path=printable(path.name, 120), sha256=sha, size=size, kind="dossier"))
+        return loaded
 
     # A folder of collections (zips and collection folders), or of loose files.
-    collections: list[Collection] = []
-    inputs: list[InputInfo] = []
-    children = sorted(path.iterdir())
     zips = [c for c in children if c.is_file() and c.suffix.lower() == ".zip"]
-    subfolders = [c for c in children if c.is_dir() and (c / "manifest.json").is_file()]
+    subfolders = [c for c in children if c.is_dir() and (c / MANIFEST).is_file()]
     for child in zips + subfolders:
-        sub_collections, sub_inputs = _load_path(child)
-        collections += sub_collections
-        inputs += sub_inputs
-    loose_files = [c for c in children if c.is_file() and c.suffix.lower() != ".zip"]
-    if loose_files:
-        files, errors = _read_folder_files(path)
-        files = {k: v for k, v in files.items() if not k.lower().endswith(".zip")}
-        loose = _loose_collection(path.name, files, errors)
+        try:
+            loaded.add(_load_path(child, top=False))
+        except InputError as exc:
+            # One broken zip does not stop the folder: it is listed, the others are analysed.
+            loaded.broken.append(_broken_input(child, exc))
+    loose_children = [c for c in children if c.is_file() and c.suffix.lower() != ".zip"]
+    if loose_children:
+        files, errors = read_folder_files(path, loose_children)
+        loose = _loose_collection(printable(path.name, 120), files, errors)
         if loose.artifacts:
-            sha, size = _folder_sha256(path)
-            collections.append(loose)
-            inputs.append(InputInfo(path=path.name, sha256=sha, size=size, kind="fichiers isolés"))
-        elif not collections:
-            raise InputError(f"Le dossier « {path.name} » ne contient aucun fichier reconnu "
+            sha, size = folder_sha256(path, loose_children)
+            loaded.collections.append(loose)
+            loaded.inputs.append(InputInfo(path=printable(path.name, 120), sha256=sha, size=size,
+                                           kind="fichiers isolés"))
+        elif not loaded.collections and not loaded.broken:
+            raise InputError(f"Le dossier « {printable(path.name, 120)} » ne contient aucun fichier reconnu "
                              "(ni collecte zip, ni manifeste, ni sortie connue comme systeminfo.txt).")
-    if not collections:
-        raise InputError(f"Le dossier « {path.name} » ne contient aucune collecte.")
-    return collections, inputs
+    if not loaded.collections and not loaded.broken:
+        raise InputError(f"Le dossier « {printable(path.name, 120)} » ne contient aucune collecte.")
+    return loaded
 
 
-def load_inputs(paths: list[Path]) -> Assessment:
-    """Load every input of one assessment and merge the collections by host."""
-    if not paths:
-        raise InputError("Aucune entrée indiquée : donnez au moins une collecte (zip ou dossier).")
-    collections: list[Collection] = []
-    inputs: list[InputInfo] = []
-    for path in paths:
-        found, infos = _load_path(Path(path))
-        collections += found
-        inputs += infos
-    warnings: list[str] = []
-    # Merge by host: one collection per (host, mode); a second one of the same
-    # kind replaces nothing silently, the most recent is kept and the report says so.
+def _looks_like_zip(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError:
+        return False
+    # local file header, empty archive, spanned archive; zipfile.is_zipfile also accepts files whose
+    # end-of-central-directory record is found at their end (self-extracting .exe…)
+    return head in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08") or _is_zipfile(path)
+
+
+def _is_zipfile(path: Path) -> bool:
+    import zipfile
+
+    try:
+        return zipfile.is_zipfile(path)
+    except OSError:
+        return False
+
+
+def _merge_by_host(collections: list[Collection], warnings: list[str]) -> list[Collection]:
+    """One collection per (host, mode): the most recent is kept and the report says so."""
     kept: dict[tuple[str, str], Collection] = {}
     result: list[Collection] = []
     for coll in collections:
@@ -348,12 +388,49 @@ def load_inputs(paths: list[Path]) -> Assessment:
             kept[key] = coll
             result.append(coll)
             continue
-        newer, older = (coll, previous) if coll.manifest.ended >= previous.manifest.ended else (previous, coll)
+        ended_new, ended_old = utc(coll.manifest.ended), utc(previous.manifest.ended)
+        if ended_new == ended_old:
+            newer, older = previous, coll
+            newer.problems.append(f"deux collectes « {coll.mode} » de {coll.host} terminées au même instant "
+                                  f"(« {older.origin} » et « {newer.origin} ») : impossible de savoir laquelle "
+                                  f"est la bonne ; « {newer.origin} » est lue, sans être retenue pour le verdict")
+        else:
+            newer, older = (coll, previous) if ended_new > ended_old else (previous, coll)
         warnings.append(f"Deux collectes « {coll.mode} » pour {coll.host} : « {newer.origin} » (la plus récente) "
                         f"est retenue, « {older.origin} » est ignorée.")
         if newer is coll:
             result[result.index(previous)] = coll
             kept[key] = coll
+    return result
+
+
+def load_inputs(paths: list[Path]) -> Assessment:
+    """Load every input of one assessment and merge the collections by host.
+
+    Raises :class:`InputError` only when no input at all could be read.
+    """
+    if not paths:
+        raise InputError("Aucune entrée indiquée : donnez au moins une collecte (zip ou dossier).")
+    loaded = _Loaded()
+    failures: list[str] = []
+    for path in paths:
+        path = Path(path)
+        try:
+            loaded.add(_load_path(path))
+        except InputError as exc:
+            failures.append(str(exc))
+            loaded.broken.append(_broken_input(path, exc))
+    if not loaded.collections:
+        if len(failures) == 1:
+            raise InputError(failures[0])
+        raise InputError("Aucune entrée n'a pu être lue :\n" + "\n".join(f"  - {f}" for f in failures
+                                                                         or [b.error for b in loaded.broken]))
+    warnings = list(loaded.warnings)
+    for broken in loaded.broken:
+        warnings.append(f"Entrée illisible, non analysée : {broken.error}")
+    result = _merge_by_host(loaded.collections, warnings)
     for coll in result:
         warnings += coll.warnings
-    return Assessment(collections=result, inputs=inputs, warnings=warnings)
+        warnings += [f"{coll.origin} : {problem}" for problem in coll.problems]
+    return Assessment(collections=result, inputs=loaded.inputs + loaded.broken, warnings=warnings,
+                      broken=loaded.broken)

@@ -11,6 +11,12 @@ the outcome, and the engine reports "Non évaluable" naming what is missing.
 True
 >>> evaluate(Leaf(field="ram", op="ge", value=ParamRef(param="min")), ctx) is None, sorted(ctx.missing)
 (True, ['ram'])
+
+A value the fact builder refused as implausible (``rejected``) is unknown even to ``is_null``:
+
+>>> refused = {"sp": None, "rejected": {"sp": "valeur hors limites : -1"}}
+>>> evaluate(Leaf(field="sp", op="is_null"), EvalContext(row=refused, params={})) is None
+True
 """
 
 from __future__ import annotations
@@ -39,10 +45,20 @@ class SelectionResult:
     missing_fields: set[str] = field(default_factory=set)  # columns found null in uncertain rows
 
     def uncertainty(self) -> str:
-        """French sentence for rows that could not be decided."""
+        """French sentence for rows that could not be decided (and why a value was refused, if it was)."""
         columns = ", ".join(f"« {c} »" for c in sorted(self.missing_fields)) or "certaines colonnes"
-        return (f"{len(self.uncertain)} ligne(s) de la table « {self.table} » sans valeur pour {columns} "
+        text = (f"{len(self.uncertain)} ligne(s) de la table « {self.table} » sans valeur pour {columns} "
                 "dans les artefacts collectés")
+        notes = []
+        for row in self.uncertain:
+            rejected = row.get("rejected") if isinstance(row.get("rejected"), dict) else {}
+            for column in sorted(self.missing_fields & set(rejected)):
+                note = f"« {column} » : {rejected[column]}"
+                if note not in notes:
+                    notes.append(note)
+        if notes:
+            text += f" ({' ; '.join(notes[:5])}{' ; …' if len(notes) > 5 else ''})"
+        return text
 
 
 @dataclass
@@ -60,19 +76,32 @@ class EvalContext:
         return self._cache[name]
 
 
-_VERSION = re.compile(r"\d+(?:\.\d+)*")
+# "6.0.3790.1830" (ASCII digits: "²" or "٣" are no version)
+_VERSION = re.compile(r"[0-9]+(?:\.[0-9]+)*", re.ASCII)
+_VERSION_PART_DIGITS = 9  # every real version component fits (builds are 16 bits, revisions 32)
+_MATCH_TEXT = 65536  # characters of a value a `matches` condition reads
+_VERSION_TEXT = 4096  # a version is read from the beginning of a value, never from megabytes of it
 
 
 def parse_version(value: Any) -> tuple[int, ...] | None:
-    """Dotted numeric version, ignoring surrounding text.
+    """Dotted numeric version, ignoring surrounding text; None when absent or a component is out of range.
 
     >>> parse_version("6.0.3790.1830"), parse_version("Version 6.5 (Build 7638.2)"), parse_version(5)
     ((6, 0, 3790, 1830), (6, 5), (5,))
+    >>> parse_version("5." + "9" * 5000) is None, parse_version(-1) is None
+    (True, True)
     """
     if value is None or isinstance(value, bool):
         return None
-    match = _VERSION.search(str(value))
-    return tuple(int(p) for p in match.group(0).split(".")) if match else None
+    if isinstance(value, int) and value < 0:
+        return None
+    match = _VERSION.search(str(value)[:_VERSION_TEXT])
+    if not match:
+        return None
+    parts = match.group(0).split(".")
+    if len(parts) > 8 or any(len(p) > _VERSION_PART_DIGITS for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
 
 
 def _vcmp(left: tuple[int, ...], right: tuple[int, ...]) -> int:
@@ -113,10 +142,10 @@ def compare(op: Op, left: Any, right: Any) -> Tri:
         return None if truth is None else not truth
     if op in (Op.EQ, Op.NE):
         equal = _norm(left) == _norm(right)
-        if not equal and isinstance(right, (int, float)) and isinstance(left, str):
+        if not equal and isinstance(right, (int, float)) and isinstance(left, str) and len(left) < 64:
             try:
                 equal = float(left) == float(right)
-            except ValueError:
+            except (ValueError, OverflowError):
                 pass
         return equal if op is Op.EQ else not equal
     if op in (Op.IN, Op.NOT_IN):
@@ -125,7 +154,9 @@ def compare(op: Op, left: Any, right: Any) -> Tri:
     if op in (Op.LT, Op.LE, Op.GT, Op.GE):
         try:
             a, b = float(left), float(right)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if a != a or b != b:  # NaN compares false both ways: unknown, not a pass
             return None
         return {Op.LT: a < b, Op.LE: a <= b, Op.GT: a > b, Op.GE: a >= b}[op]
     if op.value.startswith("version_"):
@@ -136,7 +167,8 @@ def compare(op: Op, left: Any, right: Any) -> Tri:
         return {Op.VERSION_LT: c < 0, Op.VERSION_LE: c <= 0, Op.VERSION_GT: c > 0,
                 Op.VERSION_GE: c >= 0, Op.VERSION_EQ: c == 0}[op]
     if op in (Op.MATCHES, Op.NOT_MATCHES):
-        found = re.search(str(right), str(left), re.I) is not None
+        # the pattern is the pack's; the text is the customer's, bounded so a rule's regex stays fast
+        found = re.search(str(right), str(left)[:_MATCH_TEXT], re.I) is not None
         return found if op is Op.MATCHES else not found
     if op in (Op.CONTAINS, Op.NOT_CONTAINS):
         if isinstance(left, (list, tuple, set)):
@@ -186,6 +218,10 @@ def evaluate(cond: Condition, ctx: EvalContext, row: dict[str, Any] | None = Non
             left = ctx.row.get(cond.field[len("subject."):])
         else:
             left = row.get(cond.field)
+            if left is None and _refused(row, cond.field):
+                # a value refused as implausible is not an absent one: "is_null" cannot use it either
+                ctx.missing.add(cond.field)
+                return None
         if left is None and cond.op not in (Op.IS_NULL, Op.NOT_NULL):
             ctx.missing.add(cond.field)
             return None
@@ -222,6 +258,12 @@ def evaluate(cond: Condition, ctx: EvalContext, row: dict[str, Any] | None = Non
             values.append(None)
         return _all(values)
     raise TypeError(f"unknown condition {cond!r}")
+
+
+def _refused(row: dict[str, Any], column: str) -> bool:
+    """True when the fact builder refused ``column``'s value (out of its plausible range)."""
+    rejected = row.get("rejected")
+    return isinstance(rejected, dict) and column in rejected
 
 
 def condition_fields(cond: Condition | None) -> set[str]:

@@ -19,12 +19,12 @@ from vmes_audit.collection.artifacts import ARTIFACTS
 from vmes_audit.engine.conditions import (EvalContext, SelectionResult, condition_fields,
                                           condition_selections, evaluate)
 from vmes_audit.engine.frames import records
-from vmes_audit.engine.model import Outcome, Rule, Selection
+from vmes_audit.engine.model import AllOf, Condition, Leaf, Op, Outcome, Rule, Selection, SubjectRef
 from vmes_audit.engine.templates import render_text
 from vmes_audit.facts.model import TABLES
 from vmes_audit.models import Finding, Reference, State
 
-__all__ = ["Evidence", "evaluate_rule", "artifact_status_fr"]
+__all__ = ["Evidence", "evaluate_rule", "evaluate_rule_safely", "artifact_status_fr", "reflow"]
 
 
 class Evidence(Protocol):
@@ -61,12 +61,47 @@ def artifact_status_fr(name: str, status: str, error: str) -> str:
     return f"{label} en erreur lors de la collecte{detail}"
 
 
-def _rows(frame: pd.DataFrame, host: str | None) -> list[dict[str, Any]]:
+def _frame_rows(frame: pd.DataFrame, host: str | None) -> list[dict[str, Any]]:
     if frame.empty:
         return []
     if host is not None and "host" in frame.columns:
         frame = frame[frame["host"] == host]
     return records(frame)
+
+
+def _rows(evidence: Evidence, table: str, host: str | None) -> list[dict[str, Any]]:
+    """Rows of ``table`` (of ``host``); read once per evidence when it can cache them."""
+    rows = getattr(evidence, "rows", None)
+    if rows is not None:
+        return rows(table, host)
+    return _frame_rows(evidence.table(table), host)
+
+
+def _subject_key(cond: Condition | None) -> tuple[str, str] | None:
+    """(row field, subject field) of a ``{field: F, op: eq, value: {subject: S}}`` that the whole
+    condition needs (the condition itself, or one member of its top ``all``), else None."""
+    leaves = [cond] if isinstance(cond, Leaf) else (cond.all if isinstance(cond, AllOf) else [])
+    for leaf in leaves:
+        if (isinstance(leaf, Leaf) and leaf.op is Op.EQ and isinstance(leaf.value, SubjectRef)
+                and not leaf.field.startswith(("params.", "subject."))):
+            return leaf.field, leaf.value.subject
+    return None
+
+
+def _candidates(evidence: Evidence, table: str, host: str | None, rows: list[dict[str, Any]],
+                key: tuple[str, str] | None, subject_row: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows that can satisfy the selection: with an equality on a subject column, only the rows
+    whose column equals it (case-insensitive, as ``eq`` compares) plus those where it is not a string
+    (null: unknown; a number: compared by ``eq``'s own rules). Keeps a per-subject selection linear in
+    the table's size instead of quadratic (200 Exchange servers × their rights)."""
+    if key is None:
+        return rows
+    wanted = subject_row.get(key[1])
+    index_of = getattr(evidence, "index", None)
+    if not isinstance(wanted, str) or index_of is None:
+        return rows
+    buckets, others = index_of(table, host, key[0])
+    return buckets.get(wanted.lower(), []) + others
 
 
 def _selection_runner(sel: Selection, evidence: Evidence, host: str | None, ctx: EvalContext):
@@ -77,7 +112,8 @@ def _selection_runner(sel: Selection, evidence: Evidence, host: str | None, ctx:
         states = [evidence.artifact_usable(scope_host, a) for a in sources]
         if sources and not any(ok for ok, _ in states):
             return SelectionResult([], [], False, " ; ".join(text for _, text in states))
-        rows = _rows(evidence.table(sel.table), scope_host)
+        rows = _candidates(evidence, sel.table, scope_host, _rows(evidence, sel.table, scope_host),
+                           _subject_key(sel.where), ctx.row)
         if sel.artifacts:
             rows = [r for r in rows if r.get("artifact") in sel.artifacts]
         matched, uncertain = [], []
@@ -154,6 +190,7 @@ def _unknown(rule: Rule, host: str, subject: str, reason: str, evidence_names: l
     context = context or {}
     return Finding(**_base(rule, host, subject), state=State.UNKNOWN,
                    message=f"Non évaluable : {reason}.", expected=_safe_render(rule.expected, context),
+                   details=_source_notes(rule, context),
                    why=reflow(_safe_render(rule.why, context) or rule.why), remediation="",
                    evidence=evidence_names, question=reflow(_safe_render(rule.question, context)))
 
@@ -182,11 +219,31 @@ def _missing_reason(ctx: EvalContext, row: dict[str, Any]) -> str:
     parts = []
     if ctx.unavailable:
         parts += [reason for reason in ctx.unavailable.values() if reason]
-    if ctx.missing:
-        fields = ", ".join(f"« {f} »" for f in sorted(ctx.missing))
-        parts.append(f"donnée{'s' if len(ctx.missing) > 1 else ''} {fields} absente"
-                     f"{'s' if len(ctx.missing) > 1 else ''} des artefacts collectés")
+    rejected = row.get("rejected") if isinstance(row.get("rejected"), dict) else {}
+    refused = sorted(f for f in ctx.missing if f in rejected)
+    absent = sorted(f for f in ctx.missing if f not in rejected)
+    parts += [f"donnée « {f} » refusée, {rejected[f]}" for f in refused]
+    if absent:
+        fields = ", ".join(f"« {f} »" for f in absent)
+        parts.append(f"donnée{'s' if len(absent) > 1 else ''} {fields} absente"
+                     f"{'s' if len(absent) > 1 else ''} des artefacts collectés")
     return " ; ".join(parts) or "données insuffisantes"
+
+
+def _source_notes(rule: Rule, row: dict[str, Any]) -> list[str]:
+    """Lines saying which weaker source decided a value the rule reads, because a stronger one was broken."""
+    notes = row.get("fallbacks") if isinstance(row.get("fallbacks"), dict) else {}
+    if not notes:
+        return []
+    fields: set[str] = condition_fields(rule.applies_when)
+    tables: set[str] = set()
+    for outcome in rule.outcomes:
+        fields |= condition_fields(outcome.when)
+    for sel in rule.selections.values():
+        tables.add(sel.table)
+    if rule.for_each is not None:
+        tables.add(rule.for_each.table)
+    return [f"Source de « {name} » : {notes[name]}." for name in sorted((fields | tables) & set(notes))]
 
 
 _LIST_ITEM = re.compile(r"^\d+[.)] ")
@@ -218,6 +275,7 @@ def _finding(rule: Rule, outcome: Outcome, state: State, host: str, subject: str
     render = _safe_render if row_less else render_text
     message = render_text(outcome.message, context)
     return Finding(**_base(rule, host, subject), state=state, message=message,
+                   details=_source_notes(rule, context),
                    observed=render(rule.observed, context) if state != State.NA and not row_less else "",
                    expected=render(rule.expected, context),
                    why=reflow(render_text(rule.why, context)),
@@ -262,6 +320,17 @@ def _evaluate_subject(rule: Rule, evidence: Evidence, params: dict[str, Any], ho
     raise AssertionError("the last outcome has no condition")  # guaranteed by the model
 
 
+def evaluate_rule_safely(rule: Rule, evidence: Evidence, params: dict[str, Any]) -> list[Finding]:
+    """Like :func:`evaluate_rule`, but an unexpected error (an engine bug, a value shape no rule
+    foresaw) gives one "Non évaluable" finding naming it instead of stopping the report."""
+    try:
+        return evaluate_rule(rule, evidence, params)
+    except Exception as exc:  # noqa: BLE001 - contained: the finding names it
+        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        reason = f"erreur interne de l'analyseur ({type(exc).__name__}{' : ' + detail if detail else ''})"
+        return [_unknown(rule, "", "", reason, rule.requires.all + rule.requires.any)]
+
+
 def evaluate_rule(rule: Rule, evidence: Evidence, params: dict[str, Any]) -> list[Finding]:
     """All findings of one rule (one per subject)."""
     if rule.scope == "organisation":
@@ -288,7 +357,7 @@ def evaluate_rule(rule: Rule, evidence: Evidence, params: dict[str, Any]) -> lis
         if sources and not any(ok for ok, _ in states):
             findings.append(_unknown(rule, host, "", " ; ".join(t for _, t in states), sources))
             continue
-        rows = _rows(evidence.table(each.table), scope_host)
+        rows = _rows(evidence, each.table, scope_host)
         ctx = EvalContext(row=host_row, params=params)
         if each.where is not None:
             rows = [r for r in rows if evaluate(each.where, _row_ctx(ctx), r) is not False]

@@ -15,16 +15,60 @@ __all__ = ["FactsEvidence", "CaseEvidence", "records"]
 
 
 class FactsEvidence:
-    """Evidence read from the fact tables of a real assessment."""
+    """Evidence read from the fact tables of a real assessment.
+
+    The tables do not change once built, so their rows (as dicts), their
+    per-column indexes and the artifact states are computed once and reused
+    by every rule and subject: evaluation stays linear in the number of hosts
+    and servers.
+    """
 
     def __init__(self, facts: Facts):
         self.facts = facts
-        self._host_records: list[dict[str, Any]] | None = None  # the host table's rows, read once per run
+        self._rows: dict[str, list[dict[str, Any]]] = {}
+        self._by_host: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        self._indexes: dict[tuple[str, str | None, str], tuple[dict[str, list[dict]], list[dict]]] = {}
+        self._usable: dict[tuple[str | None, str], tuple[bool, str]] = {}
 
     def table(self, name: str) -> pd.DataFrame:
         return self.facts.table(name)
 
+    def rows(self, name: str, host: str | None) -> list[dict[str, Any]]:
+        """Rows of table ``name`` (only those of ``host`` unless None), as dicts."""
+        if name not in self._rows:
+            frame = self.facts.table(name)
+            rows = records(frame)
+            self._rows[name] = rows
+            by_host: dict[str, list[dict[str, Any]]] = {}
+            for row in rows:
+                by_host.setdefault(row.get("host"), []).append(row)
+            self._by_host[name] = by_host
+        if host is None or "host" not in self.facts.table(name).columns:
+            return self._rows[name]
+        return self._by_host[name].get(host, [])
+
+    def index(self, name: str, host: str | None, column: str) -> tuple[dict[str, list[dict]], list[dict]]:
+        """Rows of ``name`` (of ``host``) by lower-cased string value of ``column``, and the rest."""
+        key = (name, host, column)
+        if key not in self._indexes:
+            buckets: dict[str, list[dict]] = {}
+            others: list[dict] = []
+            for row in self.rows(name, host):
+                value = row.get(column)
+                if isinstance(value, str):
+                    buckets.setdefault(value.lower(), []).append(row)
+                else:
+                    others.append(row)
+            self._indexes[key] = (buckets, others)
+        return self._indexes[key]
+
     def artifact_usable(self, host: str | None, name: str) -> tuple[bool, str]:
+        key = (host, name)
+        if key not in self._usable:
+            self._usable[key] = self._artifact_usable(host, name)
+        return self._usable[key]
+
+    def _artifact_usable(self, host: str | None, name: str) -> tuple[bool, str]:
         if host is None:
             found = self.facts.any_artifact(name)
             for _, art in found:
@@ -39,12 +83,10 @@ class FactsEvidence:
 
     def subjects(self, role: str) -> list[dict[str, Any]]:
         if role == "organisation":
-            org = self.facts.table("organisation") if "organisation" in TABLES else pd.DataFrame()
-            return records(org)
-        if self._host_records is None:
-            self._host_records = records(self.facts.table("host"))
-        return [dict(row) for row in self._host_records if row["role"] == role]
-
+            rows = self.rows("organisation", None) if "organisation" in TABLES else []
+        else:
+            rows = [row for row in self.rows("host", None) if row.get("role") == role]
+        return [dict(row) for row in rows]  # a rule's context never touches the shared rows
 
 
 class CaseEvidence:

@@ -29,7 +29,7 @@ from vmes_audit.models import Severity, State
 
 __all__ = ["Op", "Leaf", "AllOf", "AnyOf", "Not", "Exists", "NoneOf", "Count", "Every", "Condition",
            "Selection", "Outcome", "Rule", "Pack", "Section", "Requires", "ForEach", "RuleCase",
-           "Reference", "ParamRef", "FieldRef", "SubjectRef"]
+           "Reference", "ParamRef", "FieldRef", "SubjectRef", "Requirement", "AssessmentSpec"]
 
 
 class _Strict(BaseModel):
@@ -226,6 +226,25 @@ class Parameter(_Strict):
     description: str
 
 
+class Requirement(_Strict):
+    """One thing an assessment must contain to be judged (``pack.yaml``, ``assessment.requires``)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")
+    label: str = Field(min_length=3)  # French: what it is ("collecte de la machine VMES")
+    role: Literal["vmes", "exchange"]  # host role of the judged collections counted
+    min: int = Field(default=1, ge=1)
+    missing: str = Field(min_length=10)  # French sentence shown when it is not met
+
+
+class AssessmentSpec(_Strict):
+    """What an assessment must contain: each requirement not met is a bloquant "Non évaluable"
+    finding of ``rule`` (an organisation-wide rule of section H), so the verdict can never be
+    "Prêt" by omission."""
+
+    rule: str
+    requires: list[Requirement] = Field(min_length=1)
+
+
 class Pack(_Strict):
     id: str
     vmes_release: str
@@ -236,6 +255,7 @@ class Pack(_Strict):
     format_versions: list[str] = Field(min_length=1)  # collection format versions this pack reads
     parameters: dict[str, Parameter]
     sections: list[Section] = Field(min_length=1)
+    assessment: AssessmentSpec | None = None
 
 
 class RuleCase(_Strict):

@@ -29,6 +29,7 @@ from vmes_audit.engine.action_plan_spec import (ACTION_PLAN_FILE, ActionPlanSpec
                                                 read_action_plan)
 from vmes_audit.engine import pack_cache
 from vmes_audit.engine.conditions import condition_fields, condition_selections
+from vmes_audit.engine import requirements as _requirements  # noqa: F401 - registers its tables for lint
 from vmes_audit.engine.model import Pack, Rule, RuleCase
 from vmes_audit.engine.templates import check_template
 from vmes_audit.errors import AuditError, InputError, PackError
@@ -383,6 +384,31 @@ def lint_pack(loaded: LoadedPack) -> list[str]:
             problems.append(f"{where} : aucun cas « unknown » (élément requis absent)")
     for rule_id in sorted(set(loaded.cases) - {r.id for r in loaded.rules}):
         problems.append(f"{rule_id}.cases.yaml : aucune règle « {rule_id} »")
+    problems += _lint_assessment(loaded)
+    return problems
+
+
+def _lint_assessment(loaded: LoadedPack) -> list[str]:
+    """The rule that reports the assessment requirements must be able to make the verdict "Non prêt"."""
+    spec = loaded.pack.assessment
+    if spec is None:
+        return []
+    rule = loaded.rule(spec.rule)
+    if rule is None:
+        return [f"pack.yaml : assessment.rule : règle « {spec.rule} » introuvable"]
+    problems = []
+    if rule.section != "H" or rule.scope != "organisation" or rule.severity.value != "bloquant":
+        problems.append(f"pack.yaml : assessment.rule : « {spec.rule} » doit être une règle de la section H, "
+                        "de portée organisation et de sévérité bloquant")
+    tables = {sel.table for sel in rule.selections.values()}
+    if "assessment_requirements" not in tables:
+        problems.append(f"pack.yaml : assessment.rule : « {spec.rule} » ne lit pas la table assessment_requirements")
+    if State.UNKNOWN not in {o.state for o in rule.outcomes}:
+        problems.append(f"pack.yaml : assessment.rule : « {spec.rule} » doit pouvoir rendre « unknown » "
+                        "quand une exigence n'est pas remplie")
+    ids = [r.id for r in spec.requires]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(f"pack.yaml : assessment.requires : identifiant « {dup} » en double")
     return problems
 
 

@@ -4,6 +4,12 @@
 - *Prêt*: no failing or unknown bloquant/majeur check, and nothing else left to do;
 - *Prêt sous réserve*: otherwise (only mineur, warn, manual items or a majeur unknown left).
 
+What was not seen cannot make the verdict better: a pack declares what an
+assessment must contain (``pack.yaml``, ``assessment``; a missing part is a
+bloquant "Non évaluable" finding, hence *Non prêt*), and an assessment in
+which no prerequisite at all could be evaluated is *Non prêt* too, never an
+empty "Prêt".
+
 >>> from vmes_audit.models import Finding
 >>> def f(state, sev): return Finding(rule_id="d2-x", catalogue="D2", section="D", title="t", state=state,
 ...                                  severity=sev, host="H", message="m")
@@ -11,6 +17,8 @@
 'pret_sous_reserve'
 >>> verdict([f("unknown", "bloquant")])[0].value
 'non_pret'
+>>> verdict([])[0].value, verdict([f("n/a", "bloquant")])[0].value
+('non_pret', 'non_pret')
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from vmes_audit.models import STATE_LABELS, Finding, Severity, State, Verdict
 __all__ = ["verdict"]
 
 _SERIOUS = (Severity.BLOQUANT, Severity.MAJEUR)
+_EVALUATED = (State.PASS, State.FAIL, State.WARN, State.WAIVED)
 
 
 def _label(f: Finding) -> str:
@@ -38,4 +47,6 @@ def verdict(findings: list[Finding]) -> tuple[Verdict, list[str]]:
                 if f.state in (State.FAIL, State.WARN, State.MANUAL, State.UNKNOWN) and f.severity != Severity.INFO]
     if reserves:
         return Verdict.PRET_SOUS_RESERVE, [_label(f) for f in reserves]
+    if not any(f.state in _EVALUATED for f in findings):
+        return Verdict.NON_PRET, ["Aucun prérequis n'a pu être évalué à partir des collectes fournies."]
     return Verdict.PRET, ["Tous les prérequis vérifiables sont conformes."]

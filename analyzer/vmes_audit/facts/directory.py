@@ -295,7 +295,10 @@ def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
             local = bool(hits)
             via = ", ".join(sid_name_fr(s) or s for s in hits) if hits else None
         elif str(row.get("run_as_account") or "").lower() == str(org.get("sa_name") or "").lower() and not tokens.empty:
-            host_tokens = {normalize_sid(s) for s in tokens[tokens["host"] == host]["sid"].dropna()}
+            # whoami /groups is this machine's token; ADSI's tokenGroups (token_groups) holds the
+            # domain's BUILTIN aliases, those of the DCs: its S-1-5-32-544 is no local administrator
+            local_token = tokens[(tokens["host"] == host) & (tokens["artifact"] == "whoami_groups")]
+            host_tokens = {normalize_sid(s) for s in local_token["sid"].dropna()}
             if host_tokens:
                 local = BUILTIN_ADMINISTRATORS in host_tokens
                 via = "jeton du compte (whoami)" if local else None

@@ -12,7 +12,11 @@ from typing import Any
 
 from vmes_audit.collection import Collection
 from vmes_audit.facts.host import first_record, to_int
+from vmes_audit.facts.model import REJECTED
 from vmes_audit.facts.parsed import parsed
+from vmes_audit.parsers.numbers import DWORD, QWORD, OutOfBounds, parse_int
+from vmes_audit.security.sids import is_valid_sid, sid_from_hex
+from vmes_audit.errors import ParseError
 
 __all__ = ["disk_rows", "adapter_rows", "hotfix_rows", "service_rows", "software_rows",
            "registry_rows", "file_rows", "local_admin_rows", "token_group_rows"]
@@ -35,19 +39,37 @@ def _list(value: Any) -> list[str]:
     return [str(value)]
 
 
+def _scaled(row: dict, column: str, raw: Any, divide: int, what: str) -> None:
+    """Set ``row[column]`` to ``raw`` (an untrusted integer) divided by ``divide``, or refuse it with the reason.
+    The table's declared bounds are checked when the table is built (facts.frame)."""
+    try:
+        value = parse_int(raw)
+    except OutOfBounds as exc:
+        row[column] = None
+        row.setdefault(REJECTED, {})[column] = f"{what} : {exc}"
+        return
+    if value is not None and value < 0:  # refused as written, before any scaling
+        row[column] = None
+        row.setdefault(REJECTED, {})[column] = f"{what} : valeur hors limites : {value} (attendu : un nombre positif)"
+        return
+    row[column] = value // divide if value is not None else None
+
+
 def disk_rows(coll: Collection, host: str) -> list[dict]:
     os_rec = first_record(coll, "wmi_os")
     system_drive = str(os_rec.get("SystemDrive") or "").upper() if os_rec is not None else ""
     rows = []
     for rec in _records(coll, "wmi_logicaldisk"):
-        size = to_int(rec.get("Size"))
-        free = to_int(rec.get("FreeSpace"))
         drive = str(rec.get("DeviceID") or "").upper()
-        rows.append({"host": host, "artifact": "wmi_logicaldisk", "drive": drive,
-                     "filesystem": rec.get("FileSystem"),
-                     "size_mb": size // _MB if size is not None else None,
-                     "free_mb": free // _MB if free is not None else None,
-                     "is_system": (drive == system_drive) if system_drive else None})
+        row = {"host": host, "artifact": "wmi_logicaldisk", "drive": drive, "filesystem": rec.get("FileSystem"),
+               "is_system": (drive == system_drive) if system_drive else None}
+        _scaled(row, "size_mb", rec.get("Size"), _MB, "Size")
+        _scaled(row, "free_mb", rec.get("FreeSpace"), _MB, "FreeSpace")
+        if isinstance(row["size_mb"], int) and isinstance(row["free_mb"], int) and row["free_mb"] > row["size_mb"]:
+            row.setdefault(REJECTED, {})["free_mb"] = (f"espace libre ({row['free_mb']} Mo) supérieur à la taille "
+                                                       f"du disque ({row['size_mb']} Mo) : valeurs contradictoires")
+            row["free_mb"] = None
+        rows.append(row)
     return rows
 
 
@@ -57,15 +79,17 @@ def adapter_rows(coll: Collection, host: str) -> list[dict]:
     for rec in _records(coll, "wmi_networkadapter"):
         index = to_int(rec.get("Index"))
         cfg = configs.pop(index, None)
-        speed = to_int(rec.get("Speed"))
-        rows.append({"host": host, "artifact": "wmi_networkadapter", "index": index,
-                     "name": rec.get("Name"), "connection_id": rec.get("NetConnectionID"),
-                     "speed_mbps": speed // 1_000_000 if speed else None,
-                     "mac": rec.get("MACAddress"),
-                     "ip_addresses": _list(cfg.get("IPAddress")) if cfg is not None else [],
-                     "ip_subnets": _list(cfg.get("IPSubnet")) if cfg is not None else [],
-                     "gateways": _list(cfg.get("DefaultIPGateway")) if cfg is not None else [],
-                     "dns_servers": _list(cfg.get("DNSServerSearchOrder")) if cfg is not None else []})
+        row = {"host": host, "artifact": "wmi_networkadapter", "index": index,
+               "name": rec.get("Name"), "connection_id": rec.get("NetConnectionID"),
+               "mac": rec.get("MACAddress"),
+               "ip_addresses": _list(cfg.get("IPAddress")) if cfg is not None else [],
+               "ip_subnets": _list(cfg.get("IPSubnet")) if cfg is not None else [],
+               "gateways": _list(cfg.get("DefaultIPGateway")) if cfg is not None else [],
+               "dns_servers": _list(cfg.get("DNSServerSearchOrder")) if cfg is not None else []}
+        _scaled(row, "speed_mbps", rec.get("Speed"), 1_000_000, "Speed")  # bit/s -> Mbit/s
+        if row["speed_mbps"] == 0:
+            row["speed_mbps"] = None  # 0 bit/s on a connected adapter: Windows does not know the speed
+        rows.append(row)
     for index, cfg in configs.items():  # IP-enabled configuration without an adapter row
         rows.append({"host": host, "artifact": "wmi_networkadapterconfig", "index": index,
                      "name": cfg.get("Description"), "connection_id": None, "speed_mbps": None,
@@ -176,10 +200,17 @@ def registry_rows(coll: Collection, host: str) -> list[dict]:
         if str(rec.get("Missing") or "").lower() == "true":
             continue
         value = rec.get("Data")
-        if str(rec.get("Type") or "").upper() in ("REG_DWORD", "REG_QWORD"):
-            value = to_int(value)
-        rows.append({"host": host, "artifact": "reg_values", "key": _reg_key_short(str(rec.get("Key") or "")),
-                     "name": str(rec.get("Name") or ""), "type": rec.get("Type"), "value": value})
+        kind = str(rec.get("Type") or "").upper()
+        row = {"host": host, "artifact": "reg_values", "key": _reg_key_short(str(rec.get("Key") or "")),
+               "name": str(rec.get("Name") or ""), "type": rec.get("Type")}
+        if kind in ("REG_DWORD", "REG_QWORD"):
+            try:
+                value = parse_int(value, DWORD if kind == "REG_DWORD" else QWORD)
+            except OutOfBounds as exc:
+                value = None
+                row[REJECTED] = {"value": f"{kind} {exc}"}
+        row["value"] = value
+        rows.append(row)
     for artifact, art in sorted(coll.artifacts.items()):
         if not artifact.startswith("reg_") or artifact == "reg_values":
             continue
@@ -193,27 +224,53 @@ def registry_rows(coll: Collection, host: str) -> list[dict]:
 
 
 def file_rows(coll: Collection, host: str) -> list[dict]:
-    return [{"host": host, "artifact": "file_versions", "path": rec.get("Path"),
-             "exists": str(rec.get("Exists") or "").lower() == "true",
-             "version": rec.get("Version") or None, "size": to_int(rec.get("Size"))}
-            for rec in _records(coll, "file_versions") if rec.kind.lower() == "file"]
+    rows = []
+    for rec in _records(coll, "file_versions"):
+        if rec.kind.lower() != "file":
+            continue
+        row = {"host": host, "artifact": "file_versions", "path": rec.get("Path"),
+               "exists": str(rec.get("Exists") or "").lower() == "true", "version": rec.get("Version") or None}
+        _scaled(row, "size", rec.get("Size"), 1, "Size")
+        rows.append(row)
+    return rows
 
 
-def _sid(value) -> str | None:
-    """A SID as format 1.1 writes it (hex) or 1.0 did (``S-1-…``); None when empty or unreadable."""
-    from vmes_audit.errors import ParseError
-    from vmes_audit.facts.ad_records import sid_value
-
-    try:
-        return sid_value(value)
-    except ParseError:
+def _sid(value: Any) -> str | None:
+    """A SID as ``S-1-…`` from the record's text (1.0) or hex (1.1); None when empty; ParseError when invalid."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if not isinstance(value, str):
+        raise ParseError(f"SID multiple ou de type inattendu « {str(value)[:60]} »")
+    text = value.strip()
+    if is_valid_sid(text):
+        return "S" + text[1:]
+    if len(text) <= 136 and re.fullmatch(r"[0-9a-fA-F]+", text, re.ASCII):  # 8 + 15 * 4 bytes, in hex
+        return sid_from_hex(text)
+    raise ParseError(f"SID invalide « {text[:60]}{'…' if len(text) > 60 else ''} »")
+
+
+def _sid_rows(coll: Collection, artifact: str, kind: str, build) -> list[dict]:
+    """Rows of the records of ``kind``; one invalid SID makes the whole artifact unreadable
+    (a membership list with a member nobody can identify cannot prove anything)."""
+    art = coll.artifacts.get(artifact)
+    rows = []
+    for rec in _records(coll, artifact):
+        if rec.kind.lower() != kind:
+            continue
+        try:
+            sid = _sid(rec.get("Sid"))
+        except ParseError as exc:
+            if art is not None:
+                art.mark_unreadable(f"contenu illisible : {exc} (ligne {rec.line})")
+            return []
+        rows.append(build(rec, sid))
+    return rows
 
 
 def local_admin_rows(coll: Collection, host: str) -> list[dict]:
-    return [{"host": host, "artifact": "local_admins", "name": rec.get("Name"), "domain": rec.get("Domain"),
-             "sid": _sid(rec.get("Sid")), "member_class": rec.get("Class")}
-            for rec in _records(coll, "local_admins") if rec.kind.lower() == "member"]
+    return _sid_rows(coll, "local_admins", "member", lambda rec, sid: {
+        "host": host, "artifact": "local_admins", "name": rec.get("Name"), "domain": rec.get("Domain"),
+        "sid": sid, "member_class": rec.get("Class")})
 
 
 def token_group_rows(coll: Collection, host: str) -> list[dict]:
@@ -224,9 +281,9 @@ def token_group_rows(coll: Collection, host: str) -> list[dict]:
         rows.append({"host": host, "artifact": "whoami_groups", "sid": group.sid, "name": group.name,
                      "attributes": group.attributes})
     seen = {r["sid"] for r in rows}
-    for rec in _records(coll, "token_groups"):
-        sid = _sid(rec.get("Sid"))
-        if sid and sid not in seen:
-            rows.append({"host": host, "artifact": "token_groups", "sid": sid, "name": rec.get("Name"),
-                         "attributes": None})
+    for row in _sid_rows(coll, "token_groups", "group", lambda rec, sid: {
+            "host": host, "artifact": "token_groups", "sid": sid, "name": rec.get("Name"), "attributes": None}):
+        if row["sid"] and row["sid"] not in seen:
+            seen.add(row["sid"])
+            rows.append(row)
     return rows

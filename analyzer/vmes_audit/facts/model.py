@@ -3,7 +3,20 @@
 Every table is a pandas DataFrame with a ``host`` column (upper-case NetBIOS
 name; ``""`` for organisation-wide facts) and an ``artifact`` column naming
 the artifact each row came from. :data:`TABLES` documents each table: its
-columns and the artifacts that can feed it.
+columns, the artifacts that can feed it and the plausible range of its
+numeric columns.
+
+Plausibility bounds are declared here, once per column (``bounds=``): a value
+outside them is not a fact but a sign of a corrupt or edited collection. The
+table builder (:func:`check_bounds`, called by every ``frame()``) replaces it
+by None and writes the reason in the row's ``rejected`` column (column ->
+« valeur hors limites : -1 (attendu : de 0 à 9) »), so every check that
+needs the value is "Non évaluable" and says why. Integers beyond 64 bits are
+refused in every column, declared or not.
+
+>>> row = {"host": "H", "service_pack": -1, "os_build": 3790}
+>>> check_bounds("host", row); row["service_pack"], row["os_build"], row["rejected"]["service_pack"]
+(None, 3790, 'valeur hors limites : -1 (attendu : de 0 à 9)')
 """
 
 from __future__ import annotations
@@ -13,8 +26,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from vmes_audit.collection import Artifact, Assessment, Collection
+from vmes_audit.parsers.numbers import INT64, Bound
 
-__all__ = ["TableSpec", "TABLES", "Facts", "register_table"]
+__all__ = ["TableSpec", "TABLES", "Facts", "register_table", "check_bounds", "Bound", "REJECTED"]
+
+REJECTED = "rejected"  # column -> French reason, for values refused as implausible
 
 
 @dataclass(frozen=True)
@@ -23,17 +39,71 @@ class TableSpec:
     description_fr: str
     columns: tuple[str, ...]
     artifacts: tuple[str, ...]
+    bounds: dict[str, Bound] = field(default_factory=dict)
 
 
 TABLES: dict[str, TableSpec] = {}
 
 
-def register_table(name: str, description: str, columns: str, artifacts: str) -> None:
-    """Declare a fact table: its French description, columns and source artifacts (space-separated)."""
-    TABLES[name] = TableSpec(name, description, tuple(columns.split()), tuple(artifacts.split()))
+def register_table(name: str, description: str, columns: str, artifacts: str,
+                   bounds: dict[str, Bound] | None = None) -> None:
+    """Declare a fact table: its French description, columns and source artifacts (space-separated),
+    and the plausible range of its numeric columns (a ``rejected`` column is added when there are any)."""
+    cols = tuple(columns.split())
+    if bounds:
+        unknown = set(bounds) - set(cols)
+        if unknown:
+            raise ValueError(f"bounds for unknown columns of {name}: {sorted(unknown)}")
+        if REJECTED not in cols:
+            cols += (REJECTED,)
+    TABLES[name] = TableSpec(name, description, cols, tuple(artifacts.split()), dict(bounds or {}))
+
+
+def check_bounds(table: str, row: dict) -> None:
+    """Refuse, in place, the numbers of ``row`` outside their declared bounds (and beyond 64 bits)."""
+    spec = TABLES.get(table)
+    bounds = spec.bounds if spec else {}
+    for column, value in list(row.items()):
+        if column == REJECTED or isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        bound = bounds.get(column, INT64)
+        if value != value:  # NaN: no comparison can use it
+            reason = "valeur non numérique (NaN)"
+        else:
+            reason = bound.reason(int(value)) if isinstance(value, int) or abs(value) < 1e300 else \
+                "valeur hors limites"
+        if reason:
+            row[column] = None
+            if spec is not None and REJECTED in spec.columns:
+                rejected = row.get(REJECTED)
+                if not isinstance(rejected, dict):
+                    rejected = row[REJECTED] = {}
+                rejected.setdefault(column, reason)
 
 
 _table = register_table
+
+# Plausibility bounds (docs/collection-format.md §9). Physical limits, not product requirements:
+# the requirements live in the rule pack.
+_PORT = Bound(1, 65535)
+_ELAPSED_MS = Bound(0, 86_400_000, "ms")  # one day
+HOST_BOUNDS = {
+    "os_build": Bound(0, 65535),  # BuildNumber is 16 bits (3790, 7601, 26100)
+    "service_pack": Bound(0, 9),  # Windows NT 4.0 had 6, Windows 2000 4, Windows Server 2003 2
+    "product_type": Bound(1, 3),  # workstation, domain controller, server
+    "encryption_level": Bound(0, 1024, "bits"),  # 40, 56, 128, 168, 256
+    "total_memory_mb": Bound(1, 64 * 1024 * 1024, "Mo"),  # 64 Tio
+    "processor_mhz": Bound(1, 10_000, "MHz"),
+    "processor_count": Bound(1, 1024),
+    "logical_processors": Bound(1, 4096),
+    "registry_size_limit": Bound(0, 2 ** 32 - 1, "octets"),  # a REG_DWORD
+    "registry_current_mb": Bound(0, 4096, "Mo"),
+    "registry_max_mb": Bound(0, 4096, "Mo"),
+    "ts_mode": Bound(0, 1),
+    "ts_app_compat": Bound(0, 2 ** 32 - 1),
+    "ie_esc_admin": Bound(0, 1),
+    "ie_esc_users": Bound(0, 1),
+}
 
 
 _table("host", "Une ligne par machine collectée (WMI et registre préférés à systeminfo)",
@@ -44,13 +114,17 @@ _table("host", "Une ligne par machine collectée (WMI et registre préférés à
        "registry_current_mb registry_max_mb ts_mode ts_app_compat run_as run_as_account run_as_sid "
        "format_version manifest_status manifest_error artifacts_total artifacts_failed artifacts_failed_count "
        "sa_local_admin sa_local_admin_via sa_home_server sa_legacy_dn esm_installed esm_build run_as_sid_matches_sa "
-       "run_as_ie_harden domain_netbios "
-       "sa_sid provenance",
-       "wmi_os wmi_computersystem wmi_processor systeminfo reg_values wmi_registry wmi_terminalservice")
-_table("disks", "Disques fixes", "host artifact drive filesystem size_mb free_mb is_system", "wmi_logicaldisk")
+       "run_as_ie_harden domain_netbios sa_sid artifacts_usable_count collection_problems collection_problems_count judged fallbacks provenance",
+       "wmi_os wmi_computersystem wmi_processor systeminfo reg_values wmi_registry wmi_terminalservice",
+       bounds=HOST_BOUNDS)
+_NTFS_MB = 256 * 1024 * 1024  # 256 Tio: the largest NTFS volume of Windows Server 2003 (2^32 clusters of 64 Kio)
+_table("disks", "Disques fixes", "host artifact drive filesystem size_mb free_mb is_system", "wmi_logicaldisk",
+       bounds={"size_mb": Bound(0, _NTFS_MB, "Mo"), "free_mb": Bound(0, _NTFS_MB, "Mo")})
 _table("network_adapters", "Cartes réseau connectées et leur configuration IP",
        "host artifact index name connection_id speed_mbps mac ip_addresses ip_subnets gateways dns_servers",
-       "wmi_networkadapter wmi_networkadapterconfig ipconfig")
+       "wmi_networkadapter wmi_networkadapterconfig ipconfig",
+       # Win32_NetworkAdapter.Speed is 2^63-1 when Windows does not know it: that is no speed
+       bounds={"speed_mbps": Bound(0, 400_000, "Mbit/s"), "index": Bound(0, 2 ** 32 - 1)})
 _table("hotfixes", "Correctifs installés (Windows et Exchange)",
        "host artifact kb product sp_label description installed_on", "wmi_qfe systeminfo reg_hotfix reg_updates")
 _table("services", "Services Windows", "host artifact name display_name state start_mode start_name path",
@@ -60,8 +134,10 @@ _table("software", "Logiciels installés (clés Uninstall)",
        "reg_uninstall reg_uninstall_wow64")
 _table("registry", "Valeurs de registre collectées",
        "host artifact key name type value", "reg_values reg_exchange_setup reg_updates reg_uninstall "
-       "reg_uninstall_wow64 reg_hotfix reg_terminal_server reg_internet_settings reg_winhttp reg_mapi_profiles")
-_table("files", "Versions de fichiers", "host artifact path exists version size", "file_versions")
+       "reg_uninstall_wow64 reg_hotfix reg_terminal_server reg_internet_settings reg_winhttp reg_mapi_profiles",
+       bounds={"value": Bound(0, 2 ** 64 - 1)})  # REG_DWORD / REG_QWORD are unsigned
+_table("files", "Versions de fichiers", "host artifact path exists version size", "file_versions",
+       bounds={"size": Bound(0, 2 ** 63 - 1, "octets")})
 _table("local_admins", "Membres du groupe Administrateurs local (S-1-5-32-544)",
        "host artifact name domain sid member_class", "local_admins")
 _table("token_groups", "Groupes du jeton du compte qui a lancé la collecte",

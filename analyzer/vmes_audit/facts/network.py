@@ -40,21 +40,26 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from vmes_audit.facts.host import to_int
-from vmes_audit.facts.model import TABLES, Facts, register_table
+from vmes_audit.facts.model import TABLES, Facts, check_bounds, register_table
 from vmes_audit.facts.parsed import parsed
+from vmes_audit.parsers.numbers import Bound
 
 __all__ = ["build", "winhttp_error", "WINHTTP_ERRORS", "classify_probe", "probe_reachable", "same_subnet",
            "strip_credentials", "split_proxy", "url_host_port", "local_ipv4"]
 
+_PORT = Bound(1, 65535)
+_ELAPSED_MS = Bound(0, 86_400_000, "ms")  # one day
 register_table("noc_probes", "Tests de connexion HTTPS au NOC depuis la machine VMES",
                "host artifact target url target_host target_port proxy_mode proxy resolved addresses status "
-               "error_number error_text elapsed_ms outcome outcome_fr reachable source_addresses", "net_noc_probe")
+               "error_number error_text elapsed_ms outcome outcome_fr reachable source_addresses", "net_noc_probe",
+               bounds={"status": Bound(100, 599), "error_number": Bound(0, 2 ** 32 - 1), "elapsed_ms": _ELAPSED_MS,
+                       "target_port": _PORT})
 register_table("proxies", "Paramètres de proxy (Internet Explorer du compte, WinHTTP)",
                "host artifact source enabled active server proxy_host proxy_port bypass autoconfig_url autodetect "
-               "credentials_removed", "net_proxy")
+               "credentials_removed", "net_proxy", bounds={"proxy_port": _PORT})
 register_table("exchange_paths", "Chemin réseau de la machine VMES vers chaque serveur Exchange",
                "host artifact server fqdn addresses resolved same_subnet local_address local_network port "
-               "port_open elapsed_ms error_text", "net_exchange_path")
+               "port_open elapsed_ms error_text", "net_exchange_path", bounds={"port": _PORT, "elapsed_ms": _ELAPSED_MS})
 
 # ERROR_WINHTTP_* (winhttp.h): number -> (outcome, French explanation)
 WINHTTP_ERRORS: dict[int, tuple[str, str]] = {
@@ -83,7 +88,7 @@ WINHTTP_ERRORS: dict[int, tuple[str, str]] = {
 }
 
 _CERT_CN_INVALID = 12038
-_HEX_ERROR = re.compile(r"(?:0x|&h)?([0-9a-f]{8})", re.I)
+_HEX_ERROR = re.compile(r"(?:0x|&h)?([0-9a-f]{8})", re.I | re.ASCII)
 
 
 def winhttp_error(value: Any) -> int | None:
@@ -97,11 +102,12 @@ def winhttp_error(value: Any) -> int | None:
     if value is None or isinstance(value, bool) or str(value).strip() == "":
         return None
     text = str(value).strip()
+    if len(text) > 24:  # "-2147012889", "&H80072EE7": never longer
+        return None
     match = _HEX_ERROR.fullmatch(text)
-    hex_form = match is not None and (not text.isdigit() or text.startswith("8007"))
-    try:
-        number = int(match.group(1), 16) if hex_form and match else int(text)
-    except ValueError:
+    hex_form = match is not None and (not (text.isascii() and text.isdigit()) or text.startswith("8007"))
+    number = int(match.group(1), 16) if hex_form and match else to_int(text)
+    if number is None:
         return None
     if number < 0:
         number &= 0xFFFFFFFF
@@ -236,8 +242,11 @@ def split_proxy(server: str | None) -> tuple[str | None, int | None]:
         chosen = parts.get("https") or parts.get("http") or next(iter(parts.values()), "")
     chosen = chosen.split("://")[-1].strip().rstrip("/")
     host, _, port = chosen.rpartition(":")
+    number = to_int(port) if port.isascii() and port.isdigit() else None
+    if host and number is not None:
+        return host, number  # out of 1-65535: refused by the table's bounds, with the reason
     if host and port.isdigit():
-        return host, int(port)
+        return host, None  # "proxy:²" or a 5 000-digit port
     return chosen or None, None
 
 
@@ -393,6 +402,8 @@ def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
     columns = list(TABLES[name].columns)
     if not rows:
         return pd.DataFrame(columns=columns)
+    for row in rows:
+        check_bounds(name, row)
     return pd.DataFrame([{c: row.get(c) for c in columns} for row in rows], columns=columns, dtype=object)
 
 

@@ -101,22 +101,21 @@ _FIELDS = {
 # "Windows IP Configuration" / "Windows 2000 IP Configuration" / "Configuration IP de Windows"
 _TITLE = re.compile(r"^\s*(?:Windows(?: 2000)? IP Configuration|Configuration IP de Windows(?: 2000)?)\s*$",
                     re.IGNORECASE)
+# Section titles are matched without regular expressions on the whole line (a lazy ".+?" before
+# "\s*:\s*$" is quadratic on a long line of spaces): the line must end with ":".
 # "Ethernet adapter Local Area Connection:" / "PPP adapter VPN:"
-_ADAPTER_EN = re.compile(r"^(?P<kind>.+?) adapter (?P<name>.+?)\s*:\s*$")
+_ADAPTER_WORD = " adapter "
 # "Carte Ethernet Connexion au réseau local :" / "Carte réseau sans fil Wi-Fi :"
-_ADAPTER_FR = re.compile(r"^Carte (?P<kind>Ethernet|PPP|Tunnel|Token Ring|réseau sans fil|inconnue)"
-                         r"\s+(?P<name>.+?)\s*:\s*$", re.IGNORECASE)
-# "Carte Connexion réseau Bluetooth :" (unknown kind word)
-_ADAPTER_FR_ANY = re.compile(r"^Carte (?P<name>.+?)\s*:\s*$", re.IGNORECASE)
-# "   Physical Address. . . . . . . . . : 00-0C-29-3A-5B-7C"
-# "   Adresse physique . . . . . . . . .: 00-0C-29-3A-5B-7C"
-# "   Suffixe DNS propre à la connexion :"
-_FIELD = re.compile(r"^(?P<indent>\s+)(?P<label>[^.:]+?)[ .]*:\s?(?P<value>.*)$")
+_FR_KINDS = ("ethernet", "ppp", "tunnel", "token ring", "réseau sans fil", "inconnue")
 # "192.168.10.20", "192.168.1.10(Preferred)"
-_IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+_IPV4 = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$", re.ASCII)
 # "(Preferred)" / "(préféré)" / "(Tentative)" / "(Duplicate)"
-_SUFFIX = re.compile(r"\s*\((?:preferred|pr[ée]f[ée]r[ée]|tentative|duplicate|dupliqu[ée]|"
-                     r"deprecated|d[ée]sapprouv[ée])\)\s*$", re.IGNORECASE)
+_SUFFIX = re.compile(r"^(?:preferred|pr[ée]f[ée]r[ée]|tentative|duplicate|dupliqu[ée]|"
+                     r"deprecated|d[ée]sapprouv[ée])$", re.IGNORECASE)
+# Longest line of a real "ipconfig /all": an adapter description, a few hundred characters.
+# A real ipconfig /all output is a few kilobytes (400 hotfixes: 20 Kio); megabytes of it are not.
+MAX_TEXT = 4 << 20
+MAX_LINE = 4096
 _YES = {"yes", "oui"}
 _NO = {"no", "non"}
 
@@ -127,7 +126,40 @@ def _fold(text: str) -> str:
 
 
 def _clean(value: str) -> str:
-    return _SUFFIX.sub("", value.strip())
+    """"192.168.1.10(Preferred)" -> "192.168.1.10" (Vista and later)."""
+    value = value.strip()
+    if value.endswith(")"):
+        opening = value.rfind("(")
+        if opening >= 0 and _SUFFIX.match(value[opening + 1:-1].strip()):
+            return value[:opening].rstrip()
+    return value
+
+
+def _split_field(line: str) -> tuple[str, str, str] | None:
+    """(indent, label, value) of "   Physical Address. . . . . . . . . : 00-0C-29-3A-5B-7C", else None.
+
+    The label is what precedes the first ":", without its trailing dots and spaces; it holds no
+    other "." ("Adresse IP. . . :" is "Adresse IP").
+
+    >>> _split_field("   Adresse physique . . . . . . . . .: 00-0C-29-3A-5B-7C")
+    ('   ', 'Adresse physique', '00-0C-29-3A-5B-7C')
+    >>> _split_field("   Suffixe DNS propre à la connexion :"), _split_field("   a.b . : c")
+    (('   ', 'Suffixe DNS propre à la connexion', ''), None)
+    """
+    colon = line.find(":")
+    if colon < 0:
+        return None
+    head = line[:colon]
+    label_start = len(head) - len(head.lstrip())
+    if label_start == 0:
+        return None
+    label = head[label_start:].rstrip(" .")
+    if not label or "." in label:
+        return None
+    value = line[colon + 1:]
+    if value[:1].isspace():
+        value = value[1:]
+    return head[:label_start], label, value
 
 
 class _Section:
@@ -137,10 +169,30 @@ class _Section:
 
 
 def _adapter_name(line: str) -> str | None:
-    for pattern in (_ADAPTER_EN, _ADAPTER_FR, _ADAPTER_FR_ANY):
-        match = pattern.match(line)
-        if match:
-            return match.group("name").strip()
+    """The adapter's name in a section title, None when the line is no section title.
+
+    >>> _adapter_name("Ethernet adapter Local Area Connection:"), _adapter_name("Carte Ethernet Connexion au réseau local :")
+    ('Local Area Connection', 'Connexion au réseau local')
+    >>> _adapter_name("Carte Connexion réseau Bluetooth :"), _adapter_name("x adapter " + " " * 9 + "y")
+    ('Connexion réseau Bluetooth', None)
+    """
+    title = line.rstrip()
+    if not title.endswith(":"):
+        return None
+    title = title[:-1].rstrip()
+    found = title.find(_ADAPTER_WORD, 1)
+    if found > 0:
+        name = title[found + len(_ADAPTER_WORD):].strip()
+        return name or None
+    if title[:6].lower() == "carte " and len(title) > 6:
+        rest = title[6:]
+        lowered = rest.lower()
+        for kind in _FR_KINDS:
+            if lowered.startswith(kind) and rest[len(kind):len(kind) + 1].isspace():
+                name = rest[len(kind):].strip()
+                if name:
+                    return name
+        return rest.strip() or None
     return None
 
 
@@ -184,6 +236,9 @@ def _build_adapter(section: _Section) -> IpAdapter:
 
 def parse_ipconfig(text: str) -> IpConfig:
     """Parse ``ipconfig /all`` output (English or French)."""
+    if len(text) > MAX_TEXT:
+        raise ParseError(f"{len(text)} caractères, au-delà de {MAX_TEXT} : ce n'est pas une sortie ipconfig /all",
+                         artifact=ARTIFACT)
     lines = [line.rstrip() for line in text.lstrip("\ufeff").splitlines()]
     title = next((i for i, line in enumerate(lines) if _TITLE.match(line)), None)
     if title is None:
@@ -193,6 +248,9 @@ def parse_ipconfig(text: str) -> IpConfig:
     sections = [host]
     current_indent = 0
     for number, line in enumerate(lines[title + 1:], start=title + 2):
+        if len(line) > MAX_LINE:
+            raise ParseError(f"ligne de {len(line)} caractères, au-delà de {MAX_LINE} : ce n'est pas une "
+                             "sortie ipconfig /all", artifact=ARTIFACT, line=number)
         if not line.strip():
             continue
         if not line[0].isspace():
@@ -207,12 +265,13 @@ def parse_ipconfig(text: str) -> IpConfig:
         if section.values and indent > current_indent + 8:
             section.values[-1][1].append(line.strip())
             continue
-        match = _FIELD.match(line)
-        if not match:
+        field_parts = _split_field(line)
+        if field_parts is None:
             raise ParseError(f"ligne illisible « {line.strip()[:60]} »", artifact=ARTIFACT, line=number)
         current_indent = indent
-        key = _FIELDS.get(_fold(match.group("label")), _fold(match.group("label")))
-        value = match.group("value").strip()
+        label = _fold(field_parts[1])
+        key = _FIELDS.get(label, label)
+        value = field_parts[2].strip()
         section.values.append((key, [value] if value else []))
     if len(sections) == 1 and not host.values:
         raise ParseError("sortie ipconfig sans aucune ligne « libellé . . . : valeur »",

@@ -22,11 +22,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from vmes_audit.encoding import clean_text
 from vmes_audit.errors import ParseError
 
-__all__ = ["Record", "parse_records", "unescape", "escape"]
+__all__ = ["Record", "parse_records", "unescape", "escape", "MAX_LINE"]
 
 HEADER = "#VMES-RECORDS 1"
+# Longest line a collector writes: a security descriptor in hex (a DACL is at
+# most 64 KiB, so about 140 000 hex digits); ten times that is still a sane bound.
+MAX_LINE = 1 << 20
 
 # A property line:  Name=value | Name! | Name[]=value | Name[]!
 # e.g. "serialNumber[]=Version 6.5 (Build 7638.2: Service Pack 2)"
@@ -71,7 +75,9 @@ def unescape(value: str, *, line: int | None = None) -> str:
         if code == "t":
             return "\t"
         if code.startswith("u") and len(code) == 5:
-            return chr(int(code[1:], 16))
+            point = int(code[1:], 16)
+            # the collector escapes only characters below U+0020; a lone surrogate cannot be written out
+            return "\ufffd" if 0xD800 <= point <= 0xDFFF else chr(point)
         raise ParseError(f"séquence d'échappement inconnue « \\{code} »", line=line)
 
     if "\\" not in value:
@@ -103,14 +109,30 @@ def escape(value: str) -> str:
 
 
 def parse_records(text: str, *, artifact: str | None = None) -> list[Record]:
-    """Parse a record file's text (already decoded)."""
-    lines = text.splitlines()
+    """Parse a record file's text (already decoded).
+
+    Linear in the text's length: lines are split on LF only (a value may hold
+    U+2028 or U+0085, which ``str.splitlines`` would take for line ends), no
+    line may exceed :data:`MAX_LINE` characters, and a property set twice in
+    one record is an error (never "the last one wins").
+
+    >>> parse_records("#VMES-RECORDS 1\\n[x]\\nA=1\\na=2\\n")
+    Traceback (most recent call last):
+    ...
+    vmes_audit.errors.ParseError: propriété « a » répétée dans le même enregistrement (ligne 4)
+    """
+    text = clean_text(text)
+    lines = text.split("\n")
     if not lines or lines[0].strip().lstrip("\ufeff") != HEADER:
         raise ParseError(f"en-tête « {HEADER} » absent : ce n'est pas un fichier d'enregistrements",
                          artifact=artifact, line=1)
     records: list[Record] = []
     current: Record | None = None
+    seen: dict[str, str] = {}  # lower-case property name -> "scalar" | "array", in the current record
     for number, raw in enumerate(lines[1:], start=2):
+        if len(raw) > MAX_LINE:
+            raise ParseError(f"ligne de {len(raw)} caractères, au-delà de la limite de {MAX_LINE} : "
+                             "fichier tronqué ou modifié", artifact=artifact, line=number)
         line = raw.rstrip("\r")
         if not line.strip() or line.startswith("#"):
             continue
@@ -118,6 +140,7 @@ def parse_records(text: str, *, artifact: str | None = None) -> list[Record]:
         if kind:
             current = Record(kind.group("kind"), line=number)
             records.append(current)
+            seen = {}
             continue
         prop = _PROP.match(line)
         if not prop:
@@ -125,14 +148,17 @@ def parse_records(text: str, *, artifact: str | None = None) -> list[Record]:
         if current is None:
             raise ParseError("propriété hors de tout enregistrement", artifact=artifact, line=number)
         name = prop.group("name")
+        form = "array" if prop.group("arr") else "scalar"
+        previous = seen.get(name.lower())
+        if previous is not None and (previous != form or form == "scalar"):
+            problem = "répétée dans le même enregistrement" if previous == form else "à la fois simple et multiple"
+            raise ParseError(f"propriété « {name} » {problem}", artifact=artifact, line=number)
+        seen[name.lower()] = form
         value = None if prop.group("null") else unescape(prop.group("value"), line=number)
-        if prop.group("arr"):
+        if form == "array":
             items = current.props.setdefault(name, [])
-            if not isinstance(items, list):
-                raise ParseError(f"propriété « {name} » à la fois simple et multiple",
-                                 artifact=artifact, line=number)
             if value is not None:
-                items.append(value)
+                items.append(value)  # type: ignore[union-attr]
         else:
             current.props[name] = value
     return records

@@ -198,17 +198,23 @@ _HEX_START = re.compile(r'^(?:@|"(?:[^"\\]|\\.)*")\s*=\s*hex(?:\([0-9a-fA-F]+\))
 
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Yield (line number, line) with "\\"-continued hex lines joined."""
+    """Yield (line number, line) with "\\"-continued hex lines joined.
+
+    Linear in the text's length: whether a logical line is hex data (and so may continue) is
+    decided once, on its first physical line, and the pieces are joined once at its end.
+    """
     pending: list[str] = []
     start = 0
-    for number, raw in enumerate(re.split(r"\r?\n", text), start=1):
+    continues = False
+    for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.rstrip()
         if pending:
             pending.append(line.strip())
         else:
             start = number
             pending = [line]
-        if line.endswith("\\") and _HEX_START.match(pending[0].strip()):
+            continues = bool(_HEX_START.match(line.strip()))
+        if continues and line.endswith("\\"):
             pending[-1] = pending[-1][:-1]
             continue
         yield start, "".join(pending)

@@ -92,6 +92,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from vmes_audit.errors import ParseError
 
@@ -192,8 +193,10 @@ def _fold(text: str) -> str:
 _ALIASES = sorted(((_norm(a), key) for key, aliases in LABELS.items() for a in aliases),
                   key=lambda pair: -len(pair[0]))
 _EXACT = dict(_ALIASES)
+_LONGEST_ALIAS = len(_ALIASES[0][0])
 
 
+@lru_cache(maxsize=4096)
 def canonical_label(label: str) -> str | None:
     """Canonical field for a printed label, or None.
 
@@ -205,19 +208,28 @@ def canonical_label(label: str) -> str | None:
     norm = _norm(label)
     if norm in _EXACT:
         return _EXACT[norm]
-    for alias, key in _ALIASES:  # longest first
-        if norm.startswith(alias + " ") or norm.startswith(alias + "("):
-            return key
+    # the longest alias followed by " " or "(": try the label's word boundaries, longest first
+    for end in range(min(len(norm) - 1, _LONGEST_ALIAS), 0, -1):
+        if norm[end] in " (" and norm[:end] in _EXACT:
+            return _EXACT[norm[:end]]
     return None
 
 
 # ---------------------------------------------------------------- list format
 
 # "Host Name:                 EXCH01"  /  "Mémoire virtuelle : taille maximale: 4 095 Mo"
-# every ":" followed by padding, then the value's first character
-_VALUE_START = re.compile(r":[ \u00a0\t]+(?=\S)")
-# "Registered Organization:"  (empty value)
-_EMPTY_VALUE = re.compile(r"^(?P<label>\S.*?)[ \u00a0]*:[ \u00a0\t]*$")
+# every ":" followed by padding, then the value's first character. Linear: each ":" is tried once
+# and its padding run is scanned once (runs of different colons do not overlap).
+_VALUE_START = re.compile(r":[ \u00a0\t]++(?=\S)")
+_PAD = " \u00a0\u202f\t"
+# A label is short: the longest known one ("Configuration du système d'exploitation") is 40
+# characters; splits are only looked for in the first _LABEL_ZONE characters of a line.
+_LABEL_ZONE = 200
+# Longest line of a real "systeminfo /fo list" (a network card name, a hotfix entry): a few hundred
+# characters. Anything longer is not systeminfo output; refusing it keeps parsing linear and fast.
+# A real systeminfo output is a few kilobytes (400 hotfixes: 20 Kio); megabytes of it are not.
+MAX_TEXT = 4 << 20
+MAX_LINE = 8192
 
 
 def _value_column(lines: list[str]) -> int | None:
@@ -225,7 +237,7 @@ def _value_column(lines: list[str]) -> int | None:
     starts: Counter[int] = Counter()
     for line in lines:
         if line and not line[0].isspace():
-            starts.update(m.end() for m in _VALUE_START.finditer(line))
+            starts.update(m.end() for m in _VALUE_START.finditer(line, 0, _LABEL_ZONE + 64))
     if not starts:
         return None
     column, count = starts.most_common(1)[0]
@@ -238,16 +250,17 @@ def _label(text: str) -> str:
 
 
 def _split_label_line(line: str, column: int | None) -> tuple[str, str] | None:
-    starts = [m.end() for m in _VALUE_START.finditer(line)]
+    starts = [m.end() for m in _VALUE_START.finditer(line, 0, _LABEL_ZONE + 64)]
     if column is not None and column in starts:
         return _label(line[:column]), line[column:].strip()
     # Not aligned: the longest known label the line starts with, then the first ":".
     for pos in reversed(starts):
-        if canonical_label(line[:pos]) is not None:
+        if pos <= _LABEL_ZONE and canonical_label(line[:pos]) is not None:
             return _label(line[:pos]), line[pos:].strip()
-    empty = _EMPTY_VALUE.match(line)
-    if empty:
-        return _label(empty.group("label")), ""
+    # "Registered Organization:"  (empty value)
+    bare = line.rstrip(_PAD)
+    if bare.endswith(":") and bare[:1] and not bare[0].isspace():
+        return _label(bare[:-1]), ""
     if starts:
         return _label(line[:starts[0]]), line[starts[0]:].strip()
     return None
@@ -260,6 +273,9 @@ def _parse_list(text: str) -> list[list[tuple[str, list[str]]]]:
     hosts: list[list[tuple[str, list[str]]]] = []
     current: list[tuple[str, list[str]]] | None = None
     for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE:
+            raise ParseError(f"ligne de {len(line)} caractères, au-delà de {MAX_LINE} : ce n'est pas une "
+                             "sortie systeminfo /fo list", artifact=ARTIFACT, line=number)
         if not line.strip():
             continue
         if line[0].isspace():
@@ -289,7 +305,12 @@ _CSV_ITEM_SPLIT = re.compile(r",(?=\s*\[\d+\]:)|,(?=\s{2,})|,(?=(?:IP address|Ad
 
 
 def _parse_csv(text: str) -> list[list[tuple[str, list[str]]]]:
-    rows = [row for row in csv.reader(io.StringIO(text.strip())) if any(c.strip() for c in row)]
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text.strip())) if any(c.strip() for c in row)]
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte…
+        raise ParseError(f"sortie systeminfo /fo csv illisible ({exc})", artifact=ARTIFACT) from None
+    if not rows:
+        raise ParseError("sortie systeminfo /fo csv sans aucune ligne", artifact=ARTIFACT, line=1)
     header = rows[0]
     if not any(canonical_label(cell) for cell in header):
         raise ParseError("sortie systeminfo /fo csv sans ligne d'en-tête (option /nh) : "
@@ -310,7 +331,7 @@ def _parse_csv(text: str) -> list[list[tuple[str, list[str]]]]:
 # ----------------------------------------------------------- value decoding
 
 # "[01]: x86 Family 15 Model 4 Stepping 1 GenuineIntel ~3192 Mhz"
-_ITEM = re.compile(r"^\[(?P<n>\d+)\]:\s*(?P<text>.*)$")
+_ITEM = re.compile(r"^\[(?P<n>[0-9]{1,6})\]:\s*(?P<text>.*)$", re.ASCII)
 # "KB890046 - Update", "Q147222", "KB2862" (truncated)
 # "KB925398_WMP64", "KB938127-IE7"
 _KB = re.compile(r"^(?P<id>(?:KB|Q)\d+)(?!\d)", re.IGNORECASE)
@@ -319,12 +340,13 @@ _IP = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F]*:[0-9a-fA-F:.%]+)$")
 # "IP address(es)" / "Adresse(s) IP"
 _IP_HEADER = re.compile(r"^(?:IP address|Adresse\(?s?\)? IP)", re.IGNORECASE)
 # "~3192 Mhz"
-_MHZ = re.compile(r"~\s*(\d+)\s*Mhz", re.IGNORECASE)
+_MHZ = re.compile(r"~\s*([0-9]{1,6})\s*Mhz", re.IGNORECASE | re.ASCII)
 # "5.2.3790 Service Pack 1 Build 3790" / "6.1.7601 Service Pack 1 version 7601"
-_OS_VERSION = re.compile(r"(?P<v>\d+\.\d+\.(?P<build>\d+))")
-_SERVICE_PACK = re.compile(r"Service Pack (\d+)", re.IGNORECASE)
+_OS_VERSION = re.compile(r"(?<![0-9])(?P<v>[0-9]{1,5}\.[0-9]{1,5}\.(?P<build>[0-9]{1,5}))(?![0-9])", re.ASCII)
+_SERVICE_PACK = re.compile(r"Service Pack ([0-9]{1,3})(?![0-9])", re.IGNORECASE | re.ASCII)
 # "2,047 MB", "2 047 Mo" (NBSP or narrow NBSP), "2.047 MB"
-_MEMORY = re.compile(r"^(?P<n>\d{1,3}(?:[,.\s\u00a0\u202f]\d{3})*|\d+)\s*(?:MB|Mo)$", re.IGNORECASE)
+_MEMORY = re.compile(r"^(?P<n>[0-9]{1,3}(?:[,.\s\u00a0\u202f][0-9]{3}){0,5}|[0-9]{1,15})\s*(?:MB|Mo)$",
+                     re.IGNORECASE | re.ASCII)
 
 
 def _items(lines: list[str]) -> tuple[int | None, list[str]]:
@@ -332,7 +354,7 @@ def _items(lines: list[str]) -> tuple[int | None, list[str]]:
     if not lines:
         return None, []
     # "352 Hotfix(s) Installed." / "73 Corrections installées." / "1 NIC(s) Installed."
-    count_match = re.match(r"\s*(\d+)", lines[0])
+    count_match = re.match(r"\s*([0-9]{1,6})(?![0-9])", lines[0], re.ASCII)
     declared = int(count_match.group(1)) if count_match else None
     entries: list[str] = []
     rest = lines[1:] if count_match or not _ITEM.match(lines[0]) else lines
@@ -448,6 +470,9 @@ def _build(host: list[tuple[str, list[str]]], number: int) -> SystemInfo:
 
 def parse_systeminfo(text: str) -> list[SystemInfo]:
     """Parse ``systeminfo`` output (list or CSV, English or French), one entry per host."""
+    if len(text) > MAX_TEXT:
+        raise ParseError(f"{len(text)} caractères, au-delà de {MAX_TEXT} : ce n'est pas une sortie systeminfo",
+                         artifact=ARTIFACT)
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise ParseError("sortie systeminfo vide", artifact=ARTIFACT)

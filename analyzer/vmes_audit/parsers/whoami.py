@@ -41,12 +41,14 @@ from vmes_audit.errors import ParseError
 
 __all__ = ["WhoamiUser", "WhoamiGroup", "parse_whoami_user", "parse_whoami_groups"]
 
-# "S-1-5-21-1004336348-1177238915-682003330-1108", "S-1-16-12288"
-_SID = re.compile(r"^S-1-\d+(?:-\d+)*$", re.IGNORECASE)
+# "S-1-5-21-1004336348-1177238915-682003330-1108", "S-1-16-12288": at most 15 sub-authorities of
+# 32 bits (a longer "SID" is refused here, not by every later comparison)
+_SID = re.compile(r"^S-1-[0-9]{1,13}(?:-[0-9]{1,10}){0,15}$", re.IGNORECASE | re.ASCII)
 # "================= ==============================================" (table underline)
 _UNDERLINE = re.compile(r"^=+(?: +=+)*\s*$")
-# "User Name: contoso\svc-visto"  /  "Nom d'utilisateur : contoso\svc-visto"
-_LIST_LINE = re.compile(r"^(?P<label>[^:]+?)\s*:\s?(?P<value>.*)$")
+# "User Name: contoso\svc-visto"  /  "Nom d'utilisateur : contoso\svc-visto": split at the first
+# ":" without a regular expression (a lazy label before "\s*:" is quadratic on a line of spaces)
+MAX_LINE = 8192  # a group name and its attributes; anything longer is not whoami output
 # "USER INFORMATION" / "----------------" / "INFORMATIONS DE GROUPE"
 _TITLE_RULE = re.compile(r"^-{3,}\s*$")
 
@@ -66,7 +68,10 @@ class WhoamiGroup:
 
 
 def _csv_rows(lines: list[str]) -> list[list[str]]:
-    return [row for row in csv.reader(io.StringIO("\n".join(lines))) if row]
+    try:
+        return [row for row in csv.reader(io.StringIO("\n".join(lines))) if row]
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte…
+        raise ParseError(f"sortie whoami /fo csv illisible ({exc})") from None
 
 
 def _table_rows(lines: list[str], underline: int) -> list[list[str]]:
@@ -95,9 +100,10 @@ def _list_rows(lines: list[str]) -> list[list[str]]:
         if _TITLE_RULE.match(line):
             block = []  # the line before was a title ("USER INFORMATION")
             continue
-        match = _LIST_LINE.match(line.strip())
-        if match:
-            block.append(match.group("value").strip())
+        stripped = line.strip()
+        colon = stripped.find(":")
+        if colon > 0:
+            block.append(stripped[colon + 1:].strip())
     return [row for row in rows if any(_SID.match(cell) for cell in row)]
 
 
@@ -106,6 +112,10 @@ def _rows(text: str, artifact: str) -> list[list[str]]:
     content = [line for line in lines if line.strip()]
     if not content:
         raise ParseError("sortie whoami vide", artifact=artifact)
+    longest = max(len(line) for line in content)
+    if longest > MAX_LINE:
+        raise ParseError(f"ligne de {longest} caractères, au-delà de {MAX_LINE} : ce n'est pas une sortie whoami",
+                         artifact=artifact)
     if content[0].lstrip().startswith('"'):
         rows = _csv_rows(content)
     else:
