@@ -99,3 +99,20 @@ def test_rootdse_with_no_value_is_an_error(tmp_path: Path, empty_all: bool) -> N
         assert status["ad_rootdse"].status == "unreadable" and "RootDSE" in status["ad_rootdse"].error
     else:
         assert status["ad_rootdse"].status == "ok"
+
+
+def test_a_server_version_with_thousands_of_digits_is_unreadable_not_a_crash(tmp_path: Path) -> None:
+    def huge(text: str) -> str:
+        return re.sub(r"^serialNumber\[\]=.*$", "serialNumber[]=Version 6.5 (Build " + "9" * 5000 + ")", text,
+                      count=1, flags=re.M)
+    result = run_assessment([_mutated(tmp_path, "vmes01-2003-conforme", "ad_exchange_servers.txt", huge)])
+    b1 = [f for f in result.report.findings if f.catalogue == "B1"]
+    assert [f.state.value for f in b1] == ["unknown"], [f.message for f in b1]
+    assert any("version illisible" in w for w in result.report.warnings)
+
+
+def test_a_server_whose_dn_has_one_rdn_is_kept(tmp_path: Path) -> None:
+    def one_rdn(text: str) -> str:
+        return re.sub(r"^distinguishedName=CN=EXCH01,.*$", "distinguishedName=CN=EXCH01", text, count=1, flags=re.M)
+    result = run_assessment([_mutated(tmp_path, "vmes01-2003-conforme", "ad_exchange_servers.txt", one_rdn)])
+    assert _states(result, "B1") == ["pass"]

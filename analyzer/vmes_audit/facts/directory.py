@@ -40,7 +40,8 @@ from vmes_audit.security.dn import normalize_dn, parent_dn
 from vmes_audit.security.effective_rights import Right, effective_right
 from vmes_audit.security.membership import unprivileged
 from vmes_audit.security.rights import CLASS_USER, EXCHANGE_SERVER_RIGHTS, rights_names_fr
-from vmes_audit.security.sids import BUILTIN_ADMINISTRATORS, name_key, normalize_sid, sid_name_fr, well_known_names
+from vmes_audit.security.sids import (BUILTIN_ADMINISTRATORS, is_valid_sid, name_key, normalize_sid, sid_name_fr,
+                                      well_known_names)
 
 __all__ = ["build", "REQUIRED_RIGHTS"]
 
@@ -288,7 +289,7 @@ def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
         host = row["host"]
         local = None
         via = None
-        member_sids = {normalize_sid(s) for s in admins[admins["host"] == host]["sid"].dropna()} \
+        member_sids = {normalize_sid(s) for s in admins[admins["host"] == host]["sid"].dropna() if is_valid_sid(s)} \
             if not admins.empty else set()
         if sa_sids is not None and facts.artifact(host, "local_admins").usable:
             hits = sorted(member_sids & {normalize_sid(s) for s in sa_sids})
@@ -298,7 +299,7 @@ def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
             # whoami /groups is this machine's token; ADSI's tokenGroups (token_groups) holds the
             # domain's BUILTIN aliases, those of the DCs: its S-1-5-32-544 is no local administrator
             local_token = tokens[(tokens["host"] == host) & (tokens["artifact"] == "whoami_groups")]
-            host_tokens = {normalize_sid(s) for s in local_token["sid"].dropna()}
+            host_tokens = {normalize_sid(s) for s in local_token["sid"].dropna() if is_valid_sid(s)}
             if host_tokens:
                 local = BUILTIN_ADMINISTRATORS in host_tokens
                 via = "jeton du compte (whoami)" if local else None
@@ -318,7 +319,8 @@ def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
             ie_harden = to_int(zone["value"].iloc[0]) if not zone.empty else 0
         # H1 by SID when both are known: names are not compared when SIDs can be
         run_as_sid, sa_sid = row.get("run_as_sid"), org.get("sa_sid")
-        sid_match = (normalize_sid(run_as_sid) == normalize_sid(sa_sid)) if run_as_sid and sa_sid else None
+        sid_match = (normalize_sid(run_as_sid) == normalize_sid(sa_sid)) if (
+            run_as_sid and sa_sid and is_valid_sid(run_as_sid) and is_valid_sid(sa_sid)) else None
         for column, value in (("sa_local_admin", local), ("sa_local_admin_via", via),
                               ("run_as_sid_matches_sa", sid_match), ("sa_sid", sa_sid),
                               ("sa_home_server", org.get("sa_home_server")), ("sa_legacy_dn", org.get("sa_legacy_dn")),

@@ -75,7 +75,7 @@ def exchange_server_rows(facts: Facts, warnings: list[str]) -> list[dict]:
         dn = rec.get("distinguishedName")
         serials = as_list(rec.get("serialNumber"))
         row = {"host": "", "artifact": "ad_exchange_servers", "name": name, "dn": dn,
-               "admin_group": cn_of(parent_dn(parent_dn(dn))) if dn else None,
+               "admin_group": cn_of(parent_dn(parent_dn(dn) or "")) if dn else None,
                "legacy_dn": rec.get("legacyExchangeDN"), "roles": rec.get("msExchCurrentServerRoles"),
                "source": "ad", "ems_version": None, "version_conflict": None}
         try:

@@ -68,11 +68,12 @@ _E2007: dict[int, tuple[tuple[int, int], list[tuple[int, int]]]] = {
 }
 
 # "Version 6.5 (Build 7638.2: Service Pack 2)" / "Version 8.1 (Build 240.6)"
+# (bounded digit runs, ASCII only: a value from a customer's directory is never an unbounded integer)
 _VERSION = re.compile(
-    r"^\s*Version\s+(?P<major>\d+)\.(?P<minor>\d+)\s*\(\s*Build\s+(?P<build>\d+)(?:\.(?P<rev>\d+))?"
-    r"\s*(?::\s*Service\s+Pack\s+(?P<sp>\d+)\s*)?\)\s*$", re.IGNORECASE)
+    r"^\s*Version\s+(?P<major>[0-9]{1,3})\.(?P<minor>[0-9]{1,3})\s*\(\s*Build\s+(?P<build>[0-9]{1,6})"
+    r"(?:\.(?P<rev>[0-9]{1,6}))?\s*(?::\s*Service\s+Pack\s+(?P<sp>[0-9]{1,2})\s*)?\)\s*$", re.IGNORECASE)
 # "8.1.263.1" (file or EMS build), "6.5.7638"
-_DOTTED = re.compile(r"^\s*(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?\s*$")
+_DOTTED = re.compile(r"^\s*([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,6})(?:\.([0-9]{1,6}))?\s*$")
 
 
 @dataclass(frozen=True)
