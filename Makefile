@@ -4,11 +4,9 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 SAMPLE ?= samples/srvdc01-2000-non-conforme.zip
 OUT    ?= out
-# System libraries weasyprint needs for the PDF, and the tools the tests use.
-APT_RUNTIME = python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
-APT_TEST    = poppler-utils wine
+# Debian/Ubuntu packages: scripts/system-deps.sh (runtime: the PDF; test: + poppler, Wine, Samba).
 
-.PHONY: demo test test-fast bench bench-batch wheel samples lint-rules system-deps clean
+.PHONY: demo test test-fast test-deps bench bench-batch wheel samples lint-rules system-deps clean
 
 $(BIN)/vmes-audit: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis")'
@@ -17,21 +15,18 @@ $(BIN)/vmes-audit: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-# Installs the Debian packages when run as root on Debian/Ubuntu; otherwise says what is missing.
+# Installs the missing Debian packages when run as root on Debian/Ubuntu; otherwise says what is missing.
 system-deps:
-	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || ! $(PYTHON) -c 'import ensurepip' 2>/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_RUNTIME) >/dev/null; \
-	  else \
-	    echo "Paquets système requis : sudo apt-get install $(APT_RUNTIME)"; \
-	  fi; \
-	fi
+	@bash scripts/system-deps.sh runtime
+
+test-deps:
+	@bash scripts/system-deps.sh test
 
 demo: system-deps $(BIN)/vmes-audit
 	$(BIN)/vmes-audit analyze $(SAMPLE) -o $(OUT) --format pdf,html,json --client "Client de démonstration"
 	@echo "Rapport : $(OUT)/rapport-vmes.pdf"
 
-test: system-deps $(BIN)/vmes-audit
+test: test-deps $(BIN)/vmes-audit
 	$(BIN)/python -m pytest
 
 test-fast: $(BIN)/vmes-audit
