@@ -107,7 +107,7 @@ def french_spacing(text: str) -> str:
     True
     >>> french_spacing("Observé : oui") == "Observé" + NBSP + ": oui"
     True
-    >>> french_spacing("https://x.fr:443 ; C:\\WINDOWS") == "https://x.fr:443" + NNBSP + "; C:\\WINDOWS"
+    >>> french_spacing("https://x.fr:443 ; C:\\\\WINDOWS") == "https://x.fr:443" + NNBSP + "; C:\\\\WINDOWS"
     True
     """
     if not text or not isinstance(text, str):
