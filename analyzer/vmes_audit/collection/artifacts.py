@@ -103,8 +103,8 @@ _SPECS = [
     _spec("wmi_accounts", "records", "comptes et groupes locaux bien connus (WMI)", empty_ok=False),
     _spec("exchange_version", "records", "version Exchange (ADSI)", ("exchange",), expected=True),
     # Active Directory (§5): plausibility of their content is declared with the directory facts
-    _spec("ad_rootdse", "records", "AD : RootDSE", expected=True),
-    _spec("ad_domain", "records", "AD : domaine", expected=True),
+    _spec("ad_rootdse", "records", "AD : RootDSE", expected=True, required="rootdse", unique="rootdse"),
+    _spec("ad_domain", "records", "AD : domaine", expected=True, required="domain", unique="domain"),
     _spec("ad_partitions", "records", "AD : partitions", expected=True),
     _spec("ad_domain_controllers", "records", "AD : contrôleurs de domaine", expected=True),
     _spec("ad_service_account", "records", "AD : compte de service", expected=True),
@@ -113,7 +113,8 @@ _SPECS = [
           empty_ok=False, required="group"),
     _spec("ad_exchange_org", "records", "AD : organisation Exchange", expected=True),
     _spec("ad_exchange_servers", "records", "AD : serveurs Exchange", expected=True),
-    _spec("ad_acl", "records", "AD : listes de contrôle d'accès", expected=True),
+    # at least the domain head's descriptor (or its Error record)
+    _spec("ad_acl", "records", "AD : listes de contrôle d'accès", expected=True, required="sd"),
     # §5.2: an AD search that must end with its summary and does not was interrupted
     _spec("ad_admincount_users", "records", "AD : utilisateurs protégés (adminCount=1)", expected=True,
           required="summary", unique="summary"),

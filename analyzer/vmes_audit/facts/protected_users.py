@@ -37,27 +37,15 @@ def _name(rec) -> str:
     return str(text_of(rec.get("sAMAccountName")) or cn_of(text_of(rec.get("distinguishedName"))) or "?")
 
 
-def _summary_missing(facts: Facts, name: str) -> None:
-    for _, art in facts.any_artifact(name):
-        if art.usable:
-            art.mark_unreadable("enregistrement « summary » absent : la recherche a été interrompue, la liste "
-                                "n'est pas complète")
-
-
 def protected_user_columns(facts: Facts, org: dict[str, Any], descriptors: Mapping[str, SecurityDescriptor] | None,
                            token: Token | None, label: str) -> None:
     """Fill the ``protected_*`` and ``adminsdholder_*`` columns of the organisation row."""
+    # both end with a summary record (the catalogue requires it: an interrupted search is unreadable)
     records, _ = records_of(facts, "ad_mail_users_protected")
     source = "ad_mail_users_protected"
-    if records is not None and first_of(records, "summary") is None:
-        _summary_missing(facts, source)
-        records = None
     if records is None:
         records, _ = records_of(facts, "ad_admincount_users")
         source = "ad_admincount_users"
-        if records is not None and first_of(records, "summary") is None:
-            _summary_missing(facts, source)
-            records = None
     if records is None:
         return
     users = of_kind(records, "user")
