@@ -140,6 +140,9 @@ def render_text(source: str, context: dict[str, Any]) -> str:
     """Render a rule template; raises jinja2.TemplateError on a template bug."""
     if not source:
         return ""
+    if "{" not in source and "\r" not in source:
+        # No markup: jinja2 would return the text as it is, after copying the context.
+        return source.strip()
     return _compile(source).render(**context).strip()
 
 

@@ -129,32 +129,49 @@ def parse_records(text: str, *, artifact: str | None = None) -> list[Record]:
     records: list[Record] = []
     current: Record | None = None
     seen: dict[str, str] = {}  # lower-case property name -> "scalar" | "array", in the current record
+    kind_match, prop_match = _KIND.match, _PROP.match
+    heads: dict[str, tuple[str, str | None]] = {}  # "Name" / "Name[]" -> (name, "[]" or None)
     for number, raw in enumerate(lines[1:], start=2):
         if len(raw) > MAX_LINE:
             raise ParseError(f"ligne de {len(raw)} caractères, au-delà de la limite de {MAX_LINE} : "
                              "fichier tronqué ou modifié", artifact=artifact, line=number)
         line = raw.rstrip("\r")
-        if not line.strip() or line.startswith("#"):
+        if not line or line[0] == "#" or line.isspace():
             continue
-        kind = _KIND.match(line)
-        if kind:
-            current = Record(kind.group("kind"), line=number)
-            records.append(current)
-            seen = {}
-            continue
-        prop = _PROP.match(line)
-        if not prop:
-            raise ParseError(f"ligne illisible « {line[:60]} »", artifact=artifact, line=number)
+        if line[0] == "[":
+            kind = kind_match(line)
+            if kind:
+                current = Record(kind.group("kind"), line=number)
+                records.append(current)
+                seen = {}
+                continue
+        # Fast path: the head before "=" (or the "!") is one already validated by _PROP.
+        head, eq, raw_value = line.partition("=")
+        if not eq:
+            head, raw_value = line[:-1], None
+            if line[-1] != "!":
+                head = ""
+        known = heads.get(head)
+        if known is not None:
+            name, arr = known
+            null = raw_value is None
+        else:
+            prop = prop_match(line)
+            if not prop:
+                raise ParseError(f"ligne illisible « {line[:60]} »", artifact=artifact, line=number)
+            name, arr, null, raw_value = prop.groups()
+            if len(heads) < 4096:
+                heads[head] = (name, arr)
         if current is None:
             raise ParseError("propriété hors de tout enregistrement", artifact=artifact, line=number)
-        name = prop.group("name")
-        form = "array" if prop.group("arr") else "scalar"
-        previous = seen.get(name.lower())
+        form = "array" if arr else "scalar"
+        key = name.lower()
+        previous = seen.get(key)
         if previous is not None and (previous != form or form == "scalar"):
             problem = "répétée dans le même enregistrement" if previous == form else "à la fois simple et multiple"
             raise ParseError(f"propriété « {name} » {problem}", artifact=artifact, line=number)
-        seen[name.lower()] = form
-        value = None if prop.group("null") else unescape(prop.group("value"), line=number)
+        seen[key] = form
+        value = None if null else (raw_value if "\\" not in raw_value else unescape(raw_value, line=number))
         if form == "array":
             items = current.props.setdefault(name, [])
             if value is not None:

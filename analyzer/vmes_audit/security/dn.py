@@ -10,6 +10,8 @@ True
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 __all__ = ["split_dn", "normalize_dn", "parent_dn", "is_ancestor", "depth_below"]
 
 
@@ -19,6 +21,9 @@ def split_dn(dn: str) -> list[str]:
     >>> split_dn(r"CN=a\,b,DC=x")
     ['CN=a\\,b', 'DC=x']
     """
+    if "\\" not in dn:
+        # No escape: a plain split gives the same RDNs, several times faster.
+        return [p.strip() for p in dn.replace(";", ",").split(",") if p.strip()]
     parts: list[str] = []
     current: list[str] = []
     escaped = False
@@ -40,8 +45,13 @@ def split_dn(dn: str) -> list[str]:
     return [p for p in parts if p]
 
 
+@lru_cache(maxsize=65536)
 def normalize_dn(dn: str) -> str:
-    """Case-insensitive key of a DN: RDNs stripped, spaces around ``=`` removed, lower-cased."""
+    """Case-insensitive key of a DN: RDNs stripped, spaces around ``=`` removed, lower-cased.
+
+    Cached: a large organisation's tables normalise the same few thousand DNs
+    tens of thousands of times (measured by ``bench/bench_ratios.py``).
+    """
     out = []
     for rdn in split_dn(dn):
         name, sep, value = rdn.partition("=")

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "ADS_RIGHT_DS_CREATE_CHILD", "ADS_RIGHT_DS_DELETE_CHILD", "ADS_RIGHT_ACTRL_DS_LIST",
@@ -134,14 +135,21 @@ def rights_names_fr(mask: int) -> list[str]:
     >>> rights_names_fr(0x100 | 0x00400000)
     ['Toutes les autorisations étendues', 'bit 0x00400000']
     """
-    mask &= 0xFFFFFFFF
+    return list(_rights_names_fr(mask & 0xFFFFFFFF))
+
+
+_KNOWN_BITS = 0
+for _bit, _ in _BIT_NAMES_FR:
+    _KNOWN_BITS |= _bit
+
+
+@lru_cache(maxsize=4096)
+def _rights_names_fr(mask: int) -> tuple[str, ...]:
+    # cached: a directory's ACEs repeat a few dozen masks tens of thousands of times
     names = [name for bit, name in _BIT_NAMES_FR if mask & bit]
-    known = 0
-    for bit, _ in _BIT_NAMES_FR:
-        known |= bit
-    rest = mask & ~known
+    rest = mask & ~_KNOWN_BITS
     names += [f"bit 0x{1 << i:08X}" for i in range(32) if rest & (1 << i)]
-    return names
+    return tuple(names)
 
 
 # --- GUIDs --------------------------------------------------------------------

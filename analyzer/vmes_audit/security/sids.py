@@ -18,6 +18,7 @@ SIDs are normalised to the ``S-1-…`` form with an upper-case ``S``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from vmes_audit.errors import ParseError
 
@@ -116,9 +117,16 @@ def is_valid_sid(sid: object) -> bool:
     >>> is_valid_sid("S-1-5-21-1-2-3-4294967296")   # sub-authority above 32 bits
     False
     """
-    if not isinstance(sid, str) or not _SID.match(sid.strip()):
+    return isinstance(sid, str) and _valid_sid_text(sid)
+
+
+@lru_cache(maxsize=65536)
+def _valid_sid_text(sid: str) -> bool:
+    # cached: the same trustees come back on every ACE of a directory
+    text = sid.strip()
+    if not _SID.match(text):
         return False
-    return all(int(part) <= 0xFFFFFFFF for part in sid.strip().split("-")[3:])
+    return all(int(part) <= 0xFFFFFFFF for part in text.split("-")[3:])
 
 
 def normalize_sid(sid: str) -> str:
