@@ -8,8 +8,6 @@ Numbers depend on the machine; the README and the issue notes quote them with th
 from __future__ import annotations
 
 import argparse
-import hashlib
-import io
 import json
 import statistics
 import sys
@@ -22,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "analyzer"))
 
 from vmes_audit.assessment import run_assessment  # noqa: E402
+from _collection import write_collection  # noqa: E402
 from vmes_audit.parsers.records import write_records  # noqa: E402
 from vmes_audit.report.render import write_outputs  # noqa: E402
 
@@ -42,17 +41,7 @@ def big_collection(path: Path, programs: int = 3000, services: int = 1500) -> Pa
                                "StartMode": "Auto", "StartName": "LocalSystem", "PathName": "C:\\x.exe"})
             for i in range(services)]
     files["wmi_service.txt"] = b"\xff\xfe" + write_records(recs).encode("utf-16le")
-    for entry in manifest["artifacts"]:
-        if entry["file"] in files:
-            entry["sha256"] = hashlib.sha256(files[entry["file"]]).hexdigest()
-            entry["size"] = len(files[entry["file"]])
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-        archive.writestr("manifest.json", json.dumps(manifest))
-    path.write_bytes(buffer.getvalue())
-    return path
+    return write_collection(path, manifest, files)
 
 
 def measure(label: str, inputs: list[Path], formats: set[str], repeat: int) -> None:

@@ -23,8 +23,6 @@ the machine and its load (printed): quote them with it.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import io
 import json
 import os
 import resource
@@ -41,6 +39,7 @@ SAMPLES = ROOT / "samples"
 BARE_IMPORT = "import pandas, jinja2, yaml, typer; from pydantic import BaseModel"
 
 from vmes_audit.encoding import decode_bytes  # noqa: E402
+from _collection import write_collection  # noqa: E402
 from vmes_audit.parsers.records import parse_records, write_records  # noqa: E402
 
 
@@ -102,17 +101,7 @@ def large_organisation(path: Path, containers: int = 200, servers: int = 30, ace
     users.append(("summary", {"Count": str(admin_users), "Truncated": "False"}))
     files["ad_admincount_users.txt"] = _utf16(users, "source: synthetic large organisation")
 
-    for entry in manifest["artifacts"]:
-        if entry.get("file") in files:
-            entry["sha256"] = hashlib.sha256(files[entry["file"]]).hexdigest()
-            entry["size"] = len(files[entry["file"]])
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-        archive.writestr("manifest.json", json.dumps(manifest))
-    path.write_bytes(buffer.getvalue())
-    return path
+    return write_collection(path, manifest, files)
 
 
 def _cli() -> list[str]:
