@@ -3,7 +3,9 @@
 The sample's directory data then comes from a real AD implementation read the way the collector
 reads it (tests/samba/, docs/samba-harness.md), not from hand-written records. The script
 provisions a Samba AD DC in a private network namespace (root, Debian packages samba,
-samba-ad-dc, samba-ad-provision, ldb-tools), with the sample's DNS domain as realm, builds the
+samba-ad-dc, samba-ad-provision, ldb-tools), with the sample's DNS domain as realm and the
+NetBIOS name and domain SID of the sample's ``run_as`` (so that the sample stays in the domain of
+its organisation's other collections; ``--netbios``, ``--domain-sid`` override them), builds the
 scenario's organisation, reads it as the service account and writes into
 ``samples/src/<sample>/`` (or ``--out DIR/<sample>/``):
 
@@ -71,15 +73,24 @@ def main(argv: list[str]) -> int:
     parser.add_argument("scenario", choices=sorted(BY_NAME))
     parser.add_argument("sample")
     parser.add_argument("--out", type=Path, default=HERE / "src", help="folder that receives <sample>/")
+    parser.add_argument("--netbios", help="NetBIOS domain name (default: the one of the sample's run_as)")
+    parser.add_argument("--domain-sid", help="domain SID (default: the one of the sample's run_as), so that the "
+                                             "regenerated sample stays in the same domain as the other "
+                                             "collections of its organisation")
     args = parser.parse_args(argv)
     base = HERE / "src" / args.sample
     if not (base / "collection.yaml").is_file():
         parser.error(f"no sample source {base}")
     manifest = yaml.safe_load((base / "collection.yaml").read_text(encoding="utf-8"))["manifest"]
     realm = (manifest["host"].get("dns_domain") or "corp.exemple.test").upper()
+    run_as = manifest.get("run_as") or {}
+    account_domain, _, _ = str(run_as.get("name") or "").rpartition("\\")
+    sid = str(run_as.get("sid") or "")
+    netbios = args.netbios or account_domain or realm.split(".")[0][:15]
+    domain_sid = args.domain_sid or (sid.rsplit("-", 1)[0] if sid.startswith("S-1-5-21-") else None)
     with tempfile.TemporaryDirectory(prefix="vmes-samba-") as work:
         forest = Forest(Path(work))
-        forest.dc = SambaDC(Path(work) / "dc", realm=realm, netbios=realm.split(".")[0][:15])
+        forest.dc = SambaDC(Path(work) / "dc", realm=realm, netbios=netbios.upper(), domain_sid=domain_sid)
         try:
             forest.prepare()
             target = regenerate(forest, args.scenario, args.sample, args.out)

@@ -68,3 +68,34 @@ def test_nothing_evaluated_is_not_ready() -> None:
     assert verdict([])[0].value == "non_pret"
     assert verdict([_f("n/a"), _f("n/a")])[0].value == "non_pret"
     assert verdict([_f("pass"), _f("n/a")])[0].value == "pret"
+
+
+def test_the_bundled_organisations_each_describe_one_directory() -> None:
+    for pair in (["vmes01-2003-conforme", "exch01-2003sp2"], ["vmes03-2007", "ems-exch07"],
+                 ["vmes04-mixte", "ems-sante-exs07"], ["vmes06-echecs-2007", "ems-exlog07"]):
+        result = analyse([SAMPLES / f"{name}.zip" for name in pair])
+        assert result.facts.table("assessment_conflicts").empty, pair
+        assert finding(result.report, "h3-assessment-contents").state.value == "pass", pair
+
+
+def test_collections_from_two_directories_with_one_domain_name_are_never_ready(tmp_path: Path) -> None:
+    # the Exchange server's archive comes from a test lab whose domain is also called CORP
+    lab = SampleZip.open("exch01-2003sp2")
+    lab.manifest["run_as"] = {"name": "CORP\\Administrateur", "sid": "S-1-5-21-111-222-333-500"}
+    result = analyse([SAMPLES / "vmes01-2003-conforme.zip", lab.write(tmp_path / "EXCH-EXCH01.zip")])
+    (conflict,) = result.facts.table("assessment_conflicts").to_dict("records")
+    assert conflict["domain"] == "CORP"
+    assert conflict["sids"] == ["S-1-5-21-111-222-333", "S-1-5-21-1844237615-1960408961-1801674531"]
+    # the directory read on the VMES machine is one of the witnesses (its domain object's objectSid)
+    assert any("annuaire lu depuis" in claim and claim.startswith("S-1-5-21-1844237615-") for claim in conflict["claims"])
+    h3 = finding(result.report, "h3-assessment-contents")
+    assert h3.state.value == "unknown" and "deux annuaires" in h3.message and "EXCH-EXCH01.zip" in h3.message
+    assert result.report.verdict.value == "non_pret"
+
+
+def test_a_local_collecting_account_is_no_domain_claim(tmp_path: Path) -> None:
+    # a machine's own accounts carry its machine SID, which cloned machines share: not compared
+    local = SampleZip.open("exch01-2003sp2")
+    local.manifest["run_as"] = {"name": "EXCH01\\Administrateur", "sid": "S-1-5-21-111-222-333-500"}
+    result = analyse([SAMPLES / "vmes01-2003-conforme.zip", local.write(tmp_path / "EXCH-EXCH01.zip")])
+    assert result.facts.table("assessment_conflicts").empty

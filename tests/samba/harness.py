@@ -83,8 +83,11 @@ class SambaDC:
     """One provisioned forest root domain, started in its own network namespace."""
 
     def __init__(self, root: Path, *, realm: str = "CORP.EXEMPLE.TEST", netbios: str = "CORP",
-                 host: str = "DC01", admin_password: str = "Vm3s-Audit!Samba") -> None:
+                 host: str = "DC01", admin_password: str = "Vm3s-Audit!Samba",
+                 domain_sid: str | None = None) -> None:
         self.root = Path(root)
+        # None: the provision draws one (the tests); a sample's regeneration pins its own (samples/regenerate_ad.py)
+        self.requested_domain_sid = domain_sid
         self.realm = realm
         self.netbios = netbios
         self.host = host
@@ -128,6 +131,7 @@ class SambaDC:
         self._run(["samba-tool", "domain", "provision", f"--realm={self.realm}", f"--domain={self.netbios}",
                    f"--host-name={self.host}", f"--adminpass={self.admin_password}", "--server-role=dc",
                    "--dns-backend=NONE", f"--targetdir={self.root}",
+                   *([f"--domain-sid={self.requested_domain_sid}"] if self.requested_domain_sid else []),
                    "--option=interfaces=127.0.0.1", "--option=bind interfaces only=yes"],
                   "samba-tool domain provision")
         self.timings.provision_s = time.monotonic() - started
@@ -135,6 +139,8 @@ class SambaDC:
             (self.root / folder).mkdir(parents=True, exist_ok=True)
         self._write_conf()
         self.domain_sid = self._read_domain_sid()
+        if self.requested_domain_sid and self.domain_sid != self.requested_domain_sid:
+            raise SambaError(f"provisioned domain SID {self.domain_sid}, not the requested {self.requested_domain_sid}")
 
     def _write_conf(self) -> None:
         r = self.root

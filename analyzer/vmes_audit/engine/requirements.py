@@ -10,7 +10,13 @@ like any other (``rules/vmes-5.5/h3-assessment-contents.yaml``):
 - ``assessment_parts``: one row per input and per collection, ``usable``
   false for an input that could not be read at all (a broken zip among
   several) or a collection set aside as contradictory (mode against content,
-  duplicate entries or manifest keys…), with the reason.
+  duplicate entries or manifest keys…), with the reason;
+- ``assessment_conflicts``: one row per domain that the collections name
+  with two different SIDs (the collecting accounts of the manifests, the
+  directory read on the VMES machine). A NetBIOS domain name is unique in a
+  forest and between trusting forests, so two SIDs under one name mean
+  collections from two different directories (a test lab and production,
+  say): the analysis would judge one organisation on another's facts.
 
 So the verdict knows what it did not see: a missing requirement is a
 bloquant "Non évaluable" finding, never a silent "Prêt".
@@ -25,12 +31,14 @@ from typing import Any
 
 from vmes_audit.facts.model import TABLES, Facts, register_table
 
-__all__ = ["requirement_rows", "part_rows", "add_assessment_tables"]
+__all__ = ["requirement_rows", "part_rows", "conflict_rows", "add_assessment_tables"]
 
 register_table("assessment_requirements", "Ce que l'analyse doit contenir pour rendre un verdict (pack.yaml)",
                "host artifact requirement label role minimum found hosts met missing", "")
 register_table("assessment_parts", "Les entrées et collectes de l'analyse, et celles qui ont été écartées",
                "host artifact part kind usable reason", "")
+register_table("assessment_conflicts", "Les domaines que les collectes nomment avec des SID différents",
+               "host artifact domain sids claims", "")
 
 
 def requirement_rows(requirements: list[Any], facts: Facts) -> list[dict[str, Any]]:
@@ -66,6 +74,44 @@ def part_rows(facts: Facts) -> list[dict[str, Any]]:
     return rows
 
 
+def _domain_sid(sid: str) -> str | None:
+    """The domain part of a domain account's SID (S-1-5-21-a-b-c-RID), else None."""
+    parts = sid.strip().upper().split("-")
+    return "-".join(parts[:-1]) if len(parts) == 8 and parts[:4] == ["S", "1", "5", "21"] else None
+
+
+def conflict_rows(facts: Facts) -> list[dict[str, Any]]:
+    """Domains named with two SIDs by the collections of one assessment (see the module's docstring).
+
+    A local account (named after its own machine) is left out: cloned machines share a machine SID.
+    """
+    claims: dict[str, dict[str, list[str]]] = {}  # NETBIOS -> domain SID -> who says so
+
+    def claim(name: str, sid: str | None, who: str) -> None:
+        if name and sid:
+            claims.setdefault(name.strip().upper(), {}).setdefault(sid, []).append(who)
+
+    for coll in facts.assessment.collections:
+        if coll.manifest is None:
+            continue
+        domain, sep, _ = (coll.manifest.run_as.name or "").rpartition("\\")
+        if sep and domain.strip().upper() != (coll.host or "").upper():
+            claim(domain, _domain_sid(coll.manifest.run_as.sid or ""),
+                  f"compte de collecte de « {coll.origin} » ({coll.manifest.run_as.name})")
+    directory = facts.table("organisation")
+    for row in directory.to_dict("records") if not directory.empty else []:
+        sid = row.get("domain_sid")
+        if isinstance(sid, str) and isinstance(row.get("domain_netbios"), str):
+            reader = row.get("host") or "la machine VMES"
+            claim(row["domain_netbios"], sid.strip().upper(), f"annuaire lu depuis {reader}")
+    rows = []
+    for name, by_sid in sorted(claims.items()):
+        if len(by_sid) > 1:
+            rows.append({"host": "", "artifact": None, "domain": name, "sids": sorted(by_sid),
+                         "claims": [f"{sid} : {', '.join(who[:3])}" for sid, who in sorted(by_sid.items())]})
+    return rows
+
+
 def add_assessment_tables(requirements: list[Any], facts: Facts) -> None:
     """Store both tables in ``facts`` (before the rules are evaluated)."""
     from vmes_audit.facts import frame
@@ -73,3 +119,4 @@ def add_assessment_tables(requirements: list[Any], facts: Facts) -> None:
     facts.tables["assessment_requirements"] = frame("assessment_requirements",
                                                     requirement_rows(requirements, facts))
     facts.tables["assessment_parts"] = frame("assessment_parts", part_rows(facts))
+    facts.tables["assessment_conflicts"] = frame("assessment_conflicts", conflict_rows(facts))
