@@ -22,9 +22,8 @@ from vmes_audit.french_cli import (
     HELP_OPTION_NAMES,
     ExitCode,
     FrenchGroup,
-    Terminated,
-    sigterm_as_interrupt,
 )
+from vmes_audit.interrupts import Terminated, interruptible
 
 _SETTINGS = {"help_option_names": HELP_OPTION_NAMES}
 app = typer.Typer(cls=FrenchGroup, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -174,7 +173,7 @@ def analyze(
     code = ExitCode.OK
     try:
         # weasyprint stamps the PDF with SOURCE_DATE_EPOCH: the report date, whatever the environment says
-        with sigterm_as_interrupt(), scratch_directory(), _SourceDateEpoch(today):
+        with interruptible(), scratch_directory(), _SourceDateEpoch(today):
             pack_dir = resolve_pack(pack)
             waiver_list = load_waivers(waivers) if waivers else None
             earlier = None
@@ -259,7 +258,7 @@ def compare_command(
 
     pdf_problem = ""
     try:
-        with sigterm_as_interrupt(), scratch_directory():
+        with interruptible(), scratch_directory():
             pack_dir = resolve_pack(pack) if pack else None
             report = compare_files(old, new, pack_dir=pack_dir)
             mapping_file = None

@@ -19,12 +19,9 @@ The exit codes are :class:`ExitCode`; ``--help`` and the README list them.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import signal
 import sys
-import threading
 from enum import IntEnum
 from typing import Any
 
@@ -38,8 +35,10 @@ except ImportError:  # pragma: no cover - older typer, on the real click
     from click import exceptions as click_errors  # type: ignore[no-redef]
     from click.formatting import HelpFormatter  # type: ignore[no-redef]
 
+from vmes_audit.interrupts import Terminated
+
 __all__ = ["ExitCode", "EXIT_CODES_HELP", "FrenchGroup", "FrenchContext", "FrenchHelpFormatter",
-           "usage_error_message", "HELP_OPTION_NAMES", "sigterm_as_interrupt", "Terminated"]
+           "usage_error_message", "HELP_OPTION_NAMES", "Terminated"]
 
 HELP_OPTION_NAMES = ["-h", "--help"]
 
@@ -299,24 +298,3 @@ class FrenchGroup(TyperGroup):
         if standalone_mode:
             sys.exit(int(code))
         return int(code)
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so that every cleanup runs."""
-
-
-@contextlib.contextmanager
-def sigterm_as_interrupt():
-    """While the block runs, SIGTERM (``kill``) unwinds like Ctrl-C (as :class:`Terminated`), so cleanups run."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
-        yield
-        return
-
-    def _raise(signum, frame):  # noqa: ARG001 - the signal handler signature
-        raise Terminated
-
-    previous = signal.signal(signal.SIGTERM, _raise)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)

@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from vmes_audit import interrupts
 from vmes_audit.errors import AuditError
 
 __all__ = ["OutputError", "OutputFolder", "scratch_directory"]
@@ -161,6 +162,7 @@ class OutputFolder:
 
     def commit(self) -> list[Path]:
         """Move every staged file over its final name; returns the final paths."""
+        interrupts.check()  # a Ctrl-C a finalizer swallowed during rendering still cancels the run
         self._refuse_unsafe_targets(list(self._staged))
         done = []
         for name, temporary in list(self._staged.items()):
