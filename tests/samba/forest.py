@@ -10,6 +10,7 @@ other's objects and every one starts from the same domain SID.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -96,6 +97,16 @@ class Forest:
         zip_path = build_zip(source, out_dir)
         return Collected(scenario, zip_path, source, artifacts, identity, self.dc.domain_sid, account_sid,
                          reader.issued, time.monotonic() - started, objects)
+
+    @contextlib.contextmanager
+    def running(self, *, tls: bool = False):
+        """The provisioned forest (schema applied, no scenario), started; stopped by PID afterwards."""
+        self._restore()
+        self.dc.start(tls=tls)
+        try:
+            yield Directory.open(self.dc)
+        finally:
+            self.dc.stop()
 
     def close(self) -> None:
         self.dc.stop()

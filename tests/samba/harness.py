@@ -33,6 +33,7 @@ import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import threading
 import time
@@ -200,8 +201,13 @@ class SambaDC:
         return len(entries)
 
     # ------------------------------------------------------------ run
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 30.0, *, tls: bool = False) -> None:
+        """``tls``: also serve LDAPS on 636 (Samba generates a self-signed certificate at that start,
+        about a second; only the tests that reset passwords need it)."""
         started = time.monotonic()
+        conf = self.conf.read_text(encoding="ascii")
+        self.conf.write_text(re.sub(r"tls enabled = \w+", f"tls enabled = {'yes' if tls else 'no'}", conf),
+                             encoding="ascii")
         log = open(self.root / "log" / "stdout.log", "wb")
         # unshare execs the shell, which execs samba: the PID we keep is samba's own.
         self.process = subprocess.Popen(
@@ -264,14 +270,22 @@ class SambaDC:
             raise result["error"]  # type: ignore[misc]
         return result["value"]
 
-    def connect(self, user_dn: str | None = None, password: str | None = None, *, port: int = 389
-                ) -> ldap3.Connection:
-        """A simple-bound LDAP connection to 127.0.0.1:<port> of samba's namespace (3268: global catalog)."""
+    def connect(self, user_dn: str | None = None, password: str | None = None, *, port: int = 389,
+                tls: bool = False) -> ldap3.Connection:
+        """A simple-bound LDAP connection to 127.0.0.1:<port> of samba's namespace (3268: global catalog).
+
+        ``tls``: LDAPS on 636 (Samba's self-signed certificate, generated at its first start, is not
+        verified: the peer is our own process on loopback). Samba accepts password resets only there.
+        """
         user_dn = user_dn or self.admin_dn
         password = password if password is not None else self.admin_password
 
         def open_connection() -> ldap3.Connection:
-            server = ldap3.Server("127.0.0.1", port=port, get_info=ldap3.NONE, connect_timeout=5)
+            if tls:
+                server = ldap3.Server("127.0.0.1", port=636, use_ssl=True, get_info=ldap3.NONE, connect_timeout=5,
+                                      tls=ldap3.Tls(validate=ssl.CERT_NONE))
+            else:
+                server = ldap3.Server("127.0.0.1", port=port, get_info=ldap3.NONE, connect_timeout=5)
             return ldap3.Connection(server, user=user_dn, password=password, auto_bind=True,
                                     raise_exceptions=False, receive_timeout=30, auto_referrals=False)
 
