@@ -195,38 +195,34 @@ def _engine(lab: Lab, ou: str, user: str, *, inherited_only: bool) -> bool | Non
     return effective_right(user, CLASS_USER, right, lab.token, {normalize_dn(user): _descriptor(lab, user)}).granted
 
 
-def test_random_dacls_the_engine_decides_as_samba(lab: Lab) -> None:
-    rng = random.Random(20261201)
+def _compare(lab: Lab, seed: int, first: int, *, inherited_only: bool) -> dict[bool, int]:
+    """Run RANDOM_CASES random cases; assert the engine and Samba agree; return Samba's answers."""
+    rng = random.Random(seed)
     outcomes = {True: 0, False: 0}
     disagreements = []
-    for number in range(RANDOM_CASES):
+    for number in range(first, first + RANDOM_CASES):
         case = _random_case(rng, lab, number)
+        if inherited_only:
+            case.explicit_aces, case.protected = [], False  # the engine cannot know a child's own ACEs
         ou, user = _build(lab, case)
         samba = lab.reset_allowed(user)
-        engine = _engine(lab, ou, user, inherited_only=False)
+        engine = _engine(lab, ou, user, inherited_only=inherited_only)
         outcomes[samba] += 1
         if engine is not samba:
             disagreements.append(f"Samba {samba}, engine {engine}\n{case.describe()}")
     assert not disagreements, "\n\n".join(disagreements)
+    return outcomes
+
+
+def test_random_dacls_the_engine_decides_as_samba(lab: Lab) -> None:
+    outcomes = _compare(lab, 20261201, 0, inherited_only=False)
     # the draw must exercise both answers, or the test proves nothing
     assert outcomes[True] >= RANDOM_CASES // 5 and outcomes[False] >= RANDOM_CASES // 5, outcomes
 
 
 def test_random_parent_dacls_the_inheritance_computed_decides_as_samba(lab: Lab) -> None:
     """Only the parent's descriptor known (mail users below an OU): the computed inheritance must agree."""
-    rng = random.Random(912918)
-    outcomes = {True: 0, False: 0}
-    disagreements = []
-    for number in range(RANDOM_CASES):
-        case = _random_case(rng, lab, 1000 + number)
-        case.explicit_aces, case.protected = [], False  # the engine cannot know a child's own ACEs
-        ou, user = _build(lab, case)
-        samba = lab.reset_allowed(user)
-        engine = _engine(lab, ou, user, inherited_only=True)
-        outcomes[samba] += 1
-        if engine is not samba:
-            disagreements.append(f"Samba {samba}, engine {engine}\n{case.describe()}")
-    assert not disagreements, "\n\n".join(disagreements)
+    outcomes = _compare(lab, 912918, 1000, inherited_only=True)
     assert outcomes[True] >= RANDOM_CASES // 10 and outcomes[False] >= RANDOM_CASES // 5, outcomes
 
 
