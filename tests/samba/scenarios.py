@@ -3,10 +3,9 @@
 Every scenario starts from the same provisioned forest (restored from a
 snapshot, so scenarios never see each other's objects), builds its
 organisation with :mod:`organisation`, then the reader collects it as the
-service account. ``EXPECTED`` gives the *right* state of every rule of
-sections A, B, F and G (issue 9 says what is right); ``NEEDS`` names, for
-the states today's analyzer does not give yet, the correction of issue 9
-they wait for (the test marks them xfail, strict, with that reason).
+service account. Each scenario's ``expected`` gives the *right* state of
+every rule of sections A, B, F and G (issue 9 says what is right), and the
+analyzer must give exactly that: no state is marked as expected to fail.
 
 Expected states use the engine's values: pass, fail, warn, manual,
 unknown, n/a.
@@ -24,7 +23,7 @@ from organisation import (ACCOUNT_OPERATORS, GUID, Org, Server, add_mail_user, d
                           prepare_ad_2007, sdprop)
 from descriptors import CI, CR, GENERIC_READ, Ace
 
-__all__ = ["Scenario", "SCENARIOS", "BY_NAME", "Built", "PASSWORD", "ACCOUNT", "needs", "specific_need"]
+__all__ = ["Scenario", "SCENARIOS", "BY_NAME", "Built", "PASSWORD", "ACCOUNT"]
 
 ACCOUNT = "VistoAdmin"
 PASSWORD = "Visto-Adm1n!Samba"
@@ -274,8 +273,6 @@ def _role_from_other_domain(d: Directory) -> Built:
     return built
 
 
-_FORMAT = "issue 9: the analyzer reads format 1.1 (hex SIDs, Sd descriptors)"
-
 SCENARIOS: list[Scenario] = [
     Scenario("ex2003-conforme", "Exchange 2003 SP2 built with the real default ACEs, View Only Administrator "
              "delegated, the vendor's server permissions, Send As at the domain head", base_2003, COMPLIANT_2003),
@@ -321,26 +318,3 @@ SCENARIOS: list[Scenario] = [
 ]
 
 BY_NAME = {s.name: s for s in SCENARIOS}
-
-# ---------------------------------------------------------------- what today's analyzer lacks
-# Today's analyzer (format 1.0) stops with a ParseError on the hex SIDs of format 1.1, so every
-# state waits for the format 1.1 reading; the states below need a further correction of issue 9.
-_SPECIFIC: dict[tuple[str, str], str] = {}  # every issue 9 correction has landed
-FORMAT_1_1 = _FORMAT
-# The lead sets this to True when the analyzer reads format 1.1: only the specific marks stay.
-ANALYZER_READS_FORMAT_1_1 = True
-
-
-def needs(scenario: Scenario, catalogue: str) -> str | None:
-    """The correction of issue 9 this expected state waits for, or None when today's analyzer gives it."""
-    specific = _SPECIFIC.get((scenario.name, catalogue))
-    if ANALYZER_READS_FORMAT_1_1:
-        return specific
-    if specific:
-        return f"{specific} (and {FORMAT_1_1[len('issue 9: '):]})"
-    return FORMAT_1_1
-
-
-def specific_need(scenario: Scenario, catalogue: str) -> str | None:
-    """The specific correction of issue 9 an expected state waits for, format 1.1 reading aside."""
-    return _SPECIFIC.get((scenario.name, catalogue))

@@ -2,8 +2,7 @@
 
 The zip is built from the reader's artifacts (format 1.1) and a sample's machine artifacts, and goes
 through ``vmes_audit.assessment.run_assessment`` unchanged. A rule that yields one finding per subject
-(a DC, a server) is expected as the sorted list of its states. States that need a correction of
-issue 9 are xfail (strict) with that correction named: the lead removes each mark as it lands.
+(a DC, a server) is expected as the sorted list of its states. No state is marked xfail.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from functools import lru_cache
 
 import pytest
 
-from scenarios import SCENARIOS, needs
+from scenarios import SCENARIOS
 
 pytestmark = pytest.mark.samba
 
@@ -38,25 +37,29 @@ def _result(collected, name: str):
     return _RESULTS[name]
 
 
-def _cases():
+def cases():
+    """One parameter set per (scenario, rule): name, catalogue number, expected state(s)."""
     for scenario in SCENARIOS:
         for catalogue, state in scenario.expected.items():
-            reason = needs(scenario, catalogue)
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            yield pytest.param(scenario.name, catalogue, state, id=f"{scenario.name}-{catalogue}", marks=marks)
+            yield pytest.param(scenario.name, catalogue, state, id=f"{scenario.name}-{catalogue}")
 
 
-@pytest.mark.parametrize(("name", "catalogue", "expected"), list(_cases()))
-def test_rule_state(collected, name: str, catalogue: str, expected) -> None:
-    result = _result(collected, name)
-    if isinstance(result, Exception):
-        pytest.fail(f"{name}: run_assessment raised {type(result).__name__}: {result}")
+def assert_states(result, name: str, catalogue: str, expected) -> None:
+    """The findings of rule ``catalogue`` in ``result`` have the expected state (or sorted states)."""
     rule_id = _rule_ids().get(catalogue)
     assert rule_id, f"rule {catalogue} is not in the pack"
     states = sorted(f.state.value for f in result.report.findings if f.rule_id == rule_id)
     want = sorted(expected) if isinstance(expected, list) else expected
     got = states if isinstance(expected, list) else (states[0] if len(set(states)) == 1 else states)
     assert got == want, f"{name}: {catalogue} is {got}, expected {want}"
+
+
+@pytest.mark.parametrize(("name", "catalogue", "expected"), list(cases()))
+def test_rule_state(collected, name: str, catalogue: str, expected) -> None:
+    result = _result(collected, name)
+    if isinstance(result, Exception):
+        pytest.fail(f"{name}: run_assessment raised {type(result).__name__}: {result}")
+    assert_states(result, name, catalogue, expected)
 
 
 def test_at_least_twelve_scenarios_cover_every_rule() -> None:
