@@ -30,6 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from vmes_audit.facts.model import TABLES, Facts, register_table
+from vmes_audit.security.sids import domain_sid_of
 
 __all__ = ["requirement_rows", "part_rows", "conflict_rows", "add_assessment_tables"]
 
@@ -74,12 +75,6 @@ def part_rows(facts: Facts) -> list[dict[str, Any]]:
     return rows
 
 
-def _domain_sid(sid: str) -> str | None:
-    """The domain part of a domain account's SID (S-1-5-21-a-b-c-RID), else None."""
-    parts = sid.strip().upper().split("-")
-    return "-".join(parts[:-1]) if len(parts) == 8 and parts[:4] == ["S", "1", "5", "21"] else None
-
-
 def conflict_rows(facts: Facts) -> list[dict[str, Any]]:
     """Domains named with two SIDs by the collections of one assessment (see the module's docstring).
 
@@ -96,7 +91,7 @@ def conflict_rows(facts: Facts) -> list[dict[str, Any]]:
             continue
         domain, sep, _ = (coll.manifest.run_as.name or "").rpartition("\\")
         if sep and domain.strip().upper() != (coll.host or "").upper():
-            claim(domain, _domain_sid(coll.manifest.run_as.sid or ""),
+            claim(domain, domain_sid_of(coll.manifest.run_as.sid or ""),
                   f"compte de collecte de « {coll.origin} » ({coll.manifest.run_as.name})")
     directory = facts.table("organisation")
     for row in directory.to_dict("records") if not directory.empty else []:
