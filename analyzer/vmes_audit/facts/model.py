@@ -59,18 +59,14 @@ def register_table(name: str, description: str, columns: str, artifacts: str,
     TABLES[name] = TableSpec(name, description, cols, tuple(artifacts.split()), dict(bounds or {}))
 
 
-_NUMBER_TYPES = (int, float)  # exact types: the fast path of check_bounds (bool is a subclass of int)
-
-
 def check_bounds(table: str, row: dict) -> None:
     """Refuse, in place, the numbers of ``row`` outside their declared bounds (and beyond 64 bits)."""
     spec = TABLES.get(table)
     bounds = spec.bounds if spec else {}
+    # a snapshot: refusing a value may add the row's REJECTED column
     numeric = [(column, value) for column, value in row.items()
-               if type(value) in _NUMBER_TYPES or (isinstance(value, (int, float)) and not isinstance(value, bool))]
+               if column != REJECTED and isinstance(value, (int, float)) and not isinstance(value, bool)]
     for column, value in numeric:
-        if column == REJECTED:
-            continue
         bound = bounds.get(column, INT64)
         if value != value:  # NaN: no comparison can use it
             reason = "valeur non numérique (NaN)"
