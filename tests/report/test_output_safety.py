@@ -148,7 +148,7 @@ def test_ctrl_c_gives_a_french_message_exit_130_and_an_empty_temp_dir(samples_di
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     out = tmp_path / "out"
 
-    def interrupted(report, target):
+    def interrupted(html, target):
         (Path(tempfile.mkdtemp(prefix="weasyprint-")) / "font").write_bytes(b"x")  # what weasyprint leaves
         raise KeyboardInterrupt
 

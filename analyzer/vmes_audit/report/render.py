@@ -13,7 +13,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -169,12 +170,11 @@ def _weasyprint():
     return weasyprint
 
 
-def _write_pdf(report: AssessmentReport, target) -> None:
+def _write_pdf(html: str, target) -> None:
     weasyprint = _weasyprint()
     folder = reports_dir()
     fetcher = _local_fetcher_class()(folder)
-    document = weasyprint.HTML(string=render_html(report), base_url=str(folder) + os.sep,
-                               url_fetcher=fetcher)
+    document = weasyprint.HTML(string=html, base_url=str(folder) + os.sep, url_fetcher=fetcher)
     document.write_pdf(target)
 
 
@@ -183,16 +183,16 @@ def render_pdf(report: AssessmentReport, path: Path) -> None:
     path = Path(path)
     with OutputFolder(path.parent, [path.name]) as folder:
         with folder.staged(path.name) as handle:
-            _write_pdf(report, handle)
+            _write_pdf(render_html(report), handle)
         folder.commit()
 
 
-def _content(report: AssessmentReport, fmt: str) -> bytes:
+def _content(report: AssessmentReport, fmt: str, html: Callable[[], str]) -> bytes:
     if fmt == "json":
         return json_text(report).encode("utf-8")
     if fmt == "csv":
         return csv_bytes(report)
-    return render_html(report).encode("utf-8")
+    return html().encode("utf-8")
 
 
 def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str]) -> dict[str, Path]:
@@ -211,6 +211,7 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str]) ->
                          f"(attendus : {', '.join(OUTPUT_NAMES)})")
     order = [fmt for fmt in ("json", "csv", "html", "pdf") if fmt in formats]  # the cheap files first
     pdf_problem: PdfUnavailable | None = None
+    html = cache(lambda: render_html(report))  # the HTML file and the PDF's source: one rendering
     with OutputFolder(Path(out_dir), [OUTPUT_NAMES[fmt] for fmt in order]) as folder:
         for fmt in order:
             name = OUTPUT_NAMES[fmt]
@@ -221,9 +222,9 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str]) ->
                     pdf_problem = exc
                     continue
                 with folder.staged(name) as handle:
-                    _write_pdf(report, handle)
+                    _write_pdf(html(), handle)
             else:
-                data = _content(report, fmt)
+                data = _content(report, fmt, html)
                 with folder.staged(name) as handle:
                     handle.write(data)
         paths = {path.name: path for path in folder.commit()}
