@@ -431,16 +431,12 @@ def facts(
             return
         out = {name: [{k: _jsonable(v) for k, v in row.items()} for row in built.table(name).to_dict("records")]
                for name in names}
-        text = json.dumps(out[table] if table else out, ensure_ascii=False, indent=2, default=str)
+        typer.echo(json.dumps(out[table] if table else out, ensure_ascii=False, indent=2, default=str))
     except AuditError as exc:
         _fail(str(exc))
-    except typer.Exit:
-        raise
     except BrokenPipeError:  # "vmes-audit facts … | head": the reader left, nothing is wrong
-        raise typer.Exit(EXIT_OK)
-    except Exception as exc:  # noqa: BLE001 - never a traceback
-        _internal(exc, "Les tables de faits n'ont pas pu être affichées")
-    typer.echo(text)
+        raise typer.Exit(int(ExitCode.OK)) from None
+    # anything else reaches FrenchGroup.main: "Erreur interne", exit 5, never a traceback
 
 
 def _jsonable(value):
