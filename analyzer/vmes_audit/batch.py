@@ -34,9 +34,9 @@ from typing import Callable
 from vmes_audit.errors import AuditError, InputError
 
 __all__ = ["CustomerResult", "customer_folders", "analyse_customer", "run_batch", "attention_key",
-           "EXIT_OK", "EXIT_SOME_FAILED", "EXIT_UNUSABLE"]
+           "EXIT_SOME_FAILED", "EXIT_UNUSABLE"]
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_UNUSABLE = 0, 1, 2
+EXIT_SOME_FAILED, EXIT_UNUSABLE = 1, 2  # the batch command's own codes (its help says so)
 _VERDICT_RANK = {"non_pret": 0, "pret_sous_reserve": 1, "pret": 2}
 
 
@@ -89,8 +89,9 @@ def analyse_customer(folder: Path, out_root: Path, formats: set[str], pack_dir: 
                      today: date) -> CustomerResult:
     """Analyse one customer folder and write its report; never raises (runs in a worker)."""
     from vmes_audit.assessment import run_assessment
-    from vmes_audit.compare import load_previous
+    from vmes_audit.compare import load_previous, status_counts
     from vmes_audit.models import VERDICT_LABELS, State
+    from vmes_audit.report.french_format import format_date
     from vmes_audit.report.render import write_outputs
     from vmes_audit.report.view import is_blocking
 
@@ -111,7 +112,7 @@ def analyse_customer(folder: Path, out_root: Path, formats: set[str], pack_dir: 
         if previous is not None:
             history = target / "historique"
             history.mkdir(parents=True, exist_ok=True)
-            stamp = "-".join(reversed(previous.generated_on.split("/")))
+            stamp = previous.report_date().isoformat()
             shutil.copy2(earlier, history / f"resultats-{stamp}.json")
         written = write_outputs(report, target, formats)
         first = next((written[k] for k in ("html", "pdf", "json", "csv") if k in written), None)
@@ -120,13 +121,11 @@ def analyse_customer(folder: Path, out_root: Path, formats: set[str], pack_dir: 
         result.ok = True
         result.verdict = report.verdict.value
         result.verdict_label = VERDICT_LABELS[report.verdict]
-        result.collected_on = "/".join(reversed(starts[0][:10].split("-"))) if starts else ""
+        result.collected_on = format_date(starts[0][:10]) if starts else ""
         result.blocking = sum(1 for f in report.findings if is_blocking(f))
         result.unknown = sum(1 for f in report.findings if f.state == State.UNKNOWN)
         if report.comparison is not None:
-            counts: dict[str, int] = {}
-            for item in report.comparison.items:
-                counts[item.status] = counts.get(item.status, 0) + 1
+            counts = dict(status_counts(report.comparison))
             result.evolution = counts
             result.previous_date = report.comparison.previous_date
             result.since_last = _since_last(counts, report.comparison.previous_date)

@@ -53,6 +53,15 @@ def _fail(message: str, code: int = ExitCode.INPUT) -> NoReturn:
     raise typer.Exit(int(code))
 
 
+def _formats(text: str) -> set[str]:
+    """The ``--format`` list, or a French error (exit 2) naming what is unknown."""
+    wanted = {f.strip().lower() for f in text.split(",") if f.strip()}
+    if not wanted or wanted - FORMATS:
+        _fail(f"format inconnu : {', '.join(sorted(wanted - FORMATS)) or '(aucun)'} "
+              "(formats possibles : pdf, html, json, csv).")
+    return wanted
+
+
 _FIRST_DAY, _LAST_DAY = (2000, 1, 1), (2099, 12, 31)
 
 
@@ -91,16 +100,18 @@ class _SourceDateEpoch:
     """weasyprint stamps the PDF (and its font subsets) with ``SOURCE_DATE_EPOCH``: set it to the
     report date while the outputs are written, then put back what was there."""
 
-    def __init__(self, day) -> None:
+    def __init__(self, day: date | None) -> None:
+        """``day`` None: leave the environment as it is (a report date that is not one)."""
         from datetime import datetime, timezone
 
-        self.value = str(int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()))
+        self.value = str(int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())) if day else None
 
     def __enter__(self) -> None:
         import os
 
         self.saved = os.environ.get("SOURCE_DATE_EPOCH")
-        os.environ["SOURCE_DATE_EPOCH"] = self.value
+        if self.value is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = self.value
 
     def __exit__(self, *exc) -> None:
         import os
@@ -165,10 +176,7 @@ def analyze(
     from vmes_audit.report.output_folder import OutputError, scratch_directory
     from vmes_audit.report.render import PdfUnavailable, write_outputs
 
-    wanted = {f.strip().lower() for f in formats.split(",") if f.strip()}
-    if not wanted or wanted - FORMATS:
-        _fail(f"format inconnu : {', '.join(sorted(wanted - FORMATS)) or '(aucun)'} "
-              "(formats possibles : pdf, html, json, csv).")
+    wanted = _formats(formats)
     today, date_warning = _report_date_and_warning(report_date)
     code = ExitCode.OK
     try:
@@ -245,13 +253,10 @@ def compare_command(
     mapping: Annotated[Optional[Path], typer.Option("--mapping", help="Table de correspondance des pseudonymes.")
                        ] = None,
 ) -> None:
-    from vmes_audit.compare import compare_files
+    from vmes_audit.compare import compare_files, parse_fr_date
     from vmes_audit.report.render import write_outputs
 
-    wanted = {f.strip().lower() for f in formats.split(",") if f.strip()}
-    if not wanted or wanted - FORMATS:
-        _fail(f"format inconnu : {', '.join(sorted(wanted - FORMATS)) or '(aucun)'} "
-              "(formats possibles : pdf, html, json, csv).")
+    wanted = _formats(formats)
     from vmes_audit.engine.pack import resolve_pack
     from vmes_audit.report.output_folder import OutputError, scratch_directory
     from vmes_audit.report.render import PdfUnavailable
@@ -269,9 +274,13 @@ def compare_command(
                 if not (mapping or default_mapping_path(output)).exists():
                     typer.echo(f"Avertissement : {JSON_ONLY_WARNING}")
                 report, mapping_file = pseudonymised_outputs(report, output, mapping, pack=load_pack(pack_dir))
-            _source_date_epoch(report.generated_on)
             try:
-                written = write_outputs(report, output, wanted)
+                day = parse_fr_date(report.generated_on)
+            except ValueError:  # a date edited by hand in the JSON: the environment's stamp stays
+                day = None
+            try:
+                with _SourceDateEpoch(day):
+                    written = write_outputs(report, output, wanted)
             except PdfUnavailable as exc:
                 written, pdf_problem = exc.written, str(exc)
     except KeyboardInterrupt as exc:
@@ -298,24 +307,11 @@ def _echo_evolution(report) -> None:
 
     if report.comparison is None:
         return
-    typer.echo(evolution_summary(report.comparison))
+    _say(evolution_summary(report.comparison))  # the warnings quote the earlier resultats.json
     if report.comparison.pack_note:
-        typer.echo(f"Avertissement : {report.comparison.pack_note}")
+        _say(f"Avertissement : {report.comparison.pack_note}")
     for warning in report.comparison.warnings:
-        typer.echo(f"Avertissement : {warning}")
-
-
-def _source_date_epoch(day_fr: str) -> None:
-    """weasyprint stamps the PDF with this date: same inputs and date, same PDF bytes."""
-    import os
-    from datetime import datetime, timezone
-
-    try:
-        day, month, year = (int(x) for x in day_fr.split("/"))
-        stamp = datetime(year, month, day, tzinfo=timezone.utc)
-    except ValueError:
-        return
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))  # the report's date wins over the environment
+        _say(f"Avertissement : {warning}")
 
 
 @app.command("batch", help="Analyse un dossier de clients (un sous-dossier par client) : un rapport par client "
@@ -336,19 +332,15 @@ def batch_command(
     from vmes_audit.batch import EXIT_SOME_FAILED, EXIT_UNUSABLE, run_batch
     from vmes_audit.batch_progress import batch_progress
 
-    wanted = {f.strip().lower() for f in formats.split(",") if f.strip()}
-    if not wanted or wanted - FORMATS:
-        _fail(f"format inconnu : {', '.join(sorted(wanted - FORMATS)) or '(aucun)'} "
-              "(formats possibles : pdf, html, json, csv).")
+    wanted = _formats(formats)
     if "json" not in wanted:
         wanted.add("json")  # the next batch compares with it
     today = _report_date(report_date)
-    _source_date_epoch(today.strftime("%d/%m/%Y"))
     from vmes_audit.engine.pack import resolve_pack
 
     try:
         pack_dir = resolve_pack(pack) if pack else None
-        with batch_progress() as progress:
+        with _SourceDateEpoch(today), batch_progress() as progress:
             results = run_batch(folder, output, wanted, pack_dir=pack_dir, workers=workers, today=today,
                                 progress=progress)
     except AuditError as exc:
@@ -359,7 +351,7 @@ def batch_command(
     typer.echo(f"Portefeuille : {output / 'portefeuille.html'} ({len(results)} client(s), "
                f"{len(failed)} dossier(s) impossible(s) à analyser)")
     for result in failed:
-        typer.echo(f"Erreur : {result.customer} : {result.error}", err=True)
+        _say(f"Erreur : {result.customer} : {result.error}", err=True)
     if failed:
         raise typer.Exit(EXIT_SOME_FAILED)
 

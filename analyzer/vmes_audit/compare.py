@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
@@ -45,7 +46,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vmes_audit.errors import InputError
 from vmes_audit.models import (
-    STATE_LABELS,
     AssessmentReport,
     Comparison,
     ComparisonItem,
@@ -55,14 +55,28 @@ from vmes_audit.models import (
     Verdict,
 )
 
-__all__ = ["PreviousReport", "load_previous", "compare", "compare_files", "evolution_summary", "fingerprint", "read_json_document",
-           "OPEN_STATES", "MAX_JSON_BYTES", "validation_message"]
+__all__ = ["PreviousReport", "load_previous", "compare", "compare_files", "evolution_summary", "status_counts",
+           "still_open_count", "fingerprint", "read_json_document", "parse_fr_date", "OPEN_STATES", "MAX_JSON_BYTES",
+           "validation_message"]
 
 MAX_JSON_BYTES = 50 * 1024 * 1024  # a real resultats.json is well under 1 Mo
 OPEN_STATES = frozenset({State.FAIL, State.WARN, State.UNKNOWN, State.MANUAL, State.WAIVED})
 _RANK = {State.PASS: 0, State.NA: 0, State.WAIVED: 1, State.MANUAL: 2, State.WARN: 3, State.UNKNOWN: 4,
          State.FAIL: 5}
 _DATE_FR = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+
+
+def parse_fr_date(text: str) -> date:
+    """A report's date (``generated_on``, « jj/mm/aaaa ») as a date; ValueError otherwise.
+
+    >>> parse_fr_date("01/12/2026")
+    datetime.date(2026, 12, 1)
+    """
+    match = _DATE_FR.match(text or "")
+    if not match:
+        raise ValueError(f"date « {text} » : jj/mm/aaaa attendu")
+    day, month, year = (int(x) for x in match.groups())
+    return date(year, month, day)
 
 
 class _Loose(BaseModel):
@@ -100,8 +114,7 @@ class PreviousReport(_Loose):
     findings: list[PreviousFinding] = Field(max_length=100_000)
 
     def report_date(self) -> date:
-        day, month, year = (int(x) for x in _DATE_FR.match(self.generated_on).groups())  # type: ignore[union-attr]
-        return date(year, month, day)
+        return parse_fr_date(self.generated_on)
 
 
 _PYDANTIC_FR = {
@@ -223,11 +236,6 @@ def _status(old: Any | None, new: Finding | None, old_rules: set[str], new_rules
     return "inchange"
 
 
-def _fr_date(text: str) -> str:
-    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", text or "")
-    return f"{match[3]}/{match[2]}/{match[1]}" if match else text
-
-
 def compare(previous: PreviousReport, report: AssessmentReport, aliases: dict[str, str] | None = None
             ) -> Comparison:
     """The evolution from ``previous`` to ``report``. ``aliases``: former rule id → current id
@@ -235,6 +243,7 @@ def compare(previous: PreviousReport, report: AssessmentReport, aliases: dict[st
     rename = dict(aliases or {})
     old_rules = {rename.get(r, r) for r in (previous.pack.rules or [f.rule_id for f in previous.findings])}
     new_rules = set(report.rule_ids) or {f.rule_id for f in report.findings}
+    from vmes_audit.report.french_format import format_date
     from vmes_audit.report.view import ordered_findings  # the report's reading order
 
     old_by_key = _keyed(previous.findings, rename)
@@ -257,7 +266,7 @@ def compare(previous: PreviousReport, report: AssessmentReport, aliases: dict[st
     note = ""
     if pack_changed:
         note = (f"Le référentiel de contrôles a changé entre les deux audits : {previous.pack.id} version "
-                f"{previous.pack.version}" + (f" du {_fr_date(previous.pack.date)}" if previous.pack.date else "")
+                f"{previous.pack.version}" + (f" du {format_date(previous.pack.date)}" if previous.pack.date else "")
                 + f" → {report.pack_id} version {report.pack_version} du {report.pack_date}.")
         if added:
             note += (f" {len(added)} règle(s) nouvelle(s) ({', '.join(added)}) : leurs constats sont marqués "
@@ -271,11 +280,10 @@ def compare(previous: PreviousReport, report: AssessmentReport, aliases: dict[st
         warnings.append(f"L'audit précédent porte sur le client « {previous.client} » et celui-ci sur "
                         f"« {report.client} » : vérifiez qu'il s'agit bien du même client.")
     try:
-        new_day = date(*reversed([int(x) for x in report.generated_on.split("/")]))  # type: ignore[misc]
-        if previous.report_date() > new_day:
+        if previous.report_date() > parse_fr_date(report.generated_on):
             warnings.append(f"L'audit précédent (du {previous.generated_on}) est postérieur à celui-ci "
                             f"(du {report.generated_on}) : les fichiers ont-ils été inversés ?")
-    except (TypeError, ValueError):
+    except ValueError:
         pass
     old_hosts = {f.host.casefold() for f in previous.findings if f.host}
     new_hosts = {f.host.casefold() for f in report.findings if f.host}
@@ -285,21 +293,9 @@ def compare(previous: PreviousReport, report: AssessmentReport, aliases: dict[st
     return Comparison(
         previous_date=previous.generated_on, previous_verdict=previous.verdict, previous_client=previous.client,
         previous_pack_id=previous.pack.id, previous_pack_version=previous.pack.version,
-        previous_pack_date=_fr_date(previous.pack.date), previous_analyzer_version=previous.analyzer_version,
+        previous_pack_date=format_date(previous.pack.date), previous_analyzer_version=previous.analyzer_version,
         pack_changed=pack_changed, pack_note=note, new_rules=added, removed_rules=removed, items=items,
         warnings=warnings)
-
-
-def transition(item: ComparisonItem) -> str:
-    """``Non conforme → Conforme`` (``—`` for the side that does not exist).
-
-    >>> transition(ComparisonItem(status="corrige", fingerprint="x||", rule_id="x", catalogue="F3", title="t",
-    ...     host="", subject="", severity="bloquant", old_state="fail", new_state="pass", open=False, message=""))
-    'Non conforme → Conforme'
-    """
-    old = STATE_LABELS[item.old_state] if item.old_state is not None else "—"
-    new = STATE_LABELS[item.new_state] if item.new_state is not None else "—"
-    return f"{old} → {new}"
 
 
 def compare_files(old: Path, new: Path, pack_dir: Path | None = None) -> AssessmentReport:
@@ -325,6 +321,16 @@ def compare_files(old: Path, new: Path, pack_dir: Path | None = None) -> Assessm
     return report
 
 
+def status_counts(comparison: Comparison) -> Counter[str]:
+    """Fingerprints per comparison status (a status that does not occur counts 0)."""
+    return Counter(item.status for item in comparison.items)
+
+
+def still_open_count(comparison: Comparison) -> int:
+    """Unchanged items that are still to be dealt with."""
+    return sum(1 for item in comparison.items if item.status == "inchange" and item.open)
+
+
 def evolution_summary(comparison: Comparison) -> str:
     """The line the command line prints.
 
@@ -333,10 +339,6 @@ def evolution_summary(comparison: Comparison) -> str:
     ...     pack_changed=False))
     "Évolution depuis l'audit du 26/11/2026 : 0 corrigé(s), 0 nouveau(x), 0 régressé(s), 0 inchangé(s) à traiter"
     """
-    counts = {status: 0 for status in ("corrige", "nouveau", "regresse")}
-    still_open = 0
-    for item in comparison.items:
-        counts[item.status] = counts.get(item.status, 0) + 1
-        still_open += item.status == "inchange" and item.open
+    counts, still_open = status_counts(comparison), still_open_count(comparison)
     return (f"Évolution depuis l'audit du {comparison.previous_date} : {counts['corrige']} corrigé(s), "
             f"{counts['nouveau']} nouveau(x), {counts['regresse']} régressé(s), {still_open} inchangé(s) à traiter")

@@ -127,9 +127,10 @@ def report_dict(report: AssessmentReport) -> dict[str, Any]:
 # ---- Beyond one report (issue 11): comparison, action plan, pseudonymisation ----
 
 def comparison_dict(comparison: Comparison) -> dict[str, Any]:
-    counts = {status: 0 for status in COMPARISON_LABELS}
-    for item in comparison.items:
-        counts[item.status] += 1
+    from vmes_audit.compare import status_counts
+
+    found = status_counts(comparison)
+    counts = {status: found[status] for status in COMPARISON_LABELS}
     return {
         "previous": {
             "date": comparison.previous_date,

@@ -237,9 +237,9 @@ def build_evolution(report: AssessmentReport) -> EvolutionView | None:
     comparison = report.comparison
     if comparison is None:
         return None
-    counts = {status: 0 for status in COMPARISON_ORDER}
-    for item in comparison.items:
-        counts[item.status] = counts.get(item.status, 0) + 1
+    from vmes_audit.compare import status_counts, still_open_count
+
+    counts = {**{status: 0 for status in COMPARISON_ORDER}, **status_counts(comparison)}
     groups = []
     for status in COMPARISON_ORDER:
         items = [i for i in comparison.items if i.status == status]
@@ -250,7 +250,7 @@ def build_evolution(report: AssessmentReport) -> EvolutionView | None:
         if items:
             groups.append(ComparisonGroupView(status, COMPARISON_TITLES[status], COMPARISON_INTROS.get(status, ""),
                                               items))
-    still_open = sum(1 for i in comparison.items if i.status == "inchange" and i.open)
+    still_open = still_open_count(comparison)
     return EvolutionView(comparison=comparison, previous_verdict_label=VERDICT_LABELS[comparison.previous_verdict],
                          counts=counts, still_open=still_open,
                          still_ok=counts["inchange"] - still_open, groups=groups)
