@@ -24,14 +24,14 @@ import re
 import textwrap
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from vmes_audit import __version__
 from vmes_audit.engine.pack import LoadedPack
 from vmes_audit.errors import InputError
-from vmes_audit.report.output_folder import OutputFolder
+from vmes_audit.report.output_folder import write_file
 from vmes_audit.resources import collector_file
 
 __all__ = ["KitParameters", "Kit", "KitError", "kit_parameters", "build_kit", "write_kit", "email_text",
@@ -74,7 +74,6 @@ class KitParameters:
 class Kit:
     name: str
     data: bytes
-    members: dict[str, bytes] = field(default_factory=dict)
     parameters: KitParameters | None = None
 
     @property
@@ -242,15 +241,11 @@ def build_kit(p: KitParameters) -> Kit:
     sums = [f"{hashlib.sha256(data).hexdigest()} *{name}" for name, data in members.items()]
     members[SUMS_FILE] = ("\r\n".join(sums) + "\r\n").encode("ascii")
     name = f"vmes-audit-kit-{_slug(p.client) or 'client'}-{p.made_on:%Y%m%d}.zip"
-    return Kit(name=name, data=_zip(members, p.made_on), members=members, parameters=p)
+    return Kit(name=name, data=_zip(members, p.made_on), parameters=p)
 
 
 def write_kit(kit: Kit, out_dir: Path) -> Path:
-    with OutputFolder(Path(out_dir), [kit.name]) as folder:
-        with folder.staged(kit.name) as handle:
-            handle.write(kit.data)
-        (path,) = folder.commit()
-    return path
+    return write_file(Path(out_dir) / kit.name, kit.data)
 
 
 def email_text(kit: Kit) -> str:

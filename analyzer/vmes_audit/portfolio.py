@@ -64,8 +64,8 @@ def portfolio_html(results: list, today: date) -> str:
 
 
 def write_portfolio(results: list, out: Path, today: date) -> dict[str, Path]:
-    out = Path(out)
-    html_path, csv_path = out / "portefeuille.html", out / "portefeuille.csv"
-    html_path.write_text(portfolio_html(results, today), encoding="utf-8", newline="\n")
-    csv_path.write_text(portfolio_csv(results), encoding="utf-8-sig", newline="")
-    return {"html": html_path, "csv": csv_path}
+    from vmes_audit.report.output_folder import write_files
+
+    written = write_files(Path(out), {"portefeuille.html": portfolio_html(results, today).encode("utf-8"),
+                                      "portefeuille.csv": portfolio_csv(results).encode("utf-8-sig")})
+    return {"html": written["portefeuille.html"], "csv": written["portefeuille.csv"]}

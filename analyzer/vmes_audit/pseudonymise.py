@@ -286,8 +286,10 @@ def read_mapping(path: Path) -> list[dict[str, str]]:
 
 
 def write_mapping(path: Path, mapping: dict[str, Any]) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(json.dumps(mapping, ensure_ascii=False, indent=2) + "\n", encoding="utf-8", newline="\n")
+    """The mapping holds the real names: written whole, never through a symbolic link."""
+    from vmes_audit.report.output_folder import write_file
+
+    write_file(Path(path), (json.dumps(mapping, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
 def pack_vocabulary(pack: Any) -> str:

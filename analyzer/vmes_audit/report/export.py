@@ -29,7 +29,7 @@ from vmes_audit.models import (
 )
 
 from .french_format import file_name
-from .output_folder import OutputFolder
+from .output_folder import write_file
 from .view import count_states, is_blocking, ordered_findings
 
 SCHEMA_VERSION = "1.0"
@@ -207,17 +207,8 @@ def json_text(report: AssessmentReport) -> str:
     return json.dumps(report_dict(report), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    """Write one file whole, never through a symbolic link (``output_folder.py``)."""
-    path = Path(path)
-    with OutputFolder(path.parent, [path.name]) as folder:
-        with folder.staged(path.name) as handle:
-            handle.write(data)
-        folder.commit()
-
-
 def write_json(report: AssessmentReport, path: Path) -> None:
-    _write_file(path, json_text(report).encode("utf-8"))
+    write_file(path, json_text(report).encode("utf-8"))
 
 
 def _skippable(char: str) -> bool:
@@ -273,7 +264,7 @@ def csv_bytes(report: AssessmentReport) -> bytes:
 
 
 def write_csv(report: AssessmentReport, path: Path) -> None:
-    _write_file(path, csv_bytes(report))
+    write_file(path, csv_bytes(report))
 
 
 __all__ = ["SCHEMA_VERSION", "CSV_COLUMNS", "report_dict", "json_text", "write_json",

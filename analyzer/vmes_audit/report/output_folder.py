@@ -36,7 +36,7 @@ from typing import BinaryIO
 from vmes_audit import interrupts
 from vmes_audit.errors import AuditError
 
-__all__ = ["OutputError", "OutputFolder", "scratch_directory"]
+__all__ = ["OutputError", "OutputFolder", "scratch_directory", "write_file", "write_files"]
 
 _DIR_FD = all(f in os.supports_dir_fd for f in (os.open, os.stat, os.replace, os.unlink))
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -190,6 +190,21 @@ class OutputFolder:
             except OSError:
                 pass
         self._staged.clear()
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
+    """Write ``files`` (name -> bytes) into ``folder``, all of them or none; the final paths by name."""
+    with OutputFolder(Path(folder), list(files)) as out:
+        for name, data in files.items():
+            with out.staged(name) as handle:
+                handle.write(data)
+        return {path.name: path for path in out.commit()}
+
+
+def write_file(path: Path, data: bytes) -> Path:
+    """Write one file whole, never through a symbolic link."""
+    path = Path(path)
+    return write_files(path.parent, {path.name: data})[path.name]
 
 
 @contextmanager
