@@ -38,14 +38,17 @@ from typing import Any
 from vmes_audit.errors import InputError
 from vmes_audit.models import AssessmentReport
 from vmes_audit.pseudonymise_names import (
+    DC_CHAIN_RE,
     DN_RE,
     EMAIL_RE,
     FREE_TEXT_KINDS,
     KEPT_NAMES,
     LEGACY_DN_RE,
+    LEGACY_PART_RE,
     SID_RE,
     Name,
     NameRegistry,
+    dns_name_of,
     harvest_facts,
     harvest_text,
 )
@@ -66,9 +69,7 @@ JSON_ONLY_WARNING = ("pseudonymisation à partir des seuls fichiers resultats.js
                      "protégés de F11) peut ne pas être reconnu. Pseudonymisez d'abord avec « vmes-audit analyze "
                      "… --pseudonymise » et donnez sa table ici avec --mapping, ou utilisez « analyze --previous "
                      "… --pseudonymise ».")
-_DC_CHAIN = re.compile(r"(?i)\bDC=[A-Za-z0-9-]+(?:,\s?DC=[A-Za-z0-9-]+)*")
 _RDN = re.compile(r"(?i)\b(CN|OU|O)=((?:\\.|[^,\\\r\n\"«»=])+?)(,\s?)")
-_LEGACY_PART = re.compile(r"(?i)/(o|ou|cn)=([^/]+)")
 _ALNUM_BEFORE = r"(?<![^\W_])"
 _ALNUM_AFTER = r"(?![^\W_])"
 
@@ -165,7 +166,7 @@ class Pseudonymiser:
     # -- texts ---------------------------------------------------------------
     def _dn(self, match: re.Match[str]) -> str:
         dn = match.group(0)
-        chain = _DC_CHAIN.search(dn)
+        chain = DC_CHAIN_RE.search(dn)
         head, tail = (dn[:chain.start()], chain.group(0)) if chain else (dn, "")
 
         def component(m: re.Match[str]) -> str:
@@ -175,8 +176,7 @@ class Pseudonymiser:
 
         head = _RDN.sub(component, head)
         if tail:
-            labels = [part.split("=", 1)[1] for part in re.split(r",\s?", tail)]
-            token = self.token(".".join(labels))
+            token = self.token(dns_name_of(tail))
             if token:
                 tail = f"DC={token}"
         return head + tail
@@ -186,7 +186,7 @@ class Pseudonymiser:
             token = self.token(m.group(2))
             return f"/{m.group(1)}={token if token else m.group(2)}"
 
-        return _LEGACY_PART.sub(component, match.group(0))
+        return LEGACY_PART_RE.sub(component, match.group(0))
 
     def _email(self, match: re.Match[str]) -> str:
         local, domain = match.groups()

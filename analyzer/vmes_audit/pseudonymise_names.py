@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable
 
 from vmes_audit.security.sids import DOMAIN_RIDS, WELL_KNOWN_SIDS
@@ -109,17 +110,22 @@ def is_kept(name: str) -> bool:
 # A distinguished name ending with its domain: CN=VistoAdmin,OU=Comptes de service,DC=exemple-btp,DC=fr
 DN_RE = re.compile(r"(?i)(?:\b(?:CN|OU|O)=(?:\\.|[^,\\\r\n\"«»=])+?,\s?)*\bDC=[A-Za-z0-9-]+(?:,\s?DC=[A-Za-z0-9-]+)*")
 _RDN_RE = re.compile(r"(?i)\b(CN|OU|O)=((?:\\.|[^,\\\r\n\"«»=])+?),\s?")
-_DC_CHAIN_RE = re.compile(r"(?i)\bDC=[A-Za-z0-9-]+(?:,\s?DC=[A-Za-z0-9-]+)*")
+DC_CHAIN_RE = re.compile(r"(?i)\bDC=[A-Za-z0-9-]+(?:,\s?DC=[A-Za-z0-9-]+)*")
 # Exchange legacy DN: /o=Exemple BTP/ou=Premier groupe d'administration/cn=Recipients/cn=VistoAdmin
 # (a value holds no comma and at most 64 characters: the Exchange limit)
 LEGACY_DN_RE = re.compile(r"(?i)/o=[^/\r\n«»\",]{1,64}(?=/)(?:/(?:ou|cn)=[^/\r\n«»\",]{1,64}(?=/))*"
                           r"(?:/(?:ou|cn)=[^/\s,;)«»\"]{1,64})?")
-_LEGACY_PART_RE = re.compile(r"(?i)/(o|ou|cn)=([^/]+)")
+LEGACY_PART_RE = re.compile(r"(?i)/(o|ou|cn)=([^/]+)")
 SID_RE = re.compile(r"(?i)\bS-1-5-21-(\d{1,10}-\d{1,10}-\d{1,10})(?=-\d|\b)")
 EMAIL_RE = re.compile(r"\b([A-Za-z0-9._%+'-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b")
 IPV4_RE = re.compile(r"(?<![\w.])((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?![\w]|\.\d)")
 _VERSION_BEFORE = re.compile(r"(?i)(build|version|v\.|sp\d?|sp |sp:)\s*\(?\s*$")
 _MASK_OCTETS = {"0", "128", "192", "224", "240", "248", "252", "254", "255"}
+
+
+def dns_name_of(dc_chain: str) -> str:
+    """``DC=exemple-btp,DC=fr`` -> ``exemple-btp.fr``."""
+    return ".".join(part.split("=", 1)[1] for part in re.split(r",\s?", dc_chain))
 
 
 def is_version_context(text: str, start: int) -> bool:
@@ -283,6 +289,19 @@ def _fqdn(registry: NameRegistry, value: Any) -> None:
         registry.add("domaine", domain)
 
 
+@lru_cache(maxsize=256)
+def _account_pattern(domain: str) -> re.Pattern[str]:
+    """``DOMAIN\\account`` for one NetBIOS domain (compiled once: harvest_text runs on every text)."""
+    return re.compile(r"(?i)(?<![^\W_])" + re.escape(domain) + r"\\([^\s\\\"«»,;:()/]+)")
+
+
+@lru_cache(maxsize=64)
+def _subdomain_pattern(domains: tuple[str, ...]) -> re.Pattern[str]:
+    """A sub-domain of one of the known DNS domains."""
+    return re.compile(r"(?i)(?<![\w.-])((?:[A-Za-z0-9-]+\.)+)(" + "|".join(re.escape(d) for d in domains)
+                      + r")(?![\w-])")
+
+
 def harvest_text(registry: NameRegistry, text: Any) -> None:
     """Names a text shows in a recognisable form: DNs, legacy DNs, SIDs, e-mail addresses,
     ``DOMAIN\\account`` for a known domain, and IPv4 addresses outside version numbers."""
@@ -290,10 +309,9 @@ def harvest_text(registry: NameRegistry, text: Any) -> None:
         return
     for match in DN_RE.finditer(text):
         dn = match.group(0)
-        chain = _DC_CHAIN_RE.search(dn)
+        chain = DC_CHAIN_RE.search(dn)
         if chain:
-            labels = [part.split("=", 1)[1] for part in re.split(r",\s?", chain.group(0))]
-            registry.add("domaine", ".".join(labels))
+            registry.add("domaine", dns_name_of(chain.group(0)))
         parts = list(_RDN_RE.finditer(dn[:chain.start()] if chain else dn))
         for index, part in enumerate(parts):
             kind, value = part.group(1).upper(), part.group(2).replace("\\,", ",")
@@ -309,7 +327,7 @@ def harvest_text(registry: NameRegistry, text: Any) -> None:
             else:
                 registry.add("uo" if kind == "OU" else "objet", value)
     for match in LEGACY_DN_RE.finditer(text):
-        parts = _LEGACY_PART_RE.findall(match.group(0))
+        parts = LEGACY_PART_RE.findall(match.group(0))
         for index, (kind, value) in enumerate(parts):
             if is_kept(value) or registry.kind_of(value):
                 continue
@@ -329,8 +347,12 @@ def harvest_text(registry: NameRegistry, text: Any) -> None:
         registry.add("domaine", domain)
         if not registry.kind_of(local):
             registry.add("adresse", local)
-    for domain in [n.original for n in list(registry.names.values()) if n.kind == "domaine" and "." not in n.original]:
-        for match in re.finditer(r"(?i)(?<![^\W_])" + re.escape(domain) + r"\\([^\s\\\"«»,;:()/]+)", text):
+    netbios = [n.original for n in list(registry.names.values()) if n.kind == "domaine" and "." not in n.original]
+    folded = text.casefold() if netbios and "\\" in text else ""  # DOMAIN\account needs a backslash
+    for domain in netbios if folded else []:
+        if domain.casefold() not in folded:
+            continue
+        for match in _account_pattern(domain).finditer(text):
             rest = text[match.start(1):].casefold()
             if any(rest.startswith(k) and not rest[len(k):len(k) + 1].isalnum() for k in KEPT_NAMES):
                 continue  # BTP\Admins du domaine, LOGI\Exchange Organization Administrators
@@ -341,10 +363,9 @@ def harvest_text(registry: NameRegistry, text: Any) -> None:
         if not is_version_context(text, match.start()):
             registry.add("ip", match.group(1))
     # sub-domains of a known domain (agences.exemple-btp.fr), unless the first label is a known host
-    dns = [n.original for n in list(registry.names.values()) if n.kind == "domaine" and "." in n.original]
-    if dns:
-        pattern = r"(?i)(?<![\w.-])((?:[A-Za-z0-9-]+\.)+)(" + "|".join(re.escape(d) for d in dns) + r")(?![\w-])"
-        for match in re.finditer(pattern, text):
+    dns = tuple(n.original for n in list(registry.names.values()) if n.kind == "domaine" and "." in n.original)
+    if dns and "." in text:
+        for match in _subdomain_pattern(dns).finditer(text):
             labels = match.group(1).rstrip(".").split(".")
             if registry.kind_of(labels[0]) == "serveur":
                 continue
