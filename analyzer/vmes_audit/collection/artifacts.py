@@ -29,9 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["ArtifactSpec", "ARTIFACTS", "infer_loose_artifact", "MODES"]
-
-MODES = ("vmes", "exchange", "ems")
+__all__ = ["ArtifactSpec", "ARTIFACTS", "infer_loose_artifact"]
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def folder_entries(folder: Path, warnings: list[str]) -> list[Path]:
     return out
 
 
-def read_folder_files(folder: Path, children: list[Path]) -> tuple[dict[str, bytes], dict[str, str]]:
+def read_folder_files(children: list[Path]) -> tuple[dict[str, bytes], dict[str, str]]:
     files: dict[str, bytes] = {}
     errors: dict[str, str] = {}
     for child in children:
@@ -70,16 +70,22 @@ def read_folder_files(folder: Path, children: list[Path]) -> tuple[dict[str, byt
     return files, errors
 
 
-def folder_sha256(folder: Path, children: list[Path]) -> tuple[str, int]:
+def folder_sha256(children: list[Path], files: dict[str, bytes]) -> tuple[str, int]:
+    """The digest of a folder input: each file's name and SHA-256, from the bytes ``read_folder_files``
+    already holds (a file it could not take, e.g. over the size limit, is hashed from disk if it can be)."""
     digest = hashlib.sha256()
     size = 0
     for child in children:
         if not child.is_file():
             continue
-        try:
-            file_digest, file_size = sha256_file(child)
-        except OSError:
-            continue
+        data = files.get(child.name)
+        if data is not None:
+            file_digest, file_size = hashlib.sha256(data).hexdigest(), len(data)
+        else:
+            try:
+                file_digest, file_size = sha256_file(child)
+            except OSError:
+                continue
         digest.update(f"{child.name}\0{file_digest}\n".encode("utf-8", "replace"))
         size += file_size
     return digest.hexdigest(), size

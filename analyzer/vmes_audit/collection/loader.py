@@ -289,21 +289,14 @@ class _Loaded:
 
 def _load_zip(path: Path) -> _Loaded:
     loaded = _Loaded()
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(f"« {printable(path.name, 120)} » illisible ({exc.strerror or exc}).") from exc
-    if size > LIMITS["total_bytes"] + 64 * 1024 * 1024:  # a collection holds at most 512 MiB of artifacts
-        raise InputError(f"« {printable(path.name, 120)} » fait {size} octets, au-delà de ce que peut contenir "
-                         "une collecte : ce n'est pas une collecte vmes-audit.")
-    coll = _zip_collection(path)
+    coll = _zip_collection(path)  # read_zip refuses an archive larger than a collection can be
     sha, size = sha256_file(path)
     loaded.collections.append(coll)
     loaded.inputs.append(InputInfo(path=printable(path.name, 120), sha256=sha, size=size, kind="zip"))
     return loaded
 
 
-def _load_path(path: Path, top: bool = True) -> _Loaded:
+def _load_path(path: Path) -> _Loaded:
     if not path.exists():
         raise InputError(f"« {printable(str(path), 200)} » n'existe pas.")
     if path.is_file():
@@ -317,10 +310,10 @@ def _load_path(path: Path, top: bool = True) -> _Loaded:
     loaded = _Loaded()
     children = folder_entries(path, loaded.warnings)
     if any(c.name == MANIFEST and c.is_file() for c in children) or (path / MANIFEST).is_symlink():
-        files, errors = read_folder_files(path, children)
+        files, errors = read_folder_files(children)
         if (path / MANIFEST).is_symlink():
             errors[MANIFEST] = "lien symbolique, jamais suivi"
-        sha, size = folder_sha256(path, children)
+        sha, size = folder_sha256(children, files)  # before _build_collection takes the manifest out
         coll = _build_collection(printable(path.name, 120), files, errors)
         coll.warnings += loaded.warnings
         loaded.warnings = []
@@ -333,16 +326,16 @@ def _load_path(path: Path, top: bool = True) -> _Loaded:
     subfolders = [c for c in children if c.is_dir() and (c / MANIFEST).is_file()]
     for child in zips + subfolders:
         try:
-            loaded.add(_load_path(child, top=False))
+            loaded.add(_load_path(child))
         except InputError as exc:
             # One broken zip does not stop the folder: it is listed, the others are analysed.
             loaded.broken.append(_broken_input(child, exc))
     loose_children = [c for c in children if c.is_file() and c.suffix.lower() != ".zip"]
     if loose_children:
-        files, errors = read_folder_files(path, loose_children)
+        files, errors = read_folder_files(loose_children)
+        sha, size = folder_sha256(loose_children, files)
         loose = _loose_collection(printable(path.name, 120), files, errors)
         if loose.artifacts:
-            sha, size = folder_sha256(path, loose_children)
             loaded.collections.append(loose)
             loaded.inputs.append(InputInfo(path=printable(path.name, 120), sha256=sha, size=size,
                                            kind="fichiers isolés"))

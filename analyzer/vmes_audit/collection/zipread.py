@@ -44,6 +44,7 @@ MIB = 1024 * 1024
 LIMITS = {
     "entry_bytes": 64 * MIB,  # one artifact
     "total_bytes": 512 * MIB,  # one collection, uncompressed
+    "archive_bytes": 576 * MIB,  # one collection's zip: its artifacts (stored at worst) and their headers
     "entries": 1000,
     "ratio": 100,  # uncompressed / compressed
     "loose_file_bytes": 64 * MIB,
@@ -77,10 +78,8 @@ def entry_name_problem(name: str) -> str:
         return "nom contenant des caractères de contrôle"
     if "\\" in name or ":" in name or "/" in name:
         return "chemin non autorisé dans une collecte"
-    if name.startswith(".") or name in ("..", "."):
+    if name.startswith("."):  # ".", ".." included
         return "nom caché ou relatif"
-    if len(PurePosixPath(name).parts) != 1:
-        return "chemin non autorisé dans une collecte"
     return ""
 
 
@@ -207,6 +206,13 @@ def read_zip(path: Path) -> ZipContent:
     a name flagged UTF-8 that is not) is refused alone, with its reason; the others are read.
     """
     label = printable(path.name, 120)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"« {label} » illisible ({exc.strerror or exc}).") from exc
+    if size > LIMITS["archive_bytes"]:
+        raise InputError(f"« {label} » fait {size} octets, au-delà de ce que peut contenir une collecte : "
+                         "ce n'est pas une collecte vmes-audit.")
     refused_at: dict[int, str] = {}
     try:
         archive = zipfile.ZipFile(path)
@@ -214,8 +220,7 @@ def read_zip(path: Path) -> ZipContent:
         tolerated = None
         if isinstance(exc, (NotImplementedError, UnicodeDecodeError)):
             try:
-                if path.stat().st_size <= LIMITS["total_bytes"] + 64 * MIB:
-                    tolerated = _tolerate_entries(path.read_bytes())
+                tolerated = _tolerate_entries(path.read_bytes())  # within archive_bytes, checked above
             except OSError:
                 tolerated = None
         if tolerated is None:

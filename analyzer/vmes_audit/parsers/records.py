@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from vmes_audit.encoding import clean_text
 from vmes_audit.errors import ParseError
 
 __all__ = ["Record", "parse_records", "unescape", "escape", "MAX_LINE"]
@@ -121,8 +120,7 @@ def parse_records(text: str, *, artifact: str | None = None) -> list[Record]:
     ...
     vmes_audit.errors.ParseError: propriété « a » répétée dans le même enregistrement (ligne 4)
     """
-    text = clean_text(text)
-    lines = text.split("\n")
+    lines = text.split("\n")  # decode_bytes already replaced lone surrogates; escapes are unescape()'s
     if not lines or lines[0].strip().lstrip("\ufeff") != HEADER:
         raise ParseError(f"en-tête « {HEADER} » absent : ce n'est pas un fichier d'enregistrements",
                          artifact=artifact, line=1)

@@ -38,12 +38,10 @@ import re
 from dataclasses import dataclass, field
 
 from vmes_audit.errors import ParseError
+from vmes_audit.security.sids import is_valid_sid
 
 __all__ = ["WhoamiUser", "WhoamiGroup", "parse_whoami_user", "parse_whoami_groups"]
 
-# "S-1-5-21-1004336348-1177238915-682003330-1108", "S-1-16-12288": at most 15 sub-authorities of
-# 32 bits (a longer "SID" is refused here, not by every later comparison)
-_SID = re.compile(r"^S-1-[0-9]{1,13}(?:-[0-9]{1,10}){0,15}$", re.IGNORECASE | re.ASCII)
 # "================= ==============================================" (table underline)
 _UNDERLINE = re.compile(r"^=+(?: +=+)*\s*$")
 # "User Name: contoso\svc-visto"  /  "Nom d'utilisateur : contoso\svc-visto": split at the first
@@ -104,7 +102,7 @@ def _list_rows(lines: list[str]) -> list[list[str]]:
         colon = stripped.find(":")
         if colon > 0:
             block.append(stripped[colon + 1:].strip())
-    return [row for row in rows if any(_SID.match(cell) for cell in row)]
+    return [row for row in rows if any(is_valid_sid(cell) for cell in row)]
 
 
 def _rows(text: str, artifact: str) -> list[list[str]]:
@@ -121,20 +119,20 @@ def _rows(text: str, artifact: str) -> list[list[str]]:
     else:
         underline = next((i for i, line in enumerate(lines) if i and _UNDERLINE.match(line)), None)
         rows = _table_rows(lines, underline) if underline is not None else _list_rows(lines)
-    if rows and not any(_SID.match(cell.strip()) for cell in rows[0]):
+    if rows and not any(is_valid_sid(cell) for cell in rows[0]):
         rows = rows[1:]  # the header ("User Name","SID" / "Nom d'utilisateur","SID")
     if not rows:
         raise ParseError("aucun SID (S-1-…) dans la sortie whoami : ce n'est pas une sortie "
                          "« whoami /fo csv » lisible", artifact=artifact)
     for number, row in enumerate(rows, start=1):
-        if not any(_SID.match(cell.strip()) for cell in row):
+        if not any(is_valid_sid(cell) for cell in row):
             raise ParseError(f"entrée n° {number} sans SID (S-1-…) : « {', '.join(row)[:60]} »",
                              artifact=artifact)
     return rows
 
 
 def _sid_index(row: list[str]) -> int:
-    return next(i for i, cell in enumerate(row) if _SID.match(cell.strip()))
+    return next(i for i, cell in enumerate(row) if is_valid_sid(cell))
 
 
 def parse_whoami_user(text: str) -> WhoamiUser:

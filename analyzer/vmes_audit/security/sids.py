@@ -103,10 +103,11 @@ DOMAIN_RIDS: dict[int, str] = {
 
 # "S-1-5-21-1004336348-1177238915-682003330-512": revision 1, identifier
 # authority (decimal, or 0x… hex above 2^32), then 0 to 15 sub-authorities.
-_SID = re.compile(r"^S-1-(?:\d{1,13}|0x[0-9A-Fa-f]{12})(?:-\d{1,10}){0,15}$", re.IGNORECASE)
+# re.ASCII: \d is 0-9 only (int() would take other scripts' digits for a SID no comparison recognises).
+_SID = re.compile(r"^S-1-(?:\d{1,13}|0x[0-9A-Fa-f]{12})(?:-\d{1,10}){0,15}$", re.IGNORECASE | re.ASCII)
 # Domain account SIDs: S-1-5-21-a-b-c-RID
-_DOMAIN_SID = re.compile(r"^(S-1-5-21-\d+-\d+-\d+)-(\d+)$", re.IGNORECASE)
-_BUILTIN_SID = re.compile(r"^S-1-5-32-(\d+)$", re.IGNORECASE)
+_DOMAIN_SID = re.compile(r"^(S-1-5-21-\d+-\d+-\d+)-(\d+)$", re.IGNORECASE | re.ASCII)
+_BUILTIN_SID = re.compile(r"^S-1-5-32-(\d+)$", re.IGNORECASE | re.ASCII)
 
 
 def is_valid_sid(sid: object) -> bool:
