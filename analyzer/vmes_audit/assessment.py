@@ -17,6 +17,7 @@ from vmes_audit.engine.templates import ROLE_FR, fr_number
 from vmes_audit.engine.verdict import verdict
 from vmes_audit.engine.waivers import Waiver, apply_waivers
 from vmes_audit.facts import Facts, build_facts
+from vmes_audit.facts.model import records
 from vmes_audit.models import ArtifactStatus, AssessmentReport, Finding, HostSummary
 
 __all__ = ["run_assessment", "AssessmentResult", "evaluate_pack"]
@@ -74,7 +75,7 @@ def _inventory(row: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _host_summaries(assessment: Assessment, facts: Facts) -> list[HostSummary]:
-    rows = {r["host"]: r for r in facts.table("host").to_dict("records")} if not facts.table("host").empty else {}
+    rows = {r["host"]: r for r in records(facts.table("host"))}
     out = []
     for coll in assessment.collections:
         manifest = coll.manifest

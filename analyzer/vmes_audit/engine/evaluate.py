@@ -21,6 +21,7 @@ from vmes_audit.engine.conditions import (EvalContext, SelectionResult, conditio
 from vmes_audit.engine.frames import records
 from vmes_audit.engine.model import AllOf, Condition, Leaf, Op, Outcome, Rule, Selection, SubjectRef
 from vmes_audit.engine.templates import render_text
+from vmes_audit.facts import internal_error_text
 from vmes_audit.facts.model import TABLES
 from vmes_audit.models import Finding, Reference, State
 
@@ -326,9 +327,7 @@ def evaluate_rule_safely(rule: Rule, evidence: Evidence, params: dict[str, Any])
     try:
         return evaluate_rule(rule, evidence, params)
     except Exception as exc:  # noqa: BLE001 - contained: the finding names it
-        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-        reason = f"erreur interne de l'analyseur ({type(exc).__name__}{' : ' + detail if detail else ''})"
-        return [_unknown(rule, "", "", reason, rule.requires.all + rule.requires.any)]
+        return [_unknown(rule, "", "", internal_error_text(exc), rule.requires.all + rule.requires.any)]
 
 
 def evaluate_rule(rule: Rule, evidence: Evidence, params: dict[str, Any]) -> list[Finding]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vmes_audit.facts.model import TABLES, Facts, register_table
+from vmes_audit.facts.model import TABLES, Facts, records, register_table
 from vmes_audit.security.sids import domain_sid_of
 
 __all__ = ["requirement_rows", "part_rows", "conflict_rows", "add_assessment_tables"]
@@ -45,10 +45,10 @@ register_table("assessment_conflicts", "Les domaines que les collectes nomment a
 def requirement_rows(requirements: list[Any], facts: Facts) -> list[dict[str, Any]]:
     """One row per requirement of the pack (``pack.assessment.requires``)."""
     hosts = facts.table("host")
-    records = hosts.to_dict("records") if not hosts.empty else []
+    rows_of_hosts = records(hosts)
     rows = []
     for req in requirements:
-        judged = sorted({str(r["host"]) for r in records if r.get("role") == req.role and r.get("judged") is True})
+        judged = sorted({str(r["host"]) for r in rows_of_hosts if r.get("role") == req.role and r.get("judged") is True})
         rows.append({"host": "", "artifact": None, "requirement": req.id, "label": req.label, "role": req.role,
                      "minimum": req.min, "found": len(judged), "hosts": judged, "met": len(judged) >= req.min,
                      "missing": req.missing})
@@ -94,7 +94,7 @@ def conflict_rows(facts: Facts) -> list[dict[str, Any]]:
             claim(domain, domain_sid_of(coll.manifest.run_as.sid or ""),
                   f"compte de collecte de « {coll.origin} » ({coll.manifest.run_as.name})")
     directory = facts.table("organisation")
-    for row in directory.to_dict("records") if not directory.empty else []:
+    for row in records(directory):
         sid = row.get("domain_sid")
         if isinstance(sid, str) and isinstance(row.get("domain_netbios"), str):
             reader = row.get("host") or "la machine VMES"

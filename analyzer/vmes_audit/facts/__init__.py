@@ -20,7 +20,7 @@ from vmes_audit.collection import Assessment, Collection
 from vmes_audit.collection.artifacts import ARTIFACTS
 from vmes_audit.facts import machine
 from vmes_audit.facts.host import fallback_notes, host_row
-from vmes_audit.facts.model import REJECTED, TABLES, Facts, check_bounds
+from vmes_audit.facts.model import REJECTED, TABLES, Facts, check_bounds, records
 from vmes_audit.facts.parsed import parsed
 
 __all__ = ["build_facts", "Facts", "TABLES", "frame", "internal_error_text"]
@@ -67,7 +67,11 @@ _ASSESSMENT_BUILDERS: list[Callable[[Facts], None]] = []
 
 def frame(name: str, rows: list[dict]) -> pd.DataFrame:
     """A fact table with exactly its declared columns; missing values are None; numbers outside
-    their declared bounds (and beyond 64 bits) refused, with the reason in ``rejected``."""
+    their declared bounds (and beyond 64 bits) refused, with the reason in ``rejected``.
+
+    >>> frame("exchange_paths", [{"port": 135}, {"port": None}])["port"].tolist()
+    [135, None]
+    """
     return _frame(name, rows)
 
 
@@ -230,7 +234,7 @@ def build_facts(assessment: Assessment) -> Facts:
                            "sont « Non évaluable »." for text in failures]
     # H2 last: after every builder, so that an artifact any of them found unreadable is listed.
     _parse_everything(assessment.collections)
-    final_rows = facts.tables["host"].to_dict("records")
+    final_rows = records(facts.tables["host"])
     for row in final_rows:
         colls = facts.collections_by_host[row["host"]]
         _collection_quality(row, colls)

@@ -33,8 +33,8 @@ from vmes_audit.facts.ad_records import (as_bool, as_list, cn_of, control_of, fi
 from vmes_audit.facts.host import to_int
 from vmes_audit.facts.model import Facts
 from vmes_audit.security import acl as acl_mod
-from vmes_audit.security.membership import Token, expand_groups, network_token
-from vmes_audit.security.sids import (ACCOUNT_OPERATORS, BACKUP_OPERATORS, BUILTIN_ADMINISTRATORS, PRINT_OPERATORS,
+from vmes_audit.security.membership import Token, expand_groups, is_privileged, network_token
+from vmes_audit.security.sids import (ACCOUNT_OPERATORS, BACKUP_OPERATORS, PRE_WINDOWS_2000, PRINT_OPERATORS,
                                       RID_CERT_PUBLISHERS, RID_DOMAIN_ADMINS, RID_ENTERPRISE_ADMINS,
                                       RID_SCHEMA_ADMINS, SERVER_OPERATORS, domain_sid_of, rid_of, sid_name_fr)
 
@@ -43,7 +43,6 @@ __all__ = ["AccountFacts", "read_account", "admin_sd_exempt_mask"]
 _UAC_DISABLED = 0x2
 # dwAdminSDExMask bits (MS-ADTS 3.1.1.6.1.4.1): operator groups SDProp may skip.
 _EXEMPT_BITS = {ACCOUNT_OPERATORS: 0x1, SERVER_OPERATORS: 0x2, PRINT_OPERATORS: 0x4, BACKUP_OPERATORS: 0x8}
-_PRIVILEGED_RIDS = (RID_DOMAIN_ADMINS, RID_ENTERPRISE_ADMINS, RID_SCHEMA_ADMINS)
 
 
 @dataclass
@@ -75,7 +74,7 @@ def _groups(org: dict, sids: set[str], domain_sid: str, exempt: int) -> tuple[li
     privileged, operators = [], []
     for sid in sorted(sids):
         rid = rid_of(sid)
-        if sid == BUILTIN_ADMINISTRATORS or (domain_sid_of(sid) and rid in _PRIVILEGED_RIDS):
+        if is_privileged(sid):
             privileged.append((sid, sid_name_fr(sid) or sid))
         elif sid in _EXEMPT_BITS:
             if exempt & _EXEMPT_BITS[sid]:
@@ -102,7 +101,7 @@ def _domain(facts: Facts, org: dict[str, Any], warnings: list[str]) -> tuple[lis
             warnings.append(f"SID du domaine illisible ({exc}) : il est déduit de celui du compte de service.")
     pre2000 = None
     builtin = [r for r in of_kind(records, "builtingroup")
-               if str(r.get("Sid") or "").upper() == "S-1-5-32-554"]
+               if str(r.get("Sid") or "").upper() == PRE_WINDOWS_2000]
     if builtin:
         pre2000 = as_list(builtin[0].get("member"))
     service = first_of(records, "directoryservice")

@@ -11,11 +11,11 @@ import re
 from typing import Any
 
 from vmes_audit.collection import Collection
+from vmes_audit.facts.ad_records import sid_value
 from vmes_audit.facts.host import first_record, to_int
 from vmes_audit.facts.model import REJECTED
 from vmes_audit.facts.parsed import parsed
 from vmes_audit.parsers.numbers import DWORD, QWORD, OutOfBounds, parse_int
-from vmes_audit.security.sids import is_valid_sid, sid_from_hex
 from vmes_audit.errors import ParseError
 
 __all__ = ["disk_rows", "adapter_rows", "hotfix_rows", "service_rows", "software_rows",
@@ -237,16 +237,9 @@ def file_rows(coll: Collection, host: str) -> list[dict]:
 
 def _sid(value: Any) -> str | None:
     """A SID as ``S-1-…`` from the record's text (1.0) or hex (1.1); None when empty; ParseError when invalid."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
+    if value is not None and not isinstance(value, str):
         raise ParseError(f"SID multiple ou de type inattendu « {str(value)[:60]} »")
-    text = value.strip()
-    if is_valid_sid(text):
-        return "S" + text[1:]
-    if len(text) <= 136 and re.fullmatch(r"[0-9a-fA-F]+", text, re.ASCII):  # 8 + 15 * 4 bytes, in hex
-        return sid_from_hex(text)
-    raise ParseError(f"SID invalide « {text[:60]}{'…' if len(text) > 60 else ''} »")
+    return sid_value(value)
 
 
 def _sid_rows(coll: Collection, artifact: str, kind: str, build) -> list[dict]:

@@ -37,10 +37,9 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-import pandas as pd
 
 from vmes_audit.facts.host import to_int
-from vmes_audit.facts.model import TABLES, Facts, check_bounds, register_table
+from vmes_audit.facts.model import Facts, register_table
 from vmes_audit.facts.parsed import parsed
 from vmes_audit.parsers.numbers import Bound
 
@@ -393,21 +392,9 @@ def _path_row(host: str, rec, local: list[tuple[str, str]]) -> dict:
             "elapsed_ms": to_int(rec.get("ElapsedMs")), "error_text": rec.get("ErrorText") or None}
 
 
-def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
-    """Like ``facts.frame`` but with object columns, so integers stay integers next to None.
-
-    >>> _frame("exchange_paths", [{"port": 135}, {"port": None}])["port"].tolist()
-    [135, None]
-    """
-    columns = list(TABLES[name].columns)
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    for row in rows:
-        check_bounds(name, row)
-    return pd.DataFrame([{c: row.get(c) for c in columns} for row in rows], columns=columns, dtype=object)
-
-
 def build(facts: Facts) -> None:
+    from vmes_audit.facts import frame
+
     probes, proxies, paths = [], [], []
     for host in facts.collections_by_host:
         local = local_ipv4(_adapters(facts, host))
@@ -427,6 +414,6 @@ def build(facts: Facts) -> None:
         for rec in _records(facts, host, "net_exchange_path"):
             if rec.kind.lower() == "path":
                 paths.append(_path_row(host, rec, local))
-    facts.tables["noc_probes"] = _frame("noc_probes", probes)
-    facts.tables["proxies"] = _frame("proxies", proxies)
-    facts.tables["exchange_paths"] = _frame("exchange_paths", paths)
+    facts.tables["noc_probes"] = frame("noc_probes", probes)
+    facts.tables["proxies"] = frame("proxies", proxies)
+    facts.tables["exchange_paths"] = frame("exchange_paths", paths)

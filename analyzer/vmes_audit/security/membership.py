@@ -25,15 +25,23 @@ from vmes_audit.errors import ParseError
 from vmes_audit.parsers.records import Record
 from vmes_audit.security.dn import normalize_dn
 from vmes_audit.security.sids import (
-    AUTHENTICATED_USERS, EVERYONE, domain_sid_of, normalize_sid, protected_group_sids,
+    AUTHENTICATED_USERS, BUILTIN_ADMINISTRATORS, EVERYONE, NETWORK, PRE_WINDOWS_2000, RID_DOMAIN_ADMINS,
+    RID_ENTERPRISE_ADMINS, RID_SCHEMA_ADMINS, THIS_ORGANIZATION, domain_sid_of, normalize_sid, protected_group_sids,
+    rid_of,
 )
 
 __all__ = ["expand_groups", "admin_memberships", "service_account_sids", "Token", "network_token", "unprivileged",
-           "NETWORK", "THIS_ORGANIZATION", "PRE_WINDOWS_2000"]
+           "is_privileged", "NETWORK", "THIS_ORGANIZATION", "PRE_WINDOWS_2000"]
 
-NETWORK = "S-1-5-2"            # every network logon (the Exchange store sees VMES through one)
-THIS_ORGANIZATION = "S-1-5-15"  # added for accounts of the forest (and trusted forests without selective auth.)
-PRE_WINDOWS_2000 = "S-1-5-32-554"
+# A network logon's token (network_token) adds NETWORK (every network logon: the Exchange store sees
+# VMES through one) and THIS_ORGANIZATION (accounts of the forest, and of trusted forests without
+# selective authentication).
+PRIVILEGED_RIDS = (RID_DOMAIN_ADMINS, RID_SCHEMA_ADMINS, RID_ENTERPRISE_ADMINS)
+
+
+def is_privileged(sid: str) -> bool:
+    """Administrators, or Domain / Schema / Enterprise Admins of any domain (checks F3, F10, F11)."""
+    return sid == BUILTIN_ADMINISTRATORS or bool(domain_sid_of(sid)) and rid_of(sid) in PRIVILEGED_RIDS
 
 
 @dataclass(frozen=True)
@@ -163,9 +171,4 @@ def unprivileged(token: Token) -> Token:
     >>> sorted(unprivileged(t).sids)
     ['S-1-5-11', 'S-1-5-21-1-2-3-1105']
     """
-    from vmes_audit.security.sids import BUILTIN_ADMINISTRATORS, domain_sid_of, rid_of
-
-    def privileged(sid: str) -> bool:
-        return sid == BUILTIN_ADMINISTRATORS or bool(domain_sid_of(sid)) and rid_of(sid) in (512, 518, 519)
-
-    return Token(frozenset(s for s in token.sids if not privileged(s)), token.maybe)
+    return Token(frozenset(s for s in token.sids if not is_privileged(s)), token.maybe)
