@@ -48,6 +48,7 @@ MODULES = (
     "hash.vbs",
     "zip.vbs",
     "text.vbs",
+    "grammar.vbs",   # strict grammars of what may reach a command line
     "errors.vbs",
     "clock.vbs",
 )

@@ -214,6 +214,7 @@ Sub ParseArgs()
   If named.Exists("account") Then
     If Trim(named("account")) <> "" Then gAccount = Trim(named("account"))
   End If
+  If Not IsAccountArg(gAccount) Then Say "ATTENTION : " & AccountRefusal(gAccount) & Fr(" ; le compte ne sera pas recherch{e9} dans l'annuaire.")
   gMode = "vmes"
   If named.Exists("exchange") Then gMode = "exchange"
   gDry = named.Exists("dryrun")
@@ -949,7 +950,9 @@ Function RunCommand(cmdline, outPath, timeoutS, ByRef exitCode, ByRef errText)
   f.Write cmdline & " >""" & outTmp & """ 2>""" & errTmp & """" & vbCrLf
   f.Write ">""" & rcPath & """ echo %ERRORLEVEL%" & vbCrLf
   f.Close
-  Set ex = sh.Exec("cmd /c " & bat)
+  ' cmd /c ""chemin"" : cmd retire le premier et le dernier guillemet, le
+  ' chemin reste cite (espaces du dossier temporaire, noms 8.3 desactives).
+  Set ex = sh.Exec("cmd /c " & Chr(34) & Chr(34) & bat & Chr(34) & Chr(34))
   t0 = Timer
   timedOut = False
   Do While ex.Status = 0
@@ -1922,7 +1925,8 @@ End Function
 
 Function Expand(t, v, forFilter)
   ' "CN=Partitions,{configNC}" -> "CN=Partitions,CN=Configuration,DC=..." ;
-  ' dans un filtre, la valeur est echappee (RFC 4515 : \ * ( ) NUL).
+  ' dans un filtre, la valeur est echappee (RFC 4515 : \ * ( ) NUL, et ";"
+  ' qui separe les parties de la commande ADO "<base>;filtre;attributs;portee").
   Dim s, p, q, e, k, val
   s = ""
   p = 1
@@ -1952,6 +1956,7 @@ Function LdapEscape(s)
   t = Replace(t, "(", "\28")
   t = Replace(t, ")", "\29")
   t = Replace(t, Chr(0), "\00")
+  t = Replace(t, ";", "\3b")
   LdapEscape = t
 End Function
 
@@ -2161,6 +2166,10 @@ Sub StepAd(name)
       Fail gRootErrText
       Exit Sub
     End If
+  End If
+  If (name = "ad_service_account" Or name = "ad_service_account_groups") And Not IsAccountArg(gAccount) Then
+    Fail AccountRefusal(gAccount)
+    Exit Sub
   End If
   Select Case name
     Case "ad_rootdse": AdRootDse
@@ -2977,7 +2986,7 @@ End Sub
 ' Reseau : proxy, sonde du NOC, chemin vers Exchange
 ' ----------------------------------------------------------------------------
 Dim gProxyDone, gIeEnable, gIeServer, gIeOverride, gIeAutoConfig, gIeAutoDetect
-Dim gWhEnable, gWhServer, gWhBypass, gWhPresent
+Dim gWhEnable, gWhServer, gWhBypass, gWhPresent, gResolveError
 
 Function RegReadOr(key, dflt)
   On Error Resume Next
@@ -3112,20 +3121,22 @@ Function NocUrl(host)
   NocUrl = gNocScheme & "://" & host & ":" & gNocPort & "/"
 End Function
 
-Function IsIPv4(s)
-  Dim re
-  Set re = New RegExp
-  re.Pattern = "^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$"
-  IsIPv4 = re.Test(s)
-End Function
-
 Function Resolve(host, ByRef addrs)
   ' Renvoie "True"/"False" ; Win32_PingStatus (2003) sinon "ping -n 1".
-  Dim p, found, rc, et, outPath, text, re, m, ok
+  ' Le nom n'atteint la requete WQL et la ligne de commande que s'il respecte
+  ' la grammaire d'un nom DNS ou d'une adresse IPv4 (grammar.vbs) : sinon
+  ' "False", et gResolveError dit pourquoi.
+  Dim found, rc, et, outPath, text, re, m
   addrs = Array()
+  gResolveError = ""
   If IsIPv4(host) Then
     addrs = Array(host)
     Resolve = "True"
+    Exit Function
+  End If
+  Resolve = "False"
+  If Not IsDnsName(host) Then
+    gResolveError = HostRefusal(host)
     Exit Function
   End If
   found = ""
@@ -3138,14 +3149,15 @@ Function Resolve(host, ByRef addrs)
     Exit Function
   End If
   outPath = gTmp & "\ping.txt"
-  Resolve = "False"
   If RunCommand("ping -n 1 -w 1000 " & host, outPath, 30, rc, et) Then
     text = ReadAllAscii(outPath)
     Set re = New RegExp
     re.Pattern = "\[(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\]"
     For Each m In re.Execute(text)
-      addrs = Array(m.SubMatches(0))
-      Resolve = "True"
+      If IsIPv4(m.SubMatches(0)) Then
+        addrs = Array(m.SubMatches(0))
+        Resolve = "True"
+      End If
       Exit For
     Next
   End If
@@ -3156,7 +3168,8 @@ Function PingStatusResolve(host, ByRef addrs)
   ' "" si la classe ne repond pas, sinon "True"/"False".
   Dim p, ok
   PingStatusResolve = ""
-  For Each p In WmiService().ExecQuery("SELECT * FROM Win32_PingStatus WHERE Address='" & Replace(host, "'", "") & "' AND Timeout=1000")
+  If Not IsHostArg(host) Then Exit Function
+  For Each p In WmiService().ExecQuery("SELECT * FROM Win32_PingStatus WHERE Address='" & host & "' AND Timeout=1000")
     If IsNull(p.PrimaryAddressResolutionStatus) Then
       ok = Not IsNull(p.ProtocolAddress)
     Else
@@ -3265,6 +3278,14 @@ Sub StepNetNoc()
     bypass = "-"
   End If
   src = "WinHttp.WinHttpRequest.5.1 GET " & NocUrl(gNocHost) & " puis " & NocUrl(gNocAddr)
+  ' Le NOC vient de collect-params.txt ou de la ligne de commande : un nom
+  ' hors grammaire n'est ni resolu ni sonde, l'etape est en erreur.
+  If Not IsHostArg(gNocHost) Or Not IsHostArg(gNocAddr) Then
+    gCur("source") = "WinHttp.WinHttpRequest.5.1"
+    If Not IsHostArg(gNocHost) Then Fail "NOC : " & HostRefusal(gNocHost)
+    If Not IsHostArg(gNocAddr) Then Fail Fr("adresse du NOC : ") & HostRefusal(gNocAddr)
+    Exit Sub
+  End If
   OpenRecords "net_noc_probe", src
   If gNocScheme <> "https" Then RecComment "schema " & gNocScheme & " (option de test /nocscheme)"
   If Not IsNull(gIeAutoConfig) Then RecComment "script de configuration automatique non evalue : " & gIeAutoConfig
@@ -3317,9 +3338,10 @@ Sub StepNetExchangePath()
       port = 135
       p = InStr(it, ":")
       If p > 0 Then
-        port = CLng(Mid(it, p + 1))
+        If IsNumeric(Mid(it, p + 1)) And InStr(Mid(it, p + 1), ".") = 0 Then port = CLng(Mid(it, p + 1)) Else port = 0
         it = Left(it, p - 1)
       End If
+      If port < 1 Or port > 65535 Then port = 135
       If it <> "" Then servers = PushArr(servers, Array(it, it, port))
     Next
   ElseIf gExchServersKnown Then
@@ -3350,42 +3372,55 @@ Sub StepNetExchangePath()
     fqdn = servers(i)(1)
     port = servers(i)(2)
     resolved = Resolve(fqdn, addrs)
-    same = False
-    For j = 0 To UBound(addrs)
-      If SameSubnet(addrs(j)) Then same = True
-    Next
-    openP = False
-    status = ""
-    en = ""
-    et = ""
-    ms = 0
-    If resolved = "True" Then
-      ' Connexion TCP bornee : 3 s pour se connecter, 1 s pour une reponse.
-      ' 12029 = refus ou injoignable ; 12002 apres plus de 2,5 s = delai de
-      ' connexion ; toute autre issue prouve que la connexion a ete etablie.
-      HttpProbe "http://" & addrs(0) & ":" & port & "/", "direct", "", "", False, 3000, 1000, status, stext, en, et, ms
-      If en = "" And status <> "" Then
-        openP = True
-      ElseIf en = 12029 Or en = 12007 Then
-        openP = False
-      ElseIf en = 12002 Then
-        openP = (ms < 2500)
-      ElseIf en <> "" Then
-        openP = True
-      End If
-      If openP And en <> "" Then et = Fr("port ouvert (connexion {e9}tablie, puis : ") & et & ")"
+    If gResolveError <> "" Then
+      ' nom refuse (grammar.vbs) : ni resolu, ni teste
+      RecKind "path"
+      RecProp "Server", nm
+      RecProp "Fqdn", fqdn
+      RecArr "Addresses", Array()
+      RecProp "SameSubnet", Null
+      RecProp "Port", port
+      RecProp "PortOpen", Null
+      RecProp "ElapsedMs", Null
+      RecProp "ErrorText", gResolveError
     Else
-      et = Fr("nom non r{e9}solu")
+      same = False
+      For j = 0 To UBound(addrs)
+        If SameSubnet(addrs(j)) Then same = True
+      Next
+      openP = False
+      status = ""
+      en = ""
+      et = ""
+      ms = 0
+      If resolved = "True" Then
+        ' Connexion TCP bornee : 3 s pour se connecter, 1 s pour une reponse.
+        ' 12029 = refus ou injoignable ; 12002 apres plus de 2,5 s = delai de
+        ' connexion ; toute autre issue prouve que la connexion a ete etablie.
+        HttpProbe "http://" & addrs(0) & ":" & port & "/", "direct", "", "", False, 3000, 1000, status, stext, en, et, ms
+        If en = "" And status <> "" Then
+          openP = True
+        ElseIf en = 12029 Or en = 12007 Then
+          openP = False
+        ElseIf en = 12002 Then
+          openP = (ms < 2500)
+        ElseIf en <> "" Then
+          openP = True
+        End If
+        If openP And en <> "" Then et = Fr("port ouvert (connexion {e9}tablie, puis : ") & et & ")"
+      Else
+        et = Fr("nom non r{e9}solu")
+      End If
+      RecKind "path"
+      RecProp "Server", nm
+      RecProp "Fqdn", fqdn
+      RecArr "Addresses", addrs
+      RecProp "SameSubnet", same
+      RecProp "Port", port
+      RecProp "PortOpen", openP
+      RecProp "ElapsedMs", ms
+      RecProp "ErrorText", et
     End If
-    RecKind "path"
-    RecProp "Server", nm
-    RecProp "Fqdn", fqdn
-    RecArr "Addresses", addrs
-    RecProp "SameSubnet", same
-    RecProp "Port", port
-    RecProp "PortOpen", openP
-    RecProp "ElapsedMs", ms
-    RecProp "ErrorText", et
   Next
 End Sub
 
@@ -3932,6 +3967,98 @@ Function FormatIntD(v)
   Loop While d > 0
   If neg Then s = "-" & s
   FormatIntD = s
+End Function
+
+' ------------------------------ module : src/grammar.vbs -----------------------
+' ----------------------------------------------------------------------------
+' Grammaires strictes : ce qui peut atteindre une ligne de commande ou une
+' requete WQL. Un nom d'hote vient de collect-params.txt, de la ligne de
+' commande, ou de l'annuaire (nom ou networkAddress d'un serveur Exchange,
+' modifiable par tout administrateur Exchange) : il n'est utilise que s'il
+' respecte la grammaire, sinon il est refuse avec un message en francais.
+' ----------------------------------------------------------------------------
+
+Function IsIPv4(s)
+  ' "192.168.10.5" : quatre nombres de 0 a 255, rien d'autre.
+  Dim re, parts, i
+  IsIPv4 = False
+  If VarType(s) <> vbString Then Exit Function
+  Set re = New RegExp
+  re.Pattern = "^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$"
+  If Not re.Test(s) Then Exit Function
+  parts = Split(s, ".")
+  For i = 0 To 3
+    If CLng(parts(i)) > 255 Then Exit Function
+  Next
+  IsIPv4 = True
+End Function
+
+Function IsDnsName(s)
+  ' RFC 1123 : etiquettes de 1 a 63 lettres ASCII, chiffres et tirets, sans
+  ' tiret au debut ni a la fin, separees par des points ; 253 caracteres au
+  ' plus ; un point final accepte ("exch01.corp.local.").
+  Dim re, t
+  IsDnsName = False
+  If VarType(s) <> vbString Then Exit Function
+  t = s
+  If Right(t, 1) = "." Then t = Left(t, Len(t) - 1)
+  If Len(t) < 1 Or Len(t) > 253 Then Exit Function
+  Set re = New RegExp
+  ' que des chiffres et des points : une adresse IPv4 mal formee, pas un nom
+  re.Pattern = "^[0-9.]+$"
+  If re.Test(t) Then Exit Function
+  re.Pattern = "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+  IsDnsName = re.Test(t)
+End Function
+
+Function IsHostArg(s)
+  IsHostArg = IsIPv4(s) Or IsDnsName(s)
+End Function
+
+Function HostRefusal(s)
+  ' Message (francais) pour un nom d'hote refuse ; le nom est cite echappe.
+  HostRefusal = Fr("nom d'h{f4}te refus{e9} (ni nom DNS ni adresse IPv4 : lettres, chiffres, tirets et points seulement) : ") & Quoted(s)
+End Function
+
+Function IsAccountArg(s)
+  ' Nom du compte de service (sAMAccountName, sans domaine) : 1 a 20
+  ' caracteres parmi les lettres (accentuees comprises : Windows-1252 de C0 a
+  ' FF, sauf x et division), les chiffres, l'espace, le point, le tiret et le
+  ' souligne ; ni espace ni point au debut ou a la fin. 20 caracteres : la
+  ' limite du SAM pour un compte utilisateur (MS-SAMR 2.2.7.1, "UserName").
+  ' Plus strict qu'Active Directory, qui accepte aussi & % ! ^ ( ) : ces
+  ' caracteres changent le sens d'une ligne cmd ; un tel compte est refuse
+  ' (meme grammaire que vmes-audit kit).
+  Dim i, c, n
+  IsAccountArg = False
+  If VarType(s) <> vbString Then Exit Function
+  If Len(s) < 1 Or Len(s) > 20 Then Exit Function
+  If Left(s, 1) = " " Or Left(s, 1) = "." Or Right(s, 1) = " " Or Right(s, 1) = "." Then Exit Function
+  For i = 1 To Len(s)
+    c = Mid(s, i, 1)
+    n = UAsc(c)
+    If Not ((c >= "A" And c <= "Z") Or (c >= "a" And c <= "z") Or (c >= "0" And c <= "9") Or _
+            c = " " Or c = "." Or c = "-" Or c = "_" Or (n >= 192 And n <= 255 And n <> 215 And n <> 247)) Then Exit Function
+  Next
+  IsAccountArg = True
+End Function
+
+Function AccountRefusal(s)
+  AccountRefusal = Fr("nom de compte refus{e9} (lettres, chiffres, espace, point, tiret et soulign{e9} seulement, 20 caract{e8}res au plus, sans domaine) : ") & Quoted(s)
+End Function
+
+Function Quoted(s)
+  ' Valeur citee dans un message : 60 caracteres au plus, controles en "?".
+  Dim t, i, c, out
+  t = s & ""
+  If Len(t) > 60 Then t = Left(t, 60) & "..."
+  out = ""
+  For i = 1 To Len(t)
+    c = Mid(t, i, 1)
+    If UAsc(c) < 32 Or UAsc(c) = 127 Then c = "?"
+    out = out & c
+  Next
+  Quoted = Fr("{ab}{a0}") & out & Fr("{a0}{bb}")
 End Function
 
 ' ------------------------------ module : src/errors.vbs ------------------------

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import ipaddress
 import re
 import textwrap
 import unicodedata
@@ -35,18 +34,26 @@ from vmes_audit.report.output_folder import write_file
 from vmes_audit.resources import collector_file
 
 __all__ = ["KitParameters", "Kit", "KitError", "kit_parameters", "build_kit", "write_kit", "email_text",
-           "params_file", "notice_file", "PARAMS_FILE", "SUMS_FILE", "NOTICE_FILE", "COLLECTOR_FILES"]
+           "params_file", "notice_file", "is_account_name", "is_host_name", "PARAMS_FILE", "SUMS_FILE",
+           "NOTICE_FILE", "COLLECTOR_FILES"]
 
 PARAMS_FILE = "collect-params.txt"
 SUMS_FILE = "SHA256SUMS.txt"
 NOTICE_FILE = "LISEZMOI.txt"
 COLLECTOR_FILES = ("collect.cmd", "collect.vbs", "collect-ems.ps1")
-# Characters Active Directory refuses in a sAMAccountName (MS-ADTS 3.1.1.5.2.2), plus '\' and '@':
-# the collector wants the bare account name, without its domain.
-_ACCOUNT_FORBIDDEN = set('"/\\[]:;|=,+*?<>@')
-# A DNS name: labels of letters, digits and hyphens (RFC 1123).
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}"
-                       r"[A-Za-z0-9])?)*\.?$")
+# What may reach a command line on the customer's machine (the LISEZMOI's runas line, the collector's
+# ping and WQL): the same strict grammars as collector/src/grammar.vbs.
+# An account: 1 to 20 letters (cp1252 accented ones included), digits, spaces, dots, hyphens and
+# underscores, with no space or dot at either end. 20 is the SAM's limit for a user name (MS-SAMR
+# 2.2.7.1). Active Directory also accepts & % ! ^ ( ) in a sAMAccountName: they change a cmd line.
+_ACCOUNT = re.compile(r"[A-Za-z0-9_\-\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]"
+                      r"(?:[A-Za-z0-9 ._\-\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]{0,18}"
+                      r"[A-Za-z0-9_\-\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff])?")
+# A DNS name: labels of ASCII letters, digits and hyphens (RFC 1123), 253 characters at most.
+_HOSTNAME = re.compile(r"(?=.{1,253}\.?\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?", re.ASCII)
+_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])",
+                   re.ASCII)
 
 
 class KitError(InputError):
@@ -95,30 +102,54 @@ def _text_value(label: str, value: str, max_length: int) -> str:
     return value
 
 
-def _account(value: str) -> str:
-    value = _text_value("--account", value, 64)
+def is_account_name(value: str) -> bool:
+    r"""The service account's grammar, shared with the collector (``collector/src/grammar.vbs``).
+
+    >>> [is_account_name(v) for v in ("VistoAdmin", "svc.vmès", "svc&start calc&rem", "CORP\\svc", " x")]
+    [True, True, False, False, False]
+    """
+    return _ACCOUNT.fullmatch(value) is not None
+
+
+def is_host_name(value: str) -> bool:
+    r"""A DNS name (RFC 1123) or an IPv4 address, nothing else (``collector/src/grammar.vbs``).
+
+    >>> [is_host_name(v) for v in ("push.sfr.fr", "206.124.113.45", "localhost&echo x&rem", "h\\n", "300.1.1.1")]
+    [True, True, False, False, False]
+    """
+    return _HOSTNAME.fullmatch(value) is not None and not value.replace(".", "").isdigit() \
+        or _IPV4.fullmatch(value) is not None
+
+
+def _account(value: str, label: str = "--account") -> str:
+    value = _text_value(label, value, 64)
     if not value:
-        raise KitError("--account : nom du compte de service vide.")
-    bad = sorted(set(value) & _ACCOUNT_FORBIDDEN)
-    if bad:
-        hint = " (indiquez le nom du compte seul, sans le domaine)" if {"\\", "@"} & set(bad) else ""
-        raise KitError(f"--account : caractère(s) {' '.join(bad)} interdit(s) dans un nom de compte"
-                       f"{hint} : « {value} ».")
+        raise KitError(f"{label} : nom du compte de service vide.")
+    if not is_account_name(value):
+        hint = " ; indiquez le nom du compte seul, sans le domaine" if {"\\", "@"} & set(value) else ""
+        raise KitError(f"{label} : « {value} » n'est pas accepté comme nom de compte (1 à 20 lettres, chiffres, "
+                       f"espaces, points, tirets ou soulignés, sans espace ni point aux extrémités{hint}). "
+                       "Les caractères qui changent le sens d'une ligne de commande (& | < > ^ % ! ( ) \" ') "
+                       "sont refusés : le compte figure dans la commande runas du kit.")
     return value
 
 
-def _host(value: str) -> str:
-    if _HOSTNAME.match(value) or _is_ipv4(value):
+def _host(value: str, label: str = "--noc") -> str:
+    if is_host_name(value):
         return value.rstrip(".")
-    raise KitError(f"--noc : « {value} » n'est ni un nom DNS ni une adresse IPv4.")
+    raise KitError(f"{label} : « {value} » n'est ni un nom DNS (lettres, chiffres, tirets et points) ni une "
+                   "adresse IPv4.")
 
 
 def _is_ipv4(value: str) -> bool:
-    try:
-        ipaddress.IPv4Address(value)
-    except ValueError:
-        return False
-    return True
+    return _IPV4.fullmatch(value) is not None
+
+
+def _port(value: object, label: str) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise KitError(f"{label} : port « {text} » invalide (un nombre de 1 à 65535 est attendu).")
+    return int(text)
 
 
 def _noc(value: str) -> tuple[str, int | None]:
@@ -127,9 +158,7 @@ def _noc(value: str) -> tuple[str, int | None]:
     host, sep, port = value.rpartition(":")
     if not sep:
         return _host(value), None
-    if not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise KitError(f"--noc : port « {port} » invalide (un nombre de 1 à 65535 est attendu).")
-    return _host(host), int(port)
+    return _host(host), _port(port, "--noc")
 
 
 def kit_parameters(pack: LoadedPack, *, account: str | None = None, noc: str | None = None,
@@ -140,8 +169,12 @@ def kit_parameters(pack: LoadedPack, *, account: str | None = None, noc: str | N
     As for the collector's ``/noc:``, a NOC given without its address is probed at its name.
     """
     defaults = pack.default_params()
-    host, port = str(defaults["noc_host"]), int(defaults["noc_port"])
+    where = f"pack {pack.pack.id} {pack.pack.version}, paramètre"
+    host = _host(str(defaults["noc_host"]), f"{where} noc_host")
+    port = _port(defaults["noc_port"], f"{where} noc_port")
     address = str(defaults["noc_address"])
+    if not _is_ipv4(address):
+        raise KitError(f"{where} noc_address : « {address} » n'est pas une adresse IPv4.")
     if noc is not None:
         host, given_port = _noc(noc)
         port = given_port if given_port is not None else port
@@ -152,7 +185,8 @@ def kit_parameters(pack: LoadedPack, *, account: str | None = None, noc: str | N
             raise KitError(f"--nocaddr : « {nocaddr} » n'est pas une adresse IPv4.")
         address = nocaddr
     return KitParameters(
-        account=_account(account) if account is not None else str(defaults["service_account"]),
+        account=_account(account) if account is not None else _account(str(defaults["service_account"]),
+                                                                       f"{where} service_account"),
         noc_host=host, noc_port=port, noc_address=address,
         client=_text_value("--client", client or "", 100),
         pack_id=pack.pack.id, pack_version=pack.pack.version, vmes_release=pack.pack.vmes_release,
@@ -197,7 +231,7 @@ def _notice_header(p: KitParameters) -> list[str]:
         "",
         "Sur la future machine VMES, sous le compte de service, lancez par exemple :",
         "",
-        f"  runas /user:DOMAINE\\{p.account} \"cmd /k cd /d C:\\vmes-audit && collect.cmd\"",
+        f"  runas /user:\"DOMAINE\\{p.account}\" \"cmd /k cd /d C:\\vmes-audit && collect.cmd\"",
         "",
         *_paragraph(f"Contrôle d'intégrité : {SUMS_FILE} donne l'empreinte SHA-256 de chaque fichier du kit ; "
                     "l'empreinte de l'archive elle-même figure dans le message qui l'accompagne. Pour vérifier "

@@ -21,6 +21,10 @@ Sub StepAd(name)
       Exit Sub
     End If
   End If
+  If (name = "ad_service_account" Or name = "ad_service_account_groups") And Not IsAccountArg(gAccount) Then
+    Fail AccountRefusal(gAccount)
+    Exit Sub
+  End If
   Select Case name
     Case "ad_rootdse": AdRootDse
     Case "ad_domain": AdDomain

@@ -50,6 +50,7 @@ Sub ParseArgs()
   If named.Exists("account") Then
     If Trim(named("account")) <> "" Then gAccount = Trim(named("account"))
   End If
+  If Not IsAccountArg(gAccount) Then Say "ATTENTION : " & AccountRefusal(gAccount) & Fr(" ; le compte ne sera pas recherch{e9} dans l'annuaire.")
   gMode = "vmes"
   If named.Exists("exchange") Then gMode = "exchange"
   gDry = named.Exists("dryrun")

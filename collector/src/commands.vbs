@@ -19,7 +19,9 @@ Function RunCommand(cmdline, outPath, timeoutS, ByRef exitCode, ByRef errText)
   f.Write cmdline & " >""" & outTmp & """ 2>""" & errTmp & """" & vbCrLf
   f.Write ">""" & rcPath & """ echo %ERRORLEVEL%" & vbCrLf
   f.Close
-  Set ex = sh.Exec("cmd /c " & bat)
+  ' cmd /c ""chemin"" : cmd retire le premier et le dernier guillemet, le
+  ' chemin reste cite (espaces du dossier temporaire, noms 8.3 desactives).
+  Set ex = sh.Exec("cmd /c " & Chr(34) & Chr(34) & bat & Chr(34) & Chr(34))
   t0 = Timer
   timedOut = False
   Do While ex.Status = 0

@@ -142,7 +142,8 @@ End Function
 
 Function Expand(t, v, forFilter)
   ' "CN=Partitions,{configNC}" -> "CN=Partitions,CN=Configuration,DC=..." ;
-  ' dans un filtre, la valeur est echappee (RFC 4515 : \ * ( ) NUL).
+  ' dans un filtre, la valeur est echappee (RFC 4515 : \ * ( ) NUL, et ";"
+  ' qui separe les parties de la commande ADO "<base>;filtre;attributs;portee").
   Dim s, p, q, e, k, val
   s = ""
   p = 1
@@ -172,6 +173,7 @@ Function LdapEscape(s)
   t = Replace(t, "(", "\28")
   t = Replace(t, ")", "\29")
   t = Replace(t, Chr(0), "\00")
+  t = Replace(t, ";", "\3b")
   LdapEscape = t
 End Function
 

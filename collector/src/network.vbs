@@ -2,7 +2,7 @@
 ' Reseau : proxy, sonde du NOC, chemin vers Exchange
 ' ----------------------------------------------------------------------------
 Dim gProxyDone, gIeEnable, gIeServer, gIeOverride, gIeAutoConfig, gIeAutoDetect
-Dim gWhEnable, gWhServer, gWhBypass, gWhPresent
+Dim gWhEnable, gWhServer, gWhBypass, gWhPresent, gResolveError
 
 Function RegReadOr(key, dflt)
   On Error Resume Next
@@ -137,20 +137,22 @@ Function NocUrl(host)
   NocUrl = gNocScheme & "://" & host & ":" & gNocPort & "/"
 End Function
 
-Function IsIPv4(s)
-  Dim re
-  Set re = New RegExp
-  re.Pattern = "^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$"
-  IsIPv4 = re.Test(s)
-End Function
-
 Function Resolve(host, ByRef addrs)
   ' Renvoie "True"/"False" ; Win32_PingStatus (2003) sinon "ping -n 1".
-  Dim p, found, rc, et, outPath, text, re, m, ok
+  ' Le nom n'atteint la requete WQL et la ligne de commande que s'il respecte
+  ' la grammaire d'un nom DNS ou d'une adresse IPv4 (grammar.vbs) : sinon
+  ' "False", et gResolveError dit pourquoi.
+  Dim found, rc, et, outPath, text, re, m
   addrs = Array()
+  gResolveError = ""
   If IsIPv4(host) Then
     addrs = Array(host)
     Resolve = "True"
+    Exit Function
+  End If
+  Resolve = "False"
+  If Not IsDnsName(host) Then
+    gResolveError = HostRefusal(host)
     Exit Function
   End If
   found = ""
@@ -163,14 +165,15 @@ Function Resolve(host, ByRef addrs)
     Exit Function
   End If
   outPath = gTmp & "\ping.txt"
-  Resolve = "False"
   If RunCommand("ping -n 1 -w 1000 " & host, outPath, 30, rc, et) Then
     text = ReadAllAscii(outPath)
     Set re = New RegExp
     re.Pattern = "\[(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\]"
     For Each m In re.Execute(text)
-      addrs = Array(m.SubMatches(0))
-      Resolve = "True"
+      If IsIPv4(m.SubMatches(0)) Then
+        addrs = Array(m.SubMatches(0))
+        Resolve = "True"
+      End If
       Exit For
     Next
   End If
@@ -181,7 +184,8 @@ Function PingStatusResolve(host, ByRef addrs)
   ' "" si la classe ne repond pas, sinon "True"/"False".
   Dim p, ok
   PingStatusResolve = ""
-  For Each p In WmiService().ExecQuery("SELECT * FROM Win32_PingStatus WHERE Address='" & Replace(host, "'", "") & "' AND Timeout=1000")
+  If Not IsHostArg(host) Then Exit Function
+  For Each p In WmiService().ExecQuery("SELECT * FROM Win32_PingStatus WHERE Address='" & host & "' AND Timeout=1000")
     If IsNull(p.PrimaryAddressResolutionStatus) Then
       ok = Not IsNull(p.ProtocolAddress)
     Else
@@ -290,6 +294,14 @@ Sub StepNetNoc()
     bypass = "-"
   End If
   src = "WinHttp.WinHttpRequest.5.1 GET " & NocUrl(gNocHost) & " puis " & NocUrl(gNocAddr)
+  ' Le NOC vient de collect-params.txt ou de la ligne de commande : un nom
+  ' hors grammaire n'est ni resolu ni sonde, l'etape est en erreur.
+  If Not IsHostArg(gNocHost) Or Not IsHostArg(gNocAddr) Then
+    gCur("source") = "WinHttp.WinHttpRequest.5.1"
+    If Not IsHostArg(gNocHost) Then Fail "NOC : " & HostRefusal(gNocHost)
+    If Not IsHostArg(gNocAddr) Then Fail Fr("adresse du NOC : ") & HostRefusal(gNocAddr)
+    Exit Sub
+  End If
   OpenRecords "net_noc_probe", src
   If gNocScheme <> "https" Then RecComment "schema " & gNocScheme & " (option de test /nocscheme)"
   If Not IsNull(gIeAutoConfig) Then RecComment "script de configuration automatique non evalue : " & gIeAutoConfig
@@ -342,9 +354,10 @@ Sub StepNetExchangePath()
       port = 135
       p = InStr(it, ":")
       If p > 0 Then
-        port = CLng(Mid(it, p + 1))
+        If IsNumeric(Mid(it, p + 1)) And InStr(Mid(it, p + 1), ".") = 0 Then port = CLng(Mid(it, p + 1)) Else port = 0
         it = Left(it, p - 1)
       End If
+      If port < 1 Or port > 65535 Then port = 135
       If it <> "" Then servers = PushArr(servers, Array(it, it, port))
     Next
   ElseIf gExchServersKnown Then
@@ -375,41 +388,54 @@ Sub StepNetExchangePath()
     fqdn = servers(i)(1)
     port = servers(i)(2)
     resolved = Resolve(fqdn, addrs)
-    same = False
-    For j = 0 To UBound(addrs)
-      If SameSubnet(addrs(j)) Then same = True
-    Next
-    openP = False
-    status = ""
-    en = ""
-    et = ""
-    ms = 0
-    If resolved = "True" Then
-      ' Connexion TCP bornee : 3 s pour se connecter, 1 s pour une reponse.
-      ' 12029 = refus ou injoignable ; 12002 apres plus de 2,5 s = delai de
-      ' connexion ; toute autre issue prouve que la connexion a ete etablie.
-      HttpProbe "http://" & addrs(0) & ":" & port & "/", "direct", "", "", False, 3000, 1000, status, stext, en, et, ms
-      If en = "" And status <> "" Then
-        openP = True
-      ElseIf en = 12029 Or en = 12007 Then
-        openP = False
-      ElseIf en = 12002 Then
-        openP = (ms < 2500)
-      ElseIf en <> "" Then
-        openP = True
-      End If
-      If openP And en <> "" Then et = Fr("port ouvert (connexion {e9}tablie, puis : ") & et & ")"
+    If gResolveError <> "" Then
+      ' nom refuse (grammar.vbs) : ni resolu, ni teste
+      RecKind "path"
+      RecProp "Server", nm
+      RecProp "Fqdn", fqdn
+      RecArr "Addresses", Array()
+      RecProp "SameSubnet", Null
+      RecProp "Port", port
+      RecProp "PortOpen", Null
+      RecProp "ElapsedMs", Null
+      RecProp "ErrorText", gResolveError
     Else
-      et = Fr("nom non r{e9}solu")
+      same = False
+      For j = 0 To UBound(addrs)
+        If SameSubnet(addrs(j)) Then same = True
+      Next
+      openP = False
+      status = ""
+      en = ""
+      et = ""
+      ms = 0
+      If resolved = "True" Then
+        ' Connexion TCP bornee : 3 s pour se connecter, 1 s pour une reponse.
+        ' 12029 = refus ou injoignable ; 12002 apres plus de 2,5 s = delai de
+        ' connexion ; toute autre issue prouve que la connexion a ete etablie.
+        HttpProbe "http://" & addrs(0) & ":" & port & "/", "direct", "", "", False, 3000, 1000, status, stext, en, et, ms
+        If en = "" And status <> "" Then
+          openP = True
+        ElseIf en = 12029 Or en = 12007 Then
+          openP = False
+        ElseIf en = 12002 Then
+          openP = (ms < 2500)
+        ElseIf en <> "" Then
+          openP = True
+        End If
+        If openP And en <> "" Then et = Fr("port ouvert (connexion {e9}tablie, puis : ") & et & ")"
+      Else
+        et = Fr("nom non r{e9}solu")
+      End If
+      RecKind "path"
+      RecProp "Server", nm
+      RecProp "Fqdn", fqdn
+      RecArr "Addresses", addrs
+      RecProp "SameSubnet", same
+      RecProp "Port", port
+      RecProp "PortOpen", openP
+      RecProp "ElapsedMs", ms
+      RecProp "ErrorText", et
     End If
-    RecKind "path"
-    RecProp "Server", nm
-    RecProp "Fqdn", fqdn
-    RecArr "Addresses", addrs
-    RecProp "SameSubnet", same
-    RecProp "Port", port
-    RecProp "PortOpen", openP
-    RecProp "ElapsedMs", ms
-    RecProp "ErrorText", et
   Next
 End Sub

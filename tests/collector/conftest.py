@@ -40,12 +40,15 @@ def wine_path(path: Path) -> str:
 class WineEnv:
     env: dict[str, str]
 
-    def run(self, args: list[str], timeout: int = RUN_TIMEOUT_S) -> subprocess.CompletedProcess:
-        return subprocess.run(["wine", *args], env=self.env, capture_output=True, timeout=timeout)
+    def run(self, args: list[str], timeout: int = RUN_TIMEOUT_S, cwd: Path | None = None
+            ) -> subprocess.CompletedProcess:
+        return subprocess.run(["wine", *args], env=self.env, capture_output=True, timeout=timeout, cwd=cwd)
 
-    def collect(self, out_dir: Path, *options: str, script: Path = COLLECT_VBS) -> "CollectorRun":
+    def collect(self, out_dir: Path, *options: str, script: Path = COLLECT_VBS, cwd: Path | None = None
+                ) -> "CollectorRun":
+        """Run the collector; ``cwd`` is the working folder of cscript and of the commands it starts."""
         out_dir.mkdir(parents=True, exist_ok=True)
-        proc = self.run(["cscript", "//nologo", wine_path(script), f"/out:{wine_path(out_dir)}", *options])
+        proc = self.run(["cscript", "//nologo", wine_path(script), f"/out:{wine_path(out_dir)}", *options], cwd=cwd)
         return CollectorRun(out_dir, proc.returncode, proc.stdout.decode("cp850", errors="replace"),
                             proc.stderr.decode("utf-8", errors="replace"))
 

@@ -50,7 +50,7 @@ def test_the_kit_holds_the_released_collector_and_its_parameters(root: Path, tmp
     assert "NOC testé              : relais.exemple.fr, port 8443 (adresse 192.0.2.10)" in text
     flowing = " ".join(text.split())
     assert "pour l'audit des prérequis de VMES 5.5 (pack de règles vmes-5.5, version 1.0.0)" in flowing
-    assert 'runas /user:DOMAINE\\svc-vmes "cmd /k cd /d C:\\vmes-audit && collect.cmd"' in text
+    assert 'runas /user:"DOMAINE\\svc-vmes" "cmd /k cd /d C:\\vmes-audit && collect.cmd"' in text
     assert max(len(line) for line in text.split("\r\n")) <= 78
     # The message for presales names the zip and its SHA-256.
     assert f"SHA-256 : {hashlib.sha256(path.read_bytes()).hexdigest()}" in output
@@ -98,7 +98,12 @@ def test_a_noc_without_address_is_probed_at_its_name(tmp_path: Path) -> None:
     (["--client", "Client\nnoc=evil"], "caractère de contrôle"),
     (["--client", "Société 中文"], "Windows-1252"),
     (["--noc", "push.sfr.fr:99999"], "port « 99999 » invalide"),
-    (["--noc", "bad host:443"], "ni un nom DNS ni une adresse IPv4"),
+    (["--noc", "bad host:443"], "n'est ni un nom DNS"),
+    (["--noc", "localhost&echo pwned>C:\\x.txt&rem"], "n'est ni un nom DNS"),
+    (["--noc", "push.sfr.fr\u2028:443"], "n'est ni un nom DNS"),
+    (["--account", "svc&start calc&rem"], "n'est pas accepté comme nom de compte"),
+    (["--account", "svc%PATH%"], "n'est pas accepté comme nom de compte"),
+    (["--account", "a" * 21], "n'est pas accepté comme nom de compte"),
     (["--nocaddr", "pas-une-ip"], "n'est pas une adresse IPv4"),
     (["--pack", "vmes-9.9"], "introuvable"),
     (["--date", "01/12/2026"], "date invalide"),
@@ -119,3 +124,26 @@ def test_the_kit_is_never_written_through_a_link(tmp_path: Path) -> None:
     result = runner.invoke(app, ["kit", "-o", str(out), "--date", "2026-12-01"])
     assert result.exit_code == 3 and "lien symbolique" in result.output
     assert victim.read_text(encoding="utf-8") == "à garder"
+
+
+@pytest.mark.parametrize("parameter,value,message", [
+    ("service_account", "svc&start calc&rem", "service_account : « svc&start calc&rem » n'est pas accepté"),
+    ("noc_host", "localhost&echo pwned>C:\\x.txt&rem", "noc_host : « localhost&echo"),
+    ("noc_address", "127.0.0.1&calc", "noc_address : « 127.0.0.1&calc » n'est pas une adresse IPv4"),
+    ("noc_port", "443&calc", "noc_port : port « 443&calc » invalide"),
+])
+def test_a_pack_default_that_would_reach_a_command_line_is_refused(root: Path, tmp_path: Path, parameter: str,
+                                                                  value: str, message: str) -> None:
+    """A pack in preparation gives the kit's defaults: they pass the same grammars as the options."""
+    import yaml
+
+    pack = tmp_path / "pack"
+    shutil.copytree(root / "rules" / "vmes-5.5", pack)
+    data = yaml.safe_load((pack / "pack.yaml").read_text(encoding="utf-8"))
+    data["parameters"][parameter]["default"] = value
+    (pack / "pack.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "kit"
+    result = runner.invoke(app, ["kit", "-o", str(out), "--pack", str(pack), "--date", "2026-12-01"])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and f"pack vmes-5.5" in result.output
+    assert not out.exists() or list(out.iterdir()) == []
