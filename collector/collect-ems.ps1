@@ -24,13 +24,18 @@ $CollectorName = "vmes-audit-ems"
 $CollectorVersion = "1.1.0"
 $FormatVersion = "1.1"
 
-# Artefacts (noms du contrat, section 4) ; {0} = compte de service
+# Artefacts (noms du contrat, section 4). Le compte de service n'est jamais
+# recopie dans le texte d'une commande : la commande lit la variable $Account
+# (une valeur, pas du code), et le compte doit respecter la grammaire du
+# collecteur (grammar.vbs) : 1 a 20 lettres, chiffres, espaces, points,
+# tirets ou soulignes, sans espace ni point aux extremites.
 $Artifacts = @(
-    @{ Name = "ems_exchangeserver";        Command = 'Get-ExchangeServer | Format-List' },
-    @{ Name = "ems_exchangeadministrator"; Command = 'Get-ExchangeAdministrator | Format-List' },
-    @{ Name = "ems_adpermission";          Command = 'Get-MailboxServer | Get-ADPermission -User "{0}" | Format-List' },
-    @{ Name = "ems_mailbox";               Command = 'Get-Mailbox "{0}" | Format-List' }
+    @{ Name = "ems_exchangeserver";        Command = 'Get-ExchangeServer | Format-List'; UsesAccount = $false },
+    @{ Name = "ems_exchangeadministrator"; Command = 'Get-ExchangeAdministrator | Format-List'; UsesAccount = $false },
+    @{ Name = "ems_adpermission";          Command = 'Get-MailboxServer | Get-ADPermission -User $Account | Format-List'; UsesAccount = $true },
+    @{ Name = "ems_mailbox";               Command = 'Get-Mailbox -Identity $Account | Format-List'; UsesAccount = $true }
 )
+$AccountOk = ($Account -cmatch '^[A-Za-z0-9_\-\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u00FF]([A-Za-z0-9 ._\-\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u00FF]{0,18}[A-Za-z0-9_\-\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u00FF])?$')
 
 function Get-IsoNow([datetime]$d) {
     # 2026-11-20T14:02:11+01:00 (decalage UTC de l'heure locale, ete compris)
@@ -161,18 +166,23 @@ foreach ($a in $Artifacts) {
     $name = $a.Name
     $file = $name + ".txt"
     $path = Join-Path $folder $file
-    $cmdText = [string]::Format($a.Command, $Account.Replace('"', ''))
+    # le texte montre (manifeste, console) nomme le compte ; le texte execute lit $Account
+    $cmdText = $a.Command.Replace('$Account', "'" + $Account.Replace("'", "''") + "'")
     $status = "ok"
     $errText = ""
     $t0 = Get-Date
     $Error.Clear()
-    # PowerShell 1.0 : pas de try/catch ; les erreurs non bloquantes sont
-    # relevees dans $Error, les erreurs bloquantes par le trap.
-    & {
-        trap { $script:stepError = $_.Exception.Message; continue }
-        $script:stepError = ""
-        $sb = $ExecutionContext.InvokeCommand.NewScriptBlock($cmdText + ' | Out-File -FilePath $path -Encoding Unicode -Width 4096')
-        & $sb
+    $script:stepError = ""
+    if ($a.UsesAccount -and -not $AccountOk) {
+        $script:stepError = "nom de compte refuse (lettres, chiffres, espace, point, tiret et souligne seulement, 20 caracteres au plus, sans domaine)"
+    } else {
+        # PowerShell 1.0 : pas de try/catch ; les erreurs non bloquantes sont
+        # relevees dans $Error, les erreurs bloquantes par le trap.
+        & {
+            trap { $script:stepError = $_.Exception.Message; continue }
+            $sb = $ExecutionContext.InvokeCommand.NewScriptBlock($a.Command + ' | Out-File -FilePath $path -Encoding Unicode -Width 4096')
+            & $sb
+        }
     }
     if ($script:stepError -ne "") { $status = "error"; $errText = $script:stepError }
     elseif ($Error.Count -gt 0) { $status = "error"; $errText = [string]$Error[0] }

@@ -79,3 +79,25 @@ def test_crc32_arithmetic_is_long_masked():
 def test_ems_manifest_is_format_1_1():
     text = EMS.read_text(encoding="ascii")
     assert '$FormatVersion = "1.1"' in text and '$CollectorVersion = "1.1.0"' in text
+
+
+def test_the_account_never_becomes_code():
+    """The account is a value the commands read ($Account), never text spliced into a script block.
+
+    Before: ``[string]::Format('... -User "{0}" ...', $Account)`` then NewScriptBlock: an account
+    ``x$(Remove-Item C:\\x)`` ran its subexpression inside the double quotes.
+    """
+    text = EMS.read_text(encoding="ascii")
+    assert "[string]::Format($a.Command" not in text
+    commands = re.findall(r"Command = '([^']*)'", text)
+    assert commands and all("{0}" not in c for c in commands)
+    assert {c for c in commands if "$Account" in c} == {
+        "Get-MailboxServer | Get-ADPermission -User $Account | Format-List",
+        "Get-Mailbox -Identity $Account | Format-List"}
+    assert "NewScriptBlock($a.Command + " in text
+    # the grammar is collector/src/grammar.vbs's and the kit's
+    from vmes_audit.kit import _ACCOUNT
+
+    pattern = re.search(r"\$AccountOk = \(\$Account -cmatch '\^(.*)\$'\)", text).group(1)
+    for value in ("VistoAdmin", "svc.vmès", "svc&calc", "x$(calc)", "a" * 21, " x", "CORP\\svc"):
+        assert (re.fullmatch(pattern, value) is not None) == (_ACCOUNT.fullmatch(value) is not None), value
