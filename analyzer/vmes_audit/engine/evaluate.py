@@ -20,7 +20,7 @@ from vmes_audit.engine.conditions import (EvalContext, SelectionResult, conditio
                                           condition_selections, evaluate)
 from vmes_audit.engine.frames import records
 from vmes_audit.engine.model import AllOf, Condition, Leaf, Op, Outcome, Rule, Selection, SubjectRef
-from vmes_audit.engine.templates import render_text
+from vmes_audit.engine.templates import render_commands, render_text
 from vmes_audit.facts import internal_error_text
 from vmes_audit.facts.model import TABLES
 from vmes_audit.models import Finding, Reference, State
@@ -280,7 +280,7 @@ def _finding(rule: Rule, outcome: Outcome, state: State, host: str, subject: str
                    observed=render(rule.observed, context) if state != State.NA and not row_less else "",
                    expected=render(rule.expected, context),
                    why=reflow(render_text(rule.why, context)),
-                   remediation=reflow(render(rule.remediation, context)) if state in (
+                   remediation=reflow(render_commands(rule.remediation, context)) if state in (
                        State.FAIL, State.WARN, State.MANUAL) and not row_less else "",
                    question=reflow(render(rule.question, context)) if state == State.MANUAL else "",
                    evidence=evidence_names)

@@ -19,9 +19,10 @@ from typing import Any
 from jinja2 import FunctionLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from vmes_audit.engine.command_arguments import guard_commands, mark
 from vmes_audit.engine.pack_cache import template_bytecode_cache
 
-__all__ = ["render_text", "check_template", "ROLE_FR", "TemplateError"]
+__all__ = ["render_text", "render_commands", "check_template", "ROLE_FR", "TemplateError"]
 
 NNBSP = "\u202f"  # French thousands separator (narrow no-break space)
 NBSP = "\u00a0"
@@ -119,21 +120,34 @@ def _source(name: str):
     return None if source is None else (source, None, lambda: True)
 
 
-@lru_cache(maxsize=1)
-def _env() -> SandboxedEnvironment:
+def _make_env(**options: Any) -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
                                trim_blocks=True, lstrip_blocks=True, loader=FunctionLoader(_source),
-                               bytecode_cache=template_bytecode_cache(), cache_size=4096)
+                               bytecode_cache=template_bytecode_cache(), cache_size=4096, **options)
     env.filters.update({"fr_number": fr_number, "mo": _mo, "go": _go, "mhz": _mhz, "role_fr": _role_fr,
                         "yesno": _yesno, "de": _de, "join_fr": _join_fr, "or_unknown": _or_unknown, "sp": _sp})
     return env
 
 
+@lru_cache(maxsize=1)
+def _env() -> SandboxedEnvironment:
+    return _make_env()
+
+
+@lru_cache(maxsize=1)
+def _marking_env() -> SandboxedEnvironment:
+    """Every ``{{ … }}`` value between marks, for ``command_arguments.guard_commands``."""
+    return _make_env(finalize=mark)
+
+
 @lru_cache(maxsize=2048)
-def _compile(source: str):
-    name = hashlib.sha1(source.encode("utf-8"), usedforsecurity=False).hexdigest()
+def _compile(source: str, marking: bool = False):
+    # Template names differ between the two environments: the bytecode cache is keyed by name and
+    # source, and the marking environment's code calls finalize.
+    digest = hashlib.sha1(source.encode("utf-8"), usedforsecurity=False).hexdigest()
+    name = ("m" if marking else "") + digest
     _SOURCES[name] = source
-    return _env().get_template(name)
+    return (_marking_env() if marking else _env()).get_template(name)
 
 
 def render_text(source: str, context: dict[str, Any]) -> str:
@@ -144,6 +158,23 @@ def render_text(source: str, context: dict[str, Any]) -> str:
         # No markup: jinja2 would return the text as it is, after copying the context.
         return source.strip()
     return _compile(source).render(**context).strip()
+
+
+def render_commands(source: str, context: dict[str, Any]) -> str:
+    r"""Render a text that may hold paste-ready commands (remediation): every value printed on a
+    command line must match the grammar of its place, else it is replaced (``command_arguments``).
+
+    >>> print(render_commands("Sur {{ name }} :\n  Get-MailboxServer {{ name }} | Format-List", {"name": "EX01;calc"}))
+    Sur EX01;calc :
+      Get-MailboxServer <valeur-refusée> | Format-List
+    <BLANKLINE>
+    Attention : une valeur lue dans la collecte contient des caractères qui changeraient le sens de la commande ; elle est remplacée par <valeur-refusée> : saisissez-la à la main après vérification.
+    """
+    if not source:
+        return ""
+    if "{" not in source and "\r" not in source:
+        return source.strip()
+    return guard_commands(_compile(source, True).render(**context)).strip()
 
 
 def check_template(source: str) -> str | None:
