@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "analyzer"))
 
-from vmes_audit.assessment import run_assessment  # noqa: E402
+from vmes_audit.assessment.run import run_assessment  # noqa: E402
 from _collection import write_collection  # noqa: E402
 from vmes_audit.parsers.records import write_records  # noqa: E402
 from vmes_audit.report.render import write_outputs  # noqa: E402

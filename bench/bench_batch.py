@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "analyzer"))
 
-from vmes_audit.assessment import run_assessment  # noqa: E402
-from vmes_audit.batch import run_batch  # noqa: E402
+from vmes_audit.assessment.run import run_assessment  # noqa: E402
+from vmes_audit.workflows.batch import run_batch  # noqa: E402
 from vmes_audit.report.render import write_outputs  # noqa: E402
 
 ORGANISATIONS = [

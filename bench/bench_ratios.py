@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 BARE_IMPORT = "import pandas, jinja2, yaml, typer; from pydantic import BaseModel"
 
-from vmes_audit.encoding import decode_bytes  # noqa: E402
+from vmes_audit.base.encoding import decode_bytes  # noqa: E402
 from _collection import write_collection  # noqa: E402
 from vmes_audit.parsers.records import parse_records, write_records  # noqa: E402
 
@@ -106,7 +106,7 @@ def large_organisation(path: Path, containers: int = 200, servers: int = 30, ace
 
 def _cli() -> list[str]:
     script = Path(sys.executable).parent / "vmes-audit"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "vmes_audit.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "vmes_audit.cli.main"]
 
 
 # An installed product has its bytecode cached; PYTHONDONTWRITEBYTECODE in the

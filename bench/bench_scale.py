@@ -27,10 +27,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "analyzer"))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from hostile.kit import SampleZip, clone_server, rename_host  # noqa: E402
-from vmes_audit.assessment import run_assessment  # noqa: E402
+from tests.hostile.kit import SampleZip, clone_server, rename_host  # noqa: E402
+from vmes_audit.assessment.run import run_assessment  # noqa: E402
 from vmes_audit.report.render import write_outputs  # noqa: E402
 
 BASE = "vmes01-2003-conforme"

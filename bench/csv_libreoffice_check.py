@@ -26,10 +26,11 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "report"))
+sys.path.insert(0, str(ROOT / "analyzer"))
+sys.path.insert(0, str(ROOT))
 
-from conftest import build_report  # noqa: E402
-from csv_formula import HOSTILE_CELLS  # noqa: E402
+from tests.report.conftest import build_report  # noqa: E402
+from tests.report.csv_formula import HOSTILE_CELLS  # noqa: E402
 
 from vmes_audit.report.export import csv_bytes  # noqa: E402
 

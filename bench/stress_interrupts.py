@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python bench/stress_interrupts.py [--runs N]``. Each run must exit 130 (SIGINT) or
 143 (SIGTERM), leave the output folder and its private TMPDIR empty. Prints the failures and their
-count; exit status 1 if there is any. (Before ``vmes_audit/interrupts.py``: 3 failures in 32 runs.)
+count; exit status 1 if there is any. (Before ``vmes_audit/base/interrupts.py``: 3 failures in 32 runs.)
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def one_run(index: int) -> str | None:
         temp, out = Path(tmp) / "tmp", Path(tmp) / "out"
         temp.mkdir()
         out.mkdir()
-        proc = subprocess.Popen([sys.executable, "-m", "vmes_audit.cli", "analyze", str(SAMPLE), "-o", str(out),
+        proc = subprocess.Popen([sys.executable, "-m", "vmes_audit.cli.main", "analyze", str(SAMPLE), "-o", str(out),
                                  "--format", "json,pdf"], env=dict(os.environ, TMPDIR=str(temp)),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         while not any(temp.glob("vmes-audit-*/weasyprint-*")) and proc.poll() is None:

@@ -32,11 +32,11 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests" / "samba"))
+sys.path.insert(0, str(HERE.parent))
 
-from forest import Forest  # noqa: E402
-from harness import SambaDC  # noqa: E402
-from scenarios import BY_NAME  # noqa: E402
+from tests.samba.forest import Forest  # noqa: E402
+from tests.samba.harness import SambaDC  # noqa: E402
+from tests.samba.scenarios import BY_NAME  # noqa: E402
 
 
 def regenerate(forest: Forest, scenario_name: str, sample: str, out_root: Path) -> Path:

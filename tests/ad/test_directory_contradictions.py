@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from vmes_audit.assessment import run_assessment
+from vmes_audit.assessment.run import run_assessment
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "samples"))

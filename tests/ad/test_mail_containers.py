@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from vmes_audit.assessment import run_assessment
+from vmes_audit.assessment.run import run_assessment
 from vmes_audit.collection import load_inputs
-from vmes_audit.facts import build_facts
+from vmes_audit.facts.build import build_facts
 
 DOMAIN = "DC=exemple-btp,DC=fr"
 DOM_SID = "S-1-5-21-2718840164-3042175907-1595827146"

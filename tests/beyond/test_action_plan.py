@@ -9,15 +9,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from vmes_audit.action_plan import _ancestors, build_action_plan
-from vmes_audit.assessment import run_assessment
-from vmes_audit.cli import app
+from vmes_audit.assessment.action_plan import _ancestors, build_action_plan
+from vmes_audit.assessment.run import run_assessment
+from vmes_audit.cli.main import app
 from vmes_audit.engine.action_plan_spec import resolved_steps
 from vmes_audit.engine.pack import default_pack_dir, load_pack
-from vmes_audit.errors import PackError
+from vmes_audit.base.errors import PackError
 from vmes_audit.report.export import report_dict
 from vmes_audit.report.render import render_html
-from vmes_audit.report.view import ordered_findings
+from vmes_audit.base.findings import ordered_findings
 
 from .conftest import FAILING, inputs_of
 

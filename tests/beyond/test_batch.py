@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from vmes_audit.batch import CustomerResult, attention_key, run_batch
-from vmes_audit.batch_progress import batch_progress
-from vmes_audit.cli import app
-from vmes_audit.portfolio import PORTFOLIO_COLUMNS, portfolio_csv
+from vmes_audit.workflows.batch import CustomerResult, attention_key, run_batch
+from vmes_audit.cli.batch_progress import batch_progress
+from vmes_audit.cli.main import app
+from vmes_audit.report.portfolio import PORTFOLIO_COLUMNS, portfolio_csv
 
 from .conftest import ORGANISATIONS, SAMPLES
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from vmes_audit.assessment import run_assessment
-from vmes_audit.cli import app
-from vmes_audit.compare import compare, fingerprint, load_previous
-from vmes_audit.errors import InputError
+from vmes_audit.assessment.run import run_assessment
+from vmes_audit.cli.main import app
+from vmes_audit.assessment.compare import compare, fingerprint, load_previous
+from vmes_audit.base.errors import InputError
 from vmes_audit.report.export import json_text, report_dict
 from vmes_audit.report.render import render_html
-from vmes_audit.results_file import report_from_json
+from vmes_audit.assessment.results_file import report_from_json
 
 from .conftest import SAMPLES
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from vmes_audit.cli import app
-from vmes_audit.pseudonymise import default_mapping_path
+from vmes_audit.cli.main import app
+from vmes_audit.workflows.pseudonymise import default_mapping_path
 
 from .conftest import ORGANISATIONS, inputs_of, source_of
 from .names import CustomerName, customer_names, leaks

@@ -10,8 +10,8 @@ import pytest
 
 from vmes_audit.collection import load_inputs
 from vmes_audit.collection import loader
-from vmes_audit.errors import InputError
-from vmes_audit.facts import build_facts
+from vmes_audit.base.errors import InputError
+from vmes_audit.facts.build import build_facts
 
 
 def _zip(path: Path, files: dict[str, bytes]) -> Path:

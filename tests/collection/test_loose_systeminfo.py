@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from vmes_audit.collection import load_inputs
-from vmes_audit.facts import build_facts
+from vmes_audit.facts.build import build_facts
 
 CAPTURES = Path(__file__).resolve().parents[1] / "data" / "captures"
 

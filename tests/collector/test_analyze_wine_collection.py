@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from vmes_audit.assessment import run_assessment
+from vmes_audit.assessment.run import run_assessment
 from vmes_audit.report.render import write_outputs
 
 pytestmark = [pytest.mark.wine, pytest.mark.slow]

@@ -18,7 +18,7 @@ import zipfile
 import pytest
 
 from vmes_audit.collection.manifest import Manifest
-from vmes_audit.encoding import decode_bytes
+from vmes_audit.base.encoding import decode_bytes
 from vmes_audit.parsers.records import parse_records
 
 from . import contract

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from vmes_audit.collection.manifest import Manifest
-from vmes_audit.encoding import decode_bytes
+from vmes_audit.base.encoding import decode_bytes
 from vmes_audit.parsers.records import parse_records
 
 from .conftest import COLLECT_VBS, wine_path

@@ -96,7 +96,7 @@ def test_the_account_never_becomes_code():
         "Get-Mailbox -Identity $Account | Format-List"}
     assert "NewScriptBlock($a.Command + " in text
     # the grammar is collector/src/grammar.vbs's and the kit's
-    from vmes_audit.kit import _ACCOUNT
+    from vmes_audit.workflows.kit import _ACCOUNT
 
     pattern = re.search(r"\$AccountOk = \(\$Account -cmatch '\^(.*)\$'\)", text).group(1)
     for value in ("VistoAdmin", "svc.vmès", "svc&calc", "x$(calc)", "a" * 21, " x", "CORP\\svc"):

@@ -26,7 +26,7 @@ import threading
 import pytest
 
 from vmes_audit.collection.manifest import Manifest
-from vmes_audit.encoding import decode_bytes
+from vmes_audit.base.encoding import decode_bytes
 from vmes_audit.parsers.records import parse_records
 
 pytestmark = [pytest.mark.wine, pytest.mark.slow]
@@ -75,7 +75,7 @@ def _probes(run, name="net_noc_probe"):
 
 def _e1(run):
     """The analyzer's E1 finding on the zip the collector wrote."""
-    from vmes_audit.assessment import run_assessment
+    from vmes_audit.assessment.run import run_assessment
 
     assert run.zips, run.stdout
     findings = [f for f in run_assessment(run.zips).report.findings if f.catalogue == "E1"]

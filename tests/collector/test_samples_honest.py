@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from vmes_audit.encoding import decode_bytes
+from vmes_audit.base.encoding import decode_bytes
 from vmes_audit.parsers.records import parse_records, write_records
 
 from .test_format_contract import DOC, ems_artifacts, vbs_artifacts

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from vmes_audit.encoding import decode_bytes
+from vmes_audit.base.encoding import decode_bytes
 from vmes_audit.parsers.records import parse_records
 
 from .conftest import wine_path

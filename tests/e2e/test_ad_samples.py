@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from vmes_audit.assessment import run_assessment
+from vmes_audit.assessment.run import run_assessment
 
 ORGS = {
     "assurances": ["vmes01-2003-conforme.zip", "exch01-2003sp2.zip"],

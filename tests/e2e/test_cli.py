@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from vmes_audit import __version__
-from vmes_audit.cli import app
+from vmes_audit.cli.main import app
 
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from vmes_audit.cli import app
+from vmes_audit.cli.main import app
 
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vmes_audit.assessment import run_assessment
+from vmes_audit.assessment.run import run_assessment
 
 # rule -> expected state on each sample (the report must show exactly these)
 EXPECTED = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from vmes_audit.facts import frame
+from vmes_audit.facts.model import frame
 
 
 def test_an_int_beside_a_missing_value_stays_an_int() -> None:

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from vmes_audit.engine.pack import default_pack_dir, load_pack
-from vmes_audit.errors import PackError
+from vmes_audit.base.errors import PackError
 
 
 @pytest.fixture()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from vmes_audit.engine.verdict import verdict
-from vmes_audit.models import Finding, Verdict
+from vmes_audit.base.findings import Finding, Verdict
 
 
 def f(state: str, severity: str) -> Finding:

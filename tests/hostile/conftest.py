@@ -8,7 +8,7 @@ from unittest import mock
 
 import pytest
 
-from hostile.kit import SAMPLES, SampleZip
+from tests.hostile.kit import SAMPLES, SampleZip
 
 VERDICT_RANK = {"pret": 0, "pret_sous_reserve": 1, "non_pret": 2}
 _PACK: list = []
@@ -17,12 +17,12 @@ _INTACT: dict[tuple[str, ...], str] = {}
 
 def analyse(paths: list[Path]):
     """The report of ``paths`` (run_assessment, the rule pack read once for all these tests)."""
-    from vmes_audit.assessment import run_assessment
+    from vmes_audit.assessment.run import run_assessment
     from vmes_audit.engine.pack import load_pack
 
     if not _PACK:
         _PACK.append(load_pack())
-    with mock.patch("vmes_audit.assessment.load_pack", return_value=_PACK[0]):
+    with mock.patch("vmes_audit.assessment.run.load_pack", return_value=_PACK[0]):
         return run_assessment([Path(p) for p in paths], today=date(2026, 11, 26))
 
 

@@ -23,15 +23,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "analyzer"))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from hostile import test_fuzz as fuzz  # noqa: E402
-from hostile.kit import SampleZip  # noqa: E402
-from hostile.mutate import CODEC_NAMES, mutate_manifest, mutate_text  # noqa: E402
+from tests.hostile import test_fuzz as fuzz  # noqa: E402
+from tests.hostile.kit import SampleZip  # noqa: E402
+from tests.hostile.mutate import CODEC_NAMES, mutate_manifest, mutate_text  # noqa: E402
 from vmes_audit.collection.loader import load_inputs  # noqa: E402
 from vmes_audit.collection.manifest import DuplicateKey, read_manifest  # noqa: E402
-from vmes_audit.encoding import decode_bytes  # noqa: E402
-from vmes_audit.errors import InputError, ParseError  # noqa: E402
+from vmes_audit.base.encoding import decode_bytes  # noqa: E402
+from vmes_audit.base.errors import InputError, ParseError  # noqa: E402
 from vmes_audit.facts.parsed import _parser_for  # noqa: E402
 
 

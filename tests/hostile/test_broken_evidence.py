@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hostile.conftest import analyse, assert_not_better, finding
-from hostile.kit import SampleZip
+from tests.hostile.conftest import analyse, assert_not_better, finding
+from tests.hostile.kit import SampleZip
 
 BASE = "vmes01-2003-conforme"
 

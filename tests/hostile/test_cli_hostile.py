@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hostile.kit import SAMPLES, SampleZip
-from vmes_audit.cli import app
-from vmes_audit.french_cli import ExitCode
+from tests.hostile.kit import SAMPLES, SampleZip
+from vmes_audit.cli.main import app
+from vmes_audit.cli.french_cli import ExitCode
 
 EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = ExitCode.OK, ExitCode.INPUT, ExitCode.INTERNAL
 
@@ -101,7 +101,7 @@ def test_exit_code_two_when_nothing_can_be_read(tmp_path: Path) -> None:
 
 
 def test_an_unexpected_internal_error_is_a_french_message_and_exit_five(tmp_path: Path, monkeypatch) -> None:
-    import vmes_audit.assessment as assessment
+    import vmes_audit.assessment.run as assessment
 
     def boom(*_args, **_kwargs):
         raise RuntimeError("panne simulée")
@@ -114,7 +114,7 @@ def test_an_unexpected_internal_error_is_a_french_message_and_exit_five(tmp_path
 
 
 def test_an_internal_error_in_one_part_still_writes_the_report(tmp_path: Path, monkeypatch) -> None:
-    import vmes_audit.facts as facts_module
+    import vmes_audit.facts.build as facts_module
 
     def broken_network(_facts):
         raise KeyError("colonne imprévue")

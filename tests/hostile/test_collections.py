@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from hostile.conftest import analyse, assert_not_better, finding
-from hostile.kit import SAMPLES, SampleZip
+from tests.hostile.conftest import analyse, assert_not_better, finding
+from tests.hostile.kit import SAMPLES, SampleZip
 from vmes_audit.collection import load_inputs
-from vmes_audit.errors import InputError
+from vmes_audit.base.errors import InputError
 
 BASE = "vmes01-2003-conforme"
 ORG = ("vmes01-2003-conforme", "exch01-2003sp2")

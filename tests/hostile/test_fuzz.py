@@ -26,13 +26,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hostile.kit import SAMPLES, SampleZip
-from hostile.mutate import CODEC_NAMES, corrupt_zip_bytes, mutate_manifest, mutate_text, mutate_zip_entries, zip_of
+from tests.hostile.kit import SAMPLES, SampleZip
+from tests.hostile.mutate import CODEC_NAMES, corrupt_zip_bytes, mutate_manifest, mutate_text, mutate_zip_entries, zip_of
 from vmes_audit.collection.artifacts import ARTIFACTS
 from vmes_audit.collection.loader import load_inputs
 from vmes_audit.collection.manifest import read_manifest
-from vmes_audit.encoding import decode_bytes, printable
-from vmes_audit.errors import InputError, ParseError
+from vmes_audit.base.encoding import decode_bytes, printable
+from vmes_audit.base.errors import InputError, ParseError
 from vmes_audit.facts.parsed import _parser_for
 from vmes_audit.parsers.numbers import OutOfBounds, parse_int, to_int
 
@@ -180,12 +180,12 @@ def _analyse(path: Path):
     """run_assessment with the rule pack loaded once (reading 80 YAML files is most of a run's time)."""
     from unittest import mock
 
-    from vmes_audit.assessment import run_assessment
+    from vmes_audit.assessment.run import run_assessment
     from vmes_audit.engine.pack import load_pack
 
     if not _PACK:
         _PACK.append(load_pack())
-    with mock.patch("vmes_audit.assessment.load_pack", return_value=_PACK[0]):
+    with mock.patch("vmes_audit.assessment.run.load_pack", return_value=_PACK[0]):
         return run_assessment([path], today=date(2026, 11, 26)).report
 
 
@@ -201,5 +201,5 @@ def test_whole_analysis_never_raises_and_never_improves_the_verdict(seed: int, t
         return
     assert VERDICT_RANK[report.verdict.value] >= VERDICT_RANK[intact], (seed, report.verdict_reasons)
     # A contained internal error (the checks concerned are "Non évaluable", the report is written) is
-    # allowed here and counted by run_fuzz.py: security/exchange_versions.py still turns unbounded
+    # allowed here and counted by run_fuzz.py: windows/exchange_versions.py still turns unbounded
     # "\d+" into int (a 5 000-digit build in serialNumber), which stops the whole directory builder.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hostile.conftest import analyse
-from hostile.kit import SampleZip, clone_server
+from tests.hostile.conftest import analyse
+from tests.hostile.kit import SampleZip, clone_server
 from vmes_audit.engine.evaluate import evaluate_rule
 from vmes_audit.engine.evidence import FactsEvidence
 from vmes_audit.engine.pack import load_pack

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from hostile.conftest import analyse, assert_not_better, finding
-from hostile.kit import SampleZip, utf16
+from tests.hostile.conftest import analyse, assert_not_better, finding
+from tests.hostile.kit import SampleZip, utf16
 from vmes_audit.report.render import write_outputs
 
 BASE = "vmes01-2003-conforme"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hostile.conftest import analyse
-from hostile.kit import SampleZip, clone_server
+from tests.hostile.conftest import analyse
+from tests.hostile.kit import SampleZip, clone_server
 from vmes_audit.engine.command_arguments import REFUSED, is_command_line
 
 

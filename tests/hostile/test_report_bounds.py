@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hostile.conftest import analyse
-from hostile.kit import SampleZip, clone_server, rename_host
+from tests.hostile.conftest import analyse
+from tests.hostile.kit import SampleZip, clone_server, rename_host
 from vmes_audit.report.render import render_html, write_outputs
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hostile.conftest import analyse, finding
-from hostile.kit import SAMPLES, SampleZip
+from tests.hostile.conftest import analyse, finding
+from tests.hostile.kit import SAMPLES, SampleZip
 from vmes_audit.engine.pack import default_pack_dir, load_pack
 from vmes_audit.engine.verdict import verdict
-from vmes_audit.models import Finding
+from vmes_audit.base.findings import Finding
 
 
 def _pack_copy(tmp_path: Path, change) -> Path:

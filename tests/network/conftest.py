@@ -8,7 +8,8 @@ import pytest
 
 from tests.network.records import ADAPTER, write_records
 from vmes_audit.collection import load_inputs
-from vmes_audit.facts import Facts, build_facts
+from vmes_audit.facts.build import build_facts
+from vmes_audit.facts.model import Facts
 
 
 @pytest.fixture

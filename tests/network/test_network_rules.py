@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.network.records import ADAPTER, ADDRESS_URL, HEADER, NAME_URL, probe, write_records
-from vmes_audit.assessment import run_assessment
-from vmes_audit.models import Finding
+from vmes_audit.assessment.run import run_assessment
+from vmes_audit.base.findings import Finding
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 NETWORK_RULES = ("e1-noc-https", "e3-proxy-credentials", "e4-exchange-same-lan")

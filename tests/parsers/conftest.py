@@ -7,7 +7,7 @@ from typing import Callable
 
 import pytest
 
-from vmes_audit.encoding import DecodedText, decode_bytes
+from vmes_audit.base.encoding import DecodedText, decode_bytes
 
 CAPTURES = Path(__file__).resolve().parent.parent / "data" / "captures"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 from vmes_audit.parsers.formatlist import normalize_right, normalize_role, parse_format_list
 
 SERVER_DN = ("CN=EXCH07,CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),"

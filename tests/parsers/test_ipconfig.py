@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 from vmes_audit.parsers.ipconfig import IpAdapter, IpConfig, parse_ipconfig
 
 CASES = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 from vmes_audit.parsers.regfile import RegValue, parse_reg
 
 SETUP = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Exchange\\Setup"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 from vmes_audit.parsers.systeminfo import parse_systeminfo
 
 # (capture, encoding decode_bytes must find, expected fields)

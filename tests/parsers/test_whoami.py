@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 from vmes_audit.parsers.whoami import WhoamiGroup, WhoamiUser, parse_whoami_groups, parse_whoami_user
 
 DOMAIN_EN = "S-1-5-21-1004336348-1177238915-682003330"

@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from vmes_audit.cli import app
-from vmes_audit.french_cli import ExitCode, FrenchGroup
+from vmes_audit.cli.main import app
+from vmes_audit.cli.french_cli import ExitCode, FrenchGroup
 
 
 class _Runner(CliRunner):
@@ -109,12 +109,12 @@ def test_a_command_added_without_cls_is_french_too() -> None:
 
 
 def test_an_unexpected_error_is_a_french_message_not_a_traceback(monkeypatch, samples_dir: Path, tmp_path) -> None:
-    import vmes_audit.assessment
+    import vmes_audit.assessment.run
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(vmes_audit.assessment, "run_assessment", broken)
+    monkeypatch.setattr(vmes_audit.assessment.run, "run_assessment", broken)
     monkeypatch.delenv("VMES_AUDIT_DEBUG", raising=False)
     result = runner.invoke(app, ["analyze", str(samples_dir / "vmes01-2003-conforme.zip"), "-o", str(tmp_path)])
     assert result.exit_code == ExitCode.INTERNAL

@@ -10,7 +10,8 @@ import pytest
 
 from vmes_audit.collection import load_inputs
 from vmes_audit.engine.frames import records
-from vmes_audit.facts import TABLES, build_facts
+from vmes_audit.facts.build import build_facts
+from vmes_audit.facts.model import TABLES
 
 
 def _typed(rows: list[dict]) -> list[dict]:

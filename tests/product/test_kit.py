@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from vmes_audit.cli import app
+from vmes_audit.cli.main import app
 
 runner = CliRunner()
 MEMBERS = ["collect.cmd", "collect.vbs", "collect-ems.ps1", "collect-params.txt", "LISEZMOI.txt", "SHA256SUMS.txt"]

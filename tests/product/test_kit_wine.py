@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from vmes_audit.cli import app
+from vmes_audit.cli.main import app
 from vmes_audit.collection.manifest import Manifest
-from vmes_audit.encoding import decode_bytes
+from vmes_audit.base.encoding import decode_bytes
 from vmes_audit.parsers.records import parse_records
 
 pytestmark = [pytest.mark.wine, pytest.mark.slow]

@@ -11,7 +11,7 @@ import pytest
 from vmes_audit.engine import pack as pack_module
 from vmes_audit.engine import pack_cache
 from vmes_audit.engine.pack import load_pack
-from vmes_audit.errors import PackError
+from vmes_audit.base.errors import PackError
 
 
 @pytest.fixture()
@@ -115,8 +115,13 @@ def test_compiled_templates_are_reused_and_a_broken_entry_is_recompiled(cache: P
 def test_a_change_of_the_models_is_a_miss(cache: Path, pack_copy: Path, monkeypatch, tmp_path: Path) -> None:
     from vmes_audit.engine import model
 
-    before = pack_cache.pack_key(pack_copy)
+    before = pack_cache.pack_key(pack_copy, (Path(model.__file__),))
     edited = tmp_path / "model.py"
     edited.write_bytes(Path(model.__file__).read_bytes() + b"\n# a new field\n")
     monkeypatch.setattr(model, "__file__", str(edited))
-    assert pack_cache.pack_key(pack_copy) != before
+    assert pack_cache.pack_key(pack_copy, (Path(model.__file__),)) != before
+    from vmes_audit.base import findings
+    from vmes_audit.engine import action_plan_spec
+    from vmes_audit.engine.pack import _MODEL_SOURCES
+
+    assert {p.name for p in _MODEL_SOURCES} == {Path(m.__file__).name for m in (model, findings, action_plan_spec)}

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from vmes_audit.cli import app
+from vmes_audit.cli.main import app
 from vmes_audit.engine.pack import PackNotFound, installed_packs, resolve_pack
-from vmes_audit.resources import ENV_RULES
+from vmes_audit.base.resources import ENV_RULES
 
 runner = CliRunner()
 

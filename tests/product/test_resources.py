@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from vmes_audit import resources
-from vmes_audit.resources import COLLECTOR_FILES, ResourceError, collector_file, reports_folder, rules_folder
+from vmes_audit.base import resources
+from vmes_audit.base.resources import COLLECTOR_FILES, ResourceError, collector_file, reports_folder, rules_folder
 
 PACKAGE = Path(importlib.resources.files("vmes_audit"))
 

@@ -60,7 +60,7 @@ def test_the_wheel_carries_the_data_and_no_link(installed) -> None:
                    "vmes_audit/data/reports/report.html.j2", "vmes_audit/data/reports/partials/cover.html.j2",
                    "vmes_audit/data/reports/css/report.css", "vmes_audit/data/reports/fonts/DejaVuSans.ttf",
                    "vmes_audit/data/collector/collect.vbs", "vmes_audit/data/collector/LISEZMOI.txt",
-                   "vmes_audit/engine/pack.py", "vmes_audit/resources.py"):
+                   "vmes_audit/engine/pack.py", "vmes_audit/base/resources.py"):
         assert needed in names, needed
     assert links == []
     assert not any(n.startswith("vmes_audit/data/collector/src") for n in names)

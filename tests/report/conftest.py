@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from vmes_audit.models import (
+from vmes_audit.base.findings import (
     ArtifactStatus,
     AssessmentReport,
     Finding,

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from csv_formula import HOSTILE_CELLS, spreadsheet_formula
-from vmes_audit.cli import app
+from tests.report.csv_formula import HOSTILE_CELLS, spreadsheet_formula
+from vmes_audit.cli.main import app
 from vmes_audit.report.export import csv_text, is_formula
 
 runner = CliRunner()

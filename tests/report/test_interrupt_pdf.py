@@ -39,7 +39,7 @@ def test_interrupted_pdf_rendering_leaves_nothing(samples_dir: Path, tmp_path: P
     out.mkdir()
     (out / "rapport-vmes.pdf").write_bytes(b"%PDF- rapport precedent")
     env = dict(os.environ, TMPDIR=str(temp))
-    proc = subprocess.Popen([sys.executable, "-m", "vmes_audit.cli", "analyze",
+    proc = subprocess.Popen([sys.executable, "-m", "vmes_audit.cli.main", "analyze",
                              str(samples_dir / "srvdc01-2000-non-conforme.zip"), "-o", str(out),
                              "--format", "json,pdf"],
                             env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -1,4 +1,4 @@
-"""vmes_audit.interrupts: a Ctrl-C swallowed by a finalizer still cancels the run (seen under load)."""
+"""vmes_audit.base.interrupts: a Ctrl-C swallowed by a finalizer still cancels the run (seen under load)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from vmes_audit import interrupts
-from vmes_audit.report.output_folder import OutputFolder
+from vmes_audit.base import interrupts
+from vmes_audit.base.output_folder import OutputFolder
 
 # the interpreter reports the exception it drops in the finalizer: that is the situation under test
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")

@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from vmes_audit.models import State
+from vmes_audit.base.findings import State
 from vmes_audit.report import write_csv, write_json
 from vmes_audit.report.export import CSV_COLUMNS, SCHEMA_VERSION
 

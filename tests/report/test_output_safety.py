@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from vmes_audit.cli import app
+from vmes_audit.cli.main import app
 from vmes_audit.report import render
-from vmes_audit.report.output_folder import OutputError, OutputFolder, scratch_directory
+from vmes_audit.base.output_folder import OutputError, OutputFolder, scratch_directory
 from vmes_audit.report.render import OUTPUT_NAMES, PdfUnavailable, write_outputs
 
 runner = CliRunner()

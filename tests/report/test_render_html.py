@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vmes_audit.models import STATE_LABELS, VERDICT_LABELS, State, Verdict
+from vmes_audit.base.findings import STATE_LABELS, VERDICT_LABELS, State, Verdict
 from vmes_audit.report import render_html, reports_dir, write_outputs
 from vmes_audit.report.view import build_view, customer_question
 
@@ -61,7 +61,7 @@ def test_no_remote_resource_is_loaded(html):
 
 
 def test_only_web_links_are_clickable(report):
-    from vmes_audit.models import Reference
+    from vmes_audit.base.findings import Reference
 
     finding = report.findings[0].model_copy(update={"references": [
         Reference(kind="url", id="piège", url="javascript:alert(1)")]})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vmes_audit.models import Verdict
+from vmes_audit.base.findings import Verdict
 from vmes_audit.report import render_pdf, write_outputs
 
 pytestmark = pytest.mark.slow

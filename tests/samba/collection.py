@@ -22,8 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from descriptors import sid_from_bytes
-from reader import Artifact
+from .descriptors import sid_from_bytes
+from .reader import Artifact
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES_SRC = ROOT / "samples" / "src"
@@ -206,7 +206,7 @@ def as_format_1_0(art: Artifact) -> Artifact:
 
     Used to check the scenarios against today's analyzer while it cannot read format 1.1.
     """
-    from descriptors import SecurityDescriptor
+    from .descriptors import SecurityDescriptor
 
     out = Artifact(art.name, comments=list(art.comments), sources=list(art.sources), status=art.status,
                    error=art.error, duration_ms=art.duration_ms)

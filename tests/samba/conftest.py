@@ -1,23 +1,16 @@
 """Session fixtures of the Samba tests: one forest, each scenario collected once.
 
-The tests import the harness modules of this folder directly (``sys.path``);
-every test module here carries the ``samba`` marker.
+Every test module here carries the ``samba`` marker.
 """
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-
-from forest import Collected, Forest  # noqa: E402
-from scenarios import BY_NAME  # noqa: E402
+from .forest import Collected, Forest
+from .scenarios import BY_NAME
 
 _TIMINGS: dict[str, float] = {}
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import ldap3
 from ldap3.utils.conv import escape_filter_chars
 
-from descriptors import Ace, SecurityDescriptor, sid_from_bytes
-from harness import SD_FLAGS_CONTROL, SambaDC
+from .descriptors import Ace, SecurityDescriptor, sid_from_bytes
+from .harness import SD_FLAGS_CONTROL, SambaDC
 
 __all__ = ["Directory", "DirectoryError", "rdn_escape"]
 

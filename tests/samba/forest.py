@@ -16,11 +16,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from collection import MachineIdentity, build_zip, write_source
-from directory import Directory
-from harness import SambaDC, samba_processes
-from reader import Artifact, DirectoryReader
-from scenarios import ACCOUNT, PASSWORD, Scenario
+from .collection import MachineIdentity, build_zip, write_source
+from .directory import Directory
+from .harness import SambaDC, samba_processes
+from .reader import Artifact, DirectoryReader
+from .scenarios import ACCOUNT, PASSWORD, Scenario
 
 __all__ = ["Forest", "Collected"]
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from descriptors import (CI, CR, FULL_CONTROL, GENERIC_READ, IO, LC, LO, RC, RP, WD, WP, SW, Ace,
+from .descriptors import (CI, CR, FULL_CONTROL, GENERIC_READ, IO, LC, LO, RC, RP, WD, WP, SW, Ace,
                          SecurityDescriptor)
-from directory import Directory, rdn_escape
+from .directory import Directory, rdn_escape
 
 __all__ = ["GUID", "Org", "Server", "forest_prep_2003", "install_server", "delegate_role",
            "grant_server_permissions", "grant_send_as", "disable_inheritance", "sdprop",

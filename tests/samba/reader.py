@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 import ldap3
 from ldap3.utils.conv import escape_filter_chars
 
-from descriptors import SE_DACL_PROTECTED, sid_from_bytes
-from harness import SD_FLAGS_CONTROL
+from .descriptors import SE_DACL_PROTECTED, sid_from_bytes
+from .harness import SD_FLAGS_CONTROL
 
 __all__ = ["Operation", "OPERATIONS", "DirectoryReader", "Artifact", "operation_lines", "MAX_CONTAINERS",
            "MAX_PROTECTED", "MAX_ADMINCOUNT"]

@@ -17,11 +17,11 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Callable
 
-from directory import Directory
-from organisation import (ACCOUNT_OPERATORS, GUID, Org, Server, add_mail_user, delegate_role, disable_inheritance,
+from .directory import Directory
+from .organisation import (ACCOUNT_OPERATORS, GUID, Org, Server, add_mail_user, delegate_role, disable_inheritance,
                           forest_prep_2003, grant_send_as, grant_server_permissions, install_server, mailbox_attrs,
                           prepare_ad_2007, sdprop)
-from descriptors import CI, CR, GENERIC_READ, Ace
+from .descriptors import CI, CR, GENERIC_READ, Ace
 
 __all__ = ["Scenario", "SCENARIOS", "BY_NAME", "Built", "PASSWORD", "ACCOUNT"]
 
@@ -222,7 +222,7 @@ def _mixed_2003_2007(d: Directory) -> Built:
     Administrators (2007); the vendor's permissions on both servers; Send As at the domain head."""
     from dataclasses import replace
 
-    from directory import rdn_escape
+    from .directory import rdn_escape
 
     stamp_domain_controller(d)
     exemple = d.add_ou("Exemple")

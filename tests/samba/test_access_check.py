@@ -39,15 +39,15 @@ from dataclasses import dataclass
 import ldap3
 import pytest
 
-from descriptors import (
+from .descriptors import (
     ALLOW, ALLOW_OBJECT, CI, CR, DENY, DENY_OBJECT, FULL_CONTROL, IO, NP, RP, WP, Ace, SecurityDescriptor,
     sid_from_bytes,
 )
-from harness import SD_FLAGS_CONTROL
-from vmes_audit.security.dn import normalize_dn
+from .harness import SD_FLAGS_CONTROL
+from vmes_audit.windows.dn import normalize_dn
 from vmes_audit.security.effective_rights import Right, effective_right
 from vmes_audit.security.membership import Token, expand_groups, network_token
-from vmes_audit.security.rights import CLASS_GROUP, CLASS_USER, GUID_SEND_AS
+from vmes_audit.windows.rights import CLASS_GROUP, CLASS_USER, GUID_SEND_AS
 from vmes_audit.security.security_descriptor import parse_descriptor
 
 pytestmark = pytest.mark.samba

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from descriptors import ID, SE_DACL_PROTECTED, SecurityDescriptor, sid_from_bytes
-from organisation import GUID
-from reader import OPERATIONS, DirectoryReader, operation_lines
-from scenarios import ACCOUNT, PASSWORD
+from .descriptors import ID, SE_DACL_PROTECTED, SecurityDescriptor, sid_from_bytes
+from .organisation import GUID
+from .reader import OPERATIONS, DirectoryReader, operation_lines
+from .scenarios import ACCOUNT, PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "collection-format.md"
@@ -220,8 +220,8 @@ def test_reader_issues_only_declared_operations(collected) -> None:
 @pytest.mark.samba
 def test_trustee_searches_and_exchange_mode(forest, tmp_path) -> None:
     """The IADs fallback's two trustee searches (domain, then global catalog on 3268) and /exchange."""
-    from directory import Directory
-    from scenarios import base_2003
+    from .directory import Directory
+    from .scenarios import base_2003
 
     forest._restore()
     forest.dc.start()

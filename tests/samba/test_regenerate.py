@@ -20,7 +20,7 @@ def _script():
 
 
 def test_regenerates_vmes01_from_the_compliant_scenario(forest, tmp_path) -> None:
-    from collection import _load_build_samples
+    from .collection import _load_build_samples
     from vmes_audit.collection import load_inputs
 
     sample = "vmes01-2003-conforme"

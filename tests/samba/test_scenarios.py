@@ -1,7 +1,7 @@
 """Every scenario's VMES collection, analysed as a customer's zip: the right state of every A, B, F, G rule.
 
 The zip is built from the reader's artifacts (format 1.1) and a sample's machine artifacts, and goes
-through ``vmes_audit.assessment.run_assessment`` unchanged. A rule that yields one finding per subject
+through ``vmes_audit.assessment.run.run_assessment`` unchanged. A rule that yields one finding per subject
 (a DC, a server) is expected as the sorted list of its states. No state is marked xfail.
 """
 
@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import pytest
 
-from scenarios import SCENARIOS
+from .scenarios import SCENARIOS
 
 pytestmark = pytest.mark.samba
 
@@ -28,7 +28,7 @@ _RESULTS: dict[str, object] = {}
 
 def _result(collected, name: str):
     if name not in _RESULTS:
-        from vmes_audit.assessment import run_assessment
+        from vmes_audit.assessment.run import run_assessment
 
         try:
             _RESULTS[name] = run_assessment([collected(name).zip_path])

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from collection import build_zip, downgrade_source
-from test_scenarios import assert_states, cases
+from .collection import build_zip, downgrade_source
+from .test_scenarios import assert_states, cases
 
 pytestmark = pytest.mark.samba
 
@@ -19,7 +19,7 @@ _RESULTS: dict[str, object] = {}
 
 def _result(collected, name: str):
     if name not in _RESULTS:
-        from vmes_audit.assessment import run_assessment
+        from vmes_audit.assessment.run import run_assessment
 
         c = collected(name)
         folder = downgrade_source(c.source, c.source.with_name(c.source.name + "-1.0"), c.artifacts)

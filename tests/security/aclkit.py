@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from vmes_audit.security.acl import Ace, SecurityDescriptor
-from vmes_audit.security.dn import normalize_dn
-from vmes_audit.security.rights import ADS_RIGHT_DS_CONTROL_ACCESS, map_generic
+from vmes_audit.windows.dn import normalize_dn
+from vmes_audit.windows.rights import ADS_RIGHT_DS_CONTROL_ACCESS, map_generic
 
 DOMAIN_SID = "S-1-5-21-1000-2000-3000"
 VMES = f"{DOMAIN_SID}-1105"            # the service account

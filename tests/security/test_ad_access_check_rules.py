@@ -9,13 +9,13 @@
 
 from __future__ import annotations
 
-from aclkit import DOMAIN, SRV, VMES, ace, index, sd
+from .aclkit import DOMAIN, SRV, VMES, ace, index, sd
 
 from vmes_audit.parsers.records import parse_records, write_records
 from vmes_audit.security.acl import descriptors_from_records
 from vmes_audit.security.effective_rights import Right, effective_right
 from vmes_audit.security.membership import NETWORK, PRE_WINDOWS_2000, THIS_ORGANIZATION, expand_groups, network_token
-from vmes_audit.security.rights import (ADS_RIGHT_DS_CONTROL_ACCESS, CLASS_MS_EXCH_EXCHANGE_SERVER, CLASS_USER,
+from vmes_audit.windows.rights import (ADS_RIGHT_DS_CONTROL_ACCESS, CLASS_MS_EXCH_EXCHANGE_SERVER, CLASS_USER,
                                         DS_GENERIC_READ, GUID_SEND_AS)
 from vmes_audit.security.security_descriptor import build_descriptor, parse_descriptor
 

@@ -6,15 +6,15 @@ import re
 
 import pytest
 
-from vmes_audit.security.dn import normalize_dn
-from aclkit import DOMAIN, VMES
+from vmes_audit.windows.dn import normalize_dn
+from .aclkit import DOMAIN, VMES
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 from vmes_audit.parsers.records import parse_records, write_records
 from vmes_audit.security.acl import descriptors_from_records
 from vmes_audit.security.effective_rights import Right, effective_right
 from vmes_audit.security.membership import expand_groups
-from vmes_audit.security.rights import CLASS_DOMAIN_DNS, DS_GENERIC_ALL, DS_GENERIC_READ
+from vmes_audit.windows.rights import CLASS_DOMAIN_DNS, DS_GENERIC_ALL, DS_GENERIC_READ
 
 TOKEN = expand_groups(VMES, 513, [])
 

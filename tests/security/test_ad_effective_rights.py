@@ -11,7 +11,7 @@ collected, exactly as in a real ``ad_acl`` artifact.
 from __future__ import annotations
 
 import pytest
-from aclkit import (
+from .aclkit import (
     AG, AGS, CI, DOMAIN, DOMAIN_SID, DOMAIN_USERS, EXCH_ADMINS, EXCHANGE_CHAIN, INH, IO, NESTED, NP, ORG,
     OTHER, SERVERS, SRV, VMES, VMES_OPS, ace, index, sd,
 )
@@ -19,7 +19,7 @@ from aclkit import (
 from vmes_audit.security.acl import is_canonical
 from vmes_audit.security.effective_rights import Decision, Right, effective_right, inherit_aces
 from vmes_audit.security.membership import expand_groups
-from vmes_audit.security.rights import (
+from vmes_audit.windows.rights import (
     ADS_RIGHT_DS_CONTROL_ACCESS as CA, ADS_RIGHT_DS_READ_PROP, ADS_RIGHT_GENERIC_ALL, ADS_RIGHT_READ_CONTROL,
     CLASS_CONTAINER, CLASS_MS_EXCH_ADMIN_GROUP, CLASS_MS_EXCH_EXCHANGE_SERVER as SERVER_CLASS,
     CLASS_USER, GUID_RECEIVE_AS, GUID_SEND_AS, GUID_STORE_ADMIN,

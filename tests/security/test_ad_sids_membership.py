@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 from vmes_audit.parsers.records import Record
 from vmes_audit.security.membership import admin_memberships, expand_groups, service_account_sids
-from vmes_audit.security.sids import (
+from vmes_audit.windows.sids import (
     domain_sid_of, is_valid_sid, protected_group_sids, rid_of, sid_from_hex, sid_name_fr,
 )
 

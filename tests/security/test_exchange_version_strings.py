@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vmes_audit.errors import ParseError
-from vmes_audit.security.exchange_versions import parse_dotted_build, parse_exchange_version, parse_serial_numbers
+from vmes_audit.base.errors import ParseError
+from vmes_audit.windows.exchange_versions import parse_dotted_build, parse_exchange_version, parse_serial_numbers
 
 
 @pytest.mark.parametrize("text, product, sp, label", [

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from vmes_audit.errors import ParseError
-from vmes_audit.security.mapi_profiles import mapi_profiles
+from vmes_audit.base.errors import ParseError
+from vmes_audit.parsers.mapi_profiles import mapi_profiles
 
 ROOT = r"HKEY_CURRENT_USER\Software\Microsoft\Windows NT\CurrentVersion\Windows Messaging Subsystem\Profiles"
 GLOBAL = "13dbb0c8aa05101a9bb000aa002fc45a"

@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 
 from vmes_audit.collection.zipread import LIMITS
-from vmes_audit.encoding import printable
+from vmes_audit.base.encoding import printable
 
 __all__ = ["folder_entries", "read_folder_files", "folder_sha256", "read_no_follow", "sha256_file"]
 

@@ -29,9 +29,9 @@ from vmes_audit.collection.artifacts import ARTIFACTS, infer_loose_artifact
 from vmes_audit.collection.folders import folder_entries, folder_sha256, read_folder_files, sha256_file
 from vmes_audit.collection.manifest import ArtifactEntry, DuplicateKey, Manifest, check_manifest, read_manifest, utc
 from vmes_audit.collection.zipread import LIMITS, ZipContent, read_zip
-from vmes_audit.encoding import DecodedText, declared_encoding_problem, decode_bytes, printable
-from vmes_audit.errors import InputError
-from vmes_audit.models import InputInfo
+from vmes_audit.base.encoding import DecodedText, declared_encoding_problem, decode_bytes, printable
+from vmes_audit.base.errors import InputError
+from vmes_audit.base.findings import InputInfo
 
 __all__ = ["Artifact", "Collection", "Assessment", "load_inputs", "LIMITS"]
 

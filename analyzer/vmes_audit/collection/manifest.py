@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vmes_audit.collection.zipread import MIB
-from vmes_audit.encoding import clean_text, decode_bytes, printable
+from vmes_audit.base.encoding import clean_text, decode_bytes, printable
 
 __all__ = ["Manifest", "ArtifactEntry", "SUPPORTED_MAJOR", "RunAs", "read_manifest", "check_manifest", "utc",
            "DuplicateKey"]
@@ -158,7 +158,7 @@ def check_manifest(coll, manifest: Manifest) -> Manifest:
                              f"({', '.join(naive)}) : lue{'s' if len(naive) > 1 else ''} comme heure UTC")
     sid = manifest.run_as.sid
     if sid:
-        from vmes_audit.security.sids import is_valid_sid  # the SID syntax, owned by security/
+        from vmes_audit.windows.sids import is_valid_sid  # the SID syntax, owned by security/
 
         if not is_valid_sid(sid):
             coll.anomalies.append(f"SID du compte collecteur illisible « {printable(sid, 60)} » : ignoré "

@@ -35,8 +35,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from vmes_audit.encoding import has_control, printable
-from vmes_audit.errors import InputError
+from vmes_audit.base.encoding import has_control, printable
+from vmes_audit.base.errors import InputError
 
 __all__ = ["ZipContent", "read_zip", "read_archive", "entry_name_problem", "LIMITS", "MIB"]
 

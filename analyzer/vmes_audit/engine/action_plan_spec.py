@@ -25,21 +25,29 @@ no action.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from vmes_audit.models import State
-
-if TYPE_CHECKING:
-    from vmes_audit.engine.pack import LoadedPack
+from vmes_audit.base.findings import State
 
 __all__ = ["ACTION_PLAN_FILE", "RoleSpec", "StepSpec", "ActionPlanSpec", "read_action_plan",
            "lint_action_plan", "resolved_steps", "ACTION_STATES"]
 
 ACTION_PLAN_FILE = "action-plan.yaml"
+
+
+class PackRules(Protocol):
+    """What the action plan needs of a loaded pack (``engine.pack.LoadedPack``)."""
+
+    rules: Sequence[Any]
+    action_plan: "ActionPlanSpec | None"
+
+    def rule(self, rule_id: str) -> Any: ...
+
 # States of a finding that put a step in the plan (a waiver is an accepted gap).
 ACTION_STATES = frozenset({State.FAIL, State.WARN, State.UNKNOWN, State.MANUAL})
 
@@ -88,12 +96,12 @@ def read_action_plan(folder: Path, problems: list[str]) -> ActionPlanSpec | None
         return None
 
 
-def _canonical(loaded: "LoadedPack", rule_id: str) -> str | None:
+def _canonical(loaded: PackRules, rule_id: str) -> str | None:
     rule = loaded.rule(rule_id)
     return rule.id if rule is not None else None
 
 
-def resolved_steps(loaded: "LoadedPack") -> dict[str, StepSpec]:
+def resolved_steps(loaded: PackRules) -> dict[str, StepSpec]:
     """The steps keyed by the rules' current ids (a step may name a rule by a former id),
     with ``after`` resolved the same way; unknown names are dropped (the lint reports them)."""
     spec: ActionPlanSpec | None = getattr(loaded, "action_plan", None)
@@ -141,7 +149,7 @@ def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
     return found
 
 
-def lint_action_plan(loaded: "LoadedPack") -> list[str]:
+def lint_action_plan(loaded: PackRules) -> list[str]:
     """Every problem of the pack's action plan (none when the pack has no plan)."""
     spec: ActionPlanSpec | None = getattr(loaded, "action_plan", None)
     if spec is None:

@@ -21,9 +21,9 @@ from vmes_audit.engine.conditions import (EvalContext, SelectionResult, conditio
 from vmes_audit.engine.frames import records
 from vmes_audit.engine.model import AllOf, Condition, Leaf, Op, Outcome, Rule, Selection, SubjectRef
 from vmes_audit.engine.templates import render_commands, render_text
-from vmes_audit.facts import internal_error_text
+from vmes_audit.base.errors import internal_error_text
 from vmes_audit.facts.model import TABLES
-from vmes_audit.models import Finding, Reference, State
+from vmes_audit.base.findings import Finding, Reference, State
 
 __all__ = ["Evidence", "evaluate_rule", "evaluate_rule_safely", "artifact_status_fr", "reflow"]
 

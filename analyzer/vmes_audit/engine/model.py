@@ -25,7 +25,7 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from vmes_audit.models import Severity, State
+from vmes_audit.base.findings import Severity, State
 
 __all__ = ["Op", "Leaf", "AllOf", "AnyOf", "Not", "Exists", "NoneOf", "Count", "Every", "Condition",
            "Selection", "Outcome", "Rule", "Pack", "Section", "Requires", "ForEach", "RuleCase",

@@ -9,7 +9,7 @@ Layout::
                                              (engine/action_plan_spec.py)
 
 The installed packs are the sub-folders of ``vmes_audit/data/rules`` (the
-repository's ``rules/``, shipped in the wheel: ``vmes_audit/resources.py``).
+repository's ``rules/``, shipped in the wheel: ``vmes_audit/base/resources.py``).
 ``--pack`` names one by its id (``vmes-5.5``) or gives a folder (a pack in
 preparation): :func:`resolve_pack`.
 """
@@ -27,15 +27,16 @@ from pydantic import ValidationError
 from vmes_audit.collection.artifacts import ARTIFACTS
 from vmes_audit.engine.action_plan_spec import (ACTION_PLAN_FILE, ActionPlanSpec, lint_action_plan,
                                                 read_action_plan)
-from vmes_audit.engine import pack_cache
+from vmes_audit.engine import action_plan_spec, model, pack_cache
 from vmes_audit.engine.conditions import condition_fields, condition_selections
 from vmes_audit.engine import requirements as _requirements  # noqa: F401 - registers its tables for lint
 from vmes_audit.engine.model import Pack, Rule, RuleCase
 from vmes_audit.engine.templates import check_template
-from vmes_audit.errors import AuditError, InputError, PackError
+from vmes_audit.base.errors import AuditError, InputError, PackError
 from vmes_audit.facts.model import TABLES
-from vmes_audit.models import State
-from vmes_audit.resources import rules_folder
+from vmes_audit.base import findings as findings_model
+from vmes_audit.base.findings import State
+from vmes_audit.base.resources import rules_folder
 
 __all__ = ["LoadedPack", "PackInfo", "PackNotFound", "load_pack", "lint_pack", "default_pack_dir",
            "rules_root", "installed_packs", "resolve_pack", "format_support", "check_collection_formats"]
@@ -43,6 +44,8 @@ __all__ = ["LoadedPack", "PackInfo", "PackNotFound", "load_pack", "lint_pack", "
 # libyaml's parser when PyYAML was built with it (the wheels are): ten times faster
 # than the pure-Python one on the 80 files of a pack, same documents.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The modules whose classes a cached pack is made of: their source is part of the cache key.
+_MODEL_SOURCES = tuple(Path(m.__file__) for m in (model, findings_model, action_plan_spec))
 
 
 class PackNotFound(AuditError):
@@ -250,7 +253,7 @@ def load_pack(path: Path | None = None, *, strict: bool = True) -> LoadedPack:
     problems: list[str] = []
     if not (folder / "pack.yaml").is_file():
         raise PackError([f"{folder} : pack.yaml introuvable (est-ce bien un dossier de pack de règles ?)"])
-    key = pack_cache.pack_key(folder) if strict else ""
+    key = pack_cache.pack_key(folder, _MODEL_SOURCES) if strict else ""
     cached = pack_cache.load_cached(key) if key else None
     if _is_pack_entry(cached):
         pack, rules, cases, action_plan = cached

@@ -65,20 +65,17 @@ def private_folder(name: str) -> Path | None:
         return None
 
 
-def pack_key(folder: Path) -> str:
-    """A digest of the analyzer version, of the models the entry is made of, and of every
-    YAML file of the pack (names and bytes).
+def pack_key(folder: Path, model_sources: tuple[Path, ...] = ()) -> str:
+    """A digest of the analyzer version, of the models the entry is made of (``model_sources``,
+    their source files), and of every YAML file of the pack (names and bytes).
 
     The source of the model modules is part of the key: a field added to ``Pack`` or
     ``Rule`` during development, without a new version number, is a miss, never an
     old object missing the field.
     """
-    from vmes_audit import models
-    from vmes_audit.engine import action_plan_spec, model
-
     digest = hashlib.sha256(f"vmes-audit {__version__} cache {_FORMAT}\n".encode())
-    for module in (model, models, action_plan_spec):
-        digest.update(Path(module.__file__).read_bytes())
+    for source in model_sources:
+        digest.update(Path(source).read_bytes())
     for path in sorted(folder.glob("*.yaml")):
         data = path.read_bytes()
         digest.update(f"{path.name}\0{len(data)}\0".encode())

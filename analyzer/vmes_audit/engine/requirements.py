@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from vmes_audit.facts.model import TABLES, Facts, records, register_table
-from vmes_audit.security.sids import domain_sid_of
+from vmes_audit.windows.sids import domain_sid_of
 
 __all__ = ["requirement_rows", "part_rows", "conflict_rows", "add_assessment_tables"]
 
@@ -109,7 +109,7 @@ def conflict_rows(facts: Facts) -> list[dict[str, Any]]:
 
 def add_assessment_tables(requirements: list[Any], facts: Facts) -> None:
     """Store both tables in ``facts`` (before the rules are evaluated)."""
-    from vmes_audit.facts import frame
+    from vmes_audit.facts.model import frame
 
     facts.tables["assessment_requirements"] = frame("assessment_requirements",
                                                     requirement_rows(requirements, facts))

@@ -10,7 +10,7 @@ bloquant "Non évaluable" finding, hence *Non prêt*), and an assessment in
 which no prerequisite at all could be evaluated is *Non prêt* too, never an
 empty "Prêt".
 
->>> from vmes_audit.models import Finding
+>>> from vmes_audit.base.findings import Finding
 >>> def f(state, sev): return Finding(rule_id="d2-x", catalogue="D2", section="D", title="t", state=state,
 ...                                  severity=sev, host="H", message="m")
 >>> verdict([f("pass", "bloquant"), f("manual", "majeur")])[0].value
@@ -23,7 +23,7 @@ empty "Prêt".
 
 from __future__ import annotations
 
-from vmes_audit.models import STATE_LABELS, Finding, Severity, State, Verdict
+from vmes_audit.base.findings import STATE_LABELS, Finding, Severity, State, Verdict
 
 __all__ = ["verdict"]
 

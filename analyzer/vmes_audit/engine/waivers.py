@@ -17,8 +17,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from vmes_audit.errors import InputError
-from vmes_audit.models import Finding, State
+from vmes_audit.base.errors import InputError
+from vmes_audit.base.findings import Finding, State
 
 __all__ = ["Waiver", "load_waivers", "apply_waivers"]
 

@@ -27,14 +27,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 from vmes_audit.facts.ad_records import (as_bool, as_list, cn_of, control_of, first_of, of_kind, records_of,
                                          sid_value, text_of)
 from vmes_audit.facts.host import to_int
 from vmes_audit.facts.model import Facts
 from vmes_audit.security import acl as acl_mod
 from vmes_audit.security.membership import Token, expand_groups, is_privileged, network_token
-from vmes_audit.security.sids import (ACCOUNT_OPERATORS, BACKUP_OPERATORS, PRE_WINDOWS_2000, PRINT_OPERATORS,
+from vmes_audit.windows.sids import (ACCOUNT_OPERATORS, BACKUP_OPERATORS, PRE_WINDOWS_2000, PRINT_OPERATORS,
                                       RID_CERT_PUBLISHERS, RID_DOMAIN_ADMINS, RID_ENTERPRISE_ADMINS,
                                       RID_SCHEMA_ADMINS, SERVER_OPERATORS, domain_sid_of, rid_of, sid_name_fr)
 

@@ -6,12 +6,12 @@ from typing import Any
 
 import re
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 from vmes_audit.facts.model import Facts
 from vmes_audit.facts.parsed import parsed
 from vmes_audit.parsers.records import Record
-from vmes_audit.security.dn import split_dn
-from vmes_audit.security.sids import is_valid_sid, normalize_sid, sid_from_hex
+from vmes_audit.windows.dn import split_dn
+from vmes_audit.windows.sids import is_valid_sid, normalize_sid, sid_from_hex
 
 __all__ = ["records_of", "of_kind", "first_of", "as_bool", "as_list", "cn_of", "sid_value", "control_of",
            "text_of"]
@@ -84,7 +84,7 @@ def sid_value(value: Any) -> str | None:
     >>> sid_value("CORP\\vmes")
     Traceback (most recent call last):
     ...
-    vmes_audit.errors.ParseError: identifiant de sécurité (SID) illisible « CORP\vmes »
+    vmes_audit.base.errors.ParseError: identifiant de sécurité (SID) illisible « CORP\vmes »
     """
     text = text_of(value)
     if text is None:

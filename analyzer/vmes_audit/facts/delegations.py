@@ -31,9 +31,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from vmes_audit.security.acl import CONTAINER_INHERIT, Ace, SecurityDescriptor
-from vmes_audit.security.dn import normalize_dn, parent_dn
-from vmes_audit.security.rights import CLASS_MS_EXCH_ORGANIZATION_CONTAINER, EXTENDED_RIGHTS
-from vmes_audit.security.sids import principal_key, sid_name_fr
+from vmes_audit.windows.dn import normalize_dn, parent_dn
+from vmes_audit.windows.rights import CLASS_MS_EXCH_ORGANIZATION_CONTAINER, EXTENDED_RIGHTS
+from vmes_audit.windows.sids import principal_key, sid_name_fr
 
 __all__ = ["delegation_rows", "mask_right_names"]
 

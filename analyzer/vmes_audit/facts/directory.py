@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 from vmes_audit.facts.ad_account import read_account
 from vmes_audit.facts.ad_records import as_list, cn_of, first_of, of_kind, records_of, sid_value, text_of
 from vmes_audit.facts.delegations import delegation_rows
@@ -36,11 +36,11 @@ from vmes_audit.facts.server_rights import server_right_rows, store_right_rows
 from vmes_audit.facts.servers import domain_controller_rows, exchange_server_rows
 from vmes_audit.parsers.formatlist import normalize_role
 from vmes_audit.security import acl as acl_mod
-from vmes_audit.security.dn import normalize_dn, parent_dn
+from vmes_audit.windows.dn import normalize_dn, parent_dn
 from vmes_audit.security.effective_rights import Right, effective_right
 from vmes_audit.security.membership import unprivileged
-from vmes_audit.security.rights import CLASS_USER, EXCHANGE_SERVER_RIGHTS, rights_names_fr
-from vmes_audit.security.sids import (BUILTIN_ADMINISTRATORS, is_valid_sid, name_key, normalize_sid, sid_name_fr,
+from vmes_audit.windows.rights import CLASS_USER, EXCHANGE_SERVER_RIGHTS, rights_names_fr
+from vmes_audit.windows.sids import (BUILTIN_ADMINISTRATORS, is_valid_sid, name_key, normalize_sid, sid_name_fr,
                                       well_known_names)
 
 __all__ = ["build", "REQUIRED_RIGHTS"]
@@ -169,7 +169,7 @@ def _ex2007_roles(facts: Facts, org: dict, account) -> None:
 
 
 def build(facts: Facts) -> None:
-    from vmes_audit.facts import frame
+    from vmes_audit.facts.model import frame
 
     warnings = facts.warnings
     params_account = None

@@ -8,8 +8,8 @@ from vmes_audit.facts.ad_records import as_bool, as_list, cn_of
 from vmes_audit.facts.model import Facts
 from vmes_audit.facts.parsed import parsed
 from vmes_audit.parsers.formatlist import normalize_right
-from vmes_audit.security.dn import normalize_dn
-from vmes_audit.security.rights import EXCHANGE_SERVER_RIGHTS
+from vmes_audit.windows.dn import normalize_dn
+from vmes_audit.windows.rights import EXCHANGE_SERVER_RIGHTS
 
 __all__ = ["apply_ems_mailbox", "merge_ems_permissions"]
 

@@ -16,7 +16,7 @@ from vmes_audit.facts.host import first_record, to_int
 from vmes_audit.facts.model import REJECTED
 from vmes_audit.facts.parsed import parsed
 from vmes_audit.parsers.numbers import DWORD, QWORD, OutOfBounds, parse_int
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 
 __all__ = ["disk_rows", "adapter_rows", "hotfix_rows", "service_rows", "software_rows",
            "registry_rows", "file_rows", "local_admin_rows", "token_group_rows"]

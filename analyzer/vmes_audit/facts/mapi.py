@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vmes_audit.facts.model import Facts
 from vmes_audit.facts.parsed import parsed
-from vmes_audit.security.mapi_profiles import mapi_profiles
+from vmes_audit.parsers.mapi_profiles import mapi_profiles
 
 __all__ = ["mapi_profile_rows"]
 

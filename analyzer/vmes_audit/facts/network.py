@@ -393,7 +393,7 @@ def _path_row(host: str, rec, local: list[tuple[str, str]]) -> dict:
 
 
 def build(facts: Facts) -> None:
-    from vmes_audit.facts import frame
+    from vmes_audit.facts.model import frame
 
     probes, proxies, paths = [], [], []
     for host in facts.collections_by_host:

@@ -14,7 +14,7 @@ from typing import Any
 
 from vmes_audit.collection import Artifact
 from vmes_audit.collection.artifacts import ARTIFACTS, ArtifactSpec
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 
 __all__ = ["parsed", "implausible"]
 

@@ -28,7 +28,7 @@ from vmes_audit.facts.model import Facts
 from vmes_audit.security.acl import SE_DACL_PROTECTED, SecurityDescriptor
 from vmes_audit.security.effective_rights import Right, effective_right
 from vmes_audit.security.membership import Token, unprivileged
-from vmes_audit.security.rights import CLASS_USER
+from vmes_audit.windows.rights import CLASS_USER
 
 __all__ = ["protected_user_columns"]
 

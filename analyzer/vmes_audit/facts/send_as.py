@@ -9,10 +9,10 @@ from vmes_audit.facts.ad_records import as_bool, control_of, first_of, of_kind, 
 from vmes_audit.facts.host import to_int
 from vmes_audit.facts.model import Facts
 from vmes_audit.security import acl as acl_mod
-from vmes_audit.security.dn import normalize_dn, parent_dn
+from vmes_audit.windows.dn import normalize_dn, parent_dn
 from vmes_audit.security.effective_rights import Right, effective_right
 from vmes_audit.security.membership import Token
-from vmes_audit.security.rights import CLASS_USER
+from vmes_audit.windows.rights import CLASS_USER
 
 __all__ = ["mail_container_rows", "MAIL_CONTAINERS_LIMIT"]
 

@@ -25,10 +25,10 @@ from typing import Any
 from vmes_audit.facts.ad_records import as_list, of_kind, records_of, text_of
 from vmes_audit.facts.model import Facts
 from vmes_audit.security.acl import SecurityDescriptor
-from vmes_audit.security.dn import normalize_dn, parent_dn, split_dn
+from vmes_audit.windows.dn import normalize_dn, parent_dn, split_dn
 from vmes_audit.security.effective_rights import Right, effective_right
 from vmes_audit.security.membership import Token
-from vmes_audit.security.rights import (CLASS_MS_EXCH_EXCHANGE_SERVER, EXCHANGE_SERVER_RIGHTS, GUID_RECEIVE_AS,
+from vmes_audit.windows.rights import (CLASS_MS_EXCH_EXCHANGE_SERVER, EXCHANGE_SERVER_RIGHTS, GUID_RECEIVE_AS,
                                         GUID_SEND_AS)
 
 __all__ = ["server_right_rows", "store_right_rows", "STORE_RIGHTS"]

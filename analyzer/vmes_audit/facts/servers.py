@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 from vmes_audit.facts.ad_records import as_list, cn_of, of_kind, records_of
 from vmes_audit.facts.model import Facts
 from vmes_audit.facts.parsed import parsed
-from vmes_audit.security.dn import parent_dn
-from vmes_audit.security.exchange_versions import parse_exchange_version, parse_serial_numbers
+from vmes_audit.windows.dn import parent_dn
+from vmes_audit.windows.exchange_versions import parse_exchange_version, parse_serial_numbers
 
 __all__ = ["domain_controller_rows", "exchange_server_rows"]
 

@@ -33,7 +33,7 @@ Sample (``Get-ADPermission | Format-List``, trimmed)::
     IsInherited       : False
 
 An empty text (the command found nothing) gives ``[]``; a non-empty text with
-no ``Key : value`` line raises :class:`~vmes_audit.errors.ParseError`.
+no ``Key : value`` line raises :class:`~vmes_audit.base.errors.ParseError`.
 
 >>> objs = parse_format_list("\r\nUser         : CONTOSO\\svc\r\nAccessRights : {ExtendedRight}\r\n"
 ...                          "Properties   : {}\r\n\r\nUser         : CONTOSO\\adm\r\n")
@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import re
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 
 __all__ = ["parse_format_list", "normalize_right", "normalize_role"]
 

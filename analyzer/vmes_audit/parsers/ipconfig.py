@@ -56,7 +56,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 
 __all__ = ["IpConfig", "IpAdapter", "parse_ipconfig"]
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 
 __all__ = ["Record", "parse_records", "unescape", "escape", "MAX_LINE"]
 
@@ -118,7 +118,7 @@ def parse_records(text: str, *, artifact: str | None = None) -> list[Record]:
     >>> parse_records("#VMES-RECORDS 1\\n[x]\\nA=1\\na=2\\n")
     Traceback (most recent call last):
     ...
-    vmes_audit.errors.ParseError: propriété « a » répétée dans le même enregistrement (ligne 4)
+    vmes_audit.base.errors.ParseError: propriété « a » répétée dans le même enregistrement (ligne 4)
     """
     lines = text.split("\n")  # decode_bytes already replaced lone surrogates; escapes are unescape()'s
     if not lines or lines[0].strip().lstrip("\ufeff") != HEADER:

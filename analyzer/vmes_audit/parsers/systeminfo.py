@@ -94,7 +94,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 
 __all__ = ["SystemInfo", "parse_systeminfo", "LABELS", "DOMAIN_ROLES"]
 

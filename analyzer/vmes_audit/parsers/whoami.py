@@ -37,8 +37,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from vmes_audit.errors import ParseError
-from vmes_audit.security.sids import is_valid_sid
+from vmes_audit.base.errors import ParseError
+from vmes_audit.windows.sids import is_valid_sid
 
 __all__ = ["WhoamiUser", "WhoamiGroup", "parse_whoami_user", "parse_whoami_groups"]
 

@@ -1,9 +1,9 @@
 """The report: French HTML/PDF from ``reports/`` templates, JSON and CSV.
 
-Input is only ``vmes_audit.models.AssessmentReport``.
+Input is only ``vmes_audit.base.findings.AssessmentReport``.
 """
 
-from .render import (
+from vmes_audit.report.render import (
     OUTPUT_NAMES,
     render_html,
     render_pdf,

@@ -4,7 +4,7 @@ Coordinates are written with ``_num`` (fixed one decimal, '.' separator), so the
 SVG bytes never depend on the locale or the float repr. Every text is escaped;
 the state colours repeat those of ``reports/css/report.css`` (.state-*).
 
->>> from vmes_audit.models import State
+>>> from vmes_audit.base.findings import State
 >>> svg = stacked_bars([("A", "Env. <Windows>", {State.PASS: 3, State.FAIL: 1})])
 >>> svg.startswith("<svg") and "Env. &lt;Windows&gt;" in svg
 True
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from vmes_audit.models import STATE_LABELS, State
+from vmes_audit.base.findings import STATE_LABELS, State
 
-from .view import STATE_ORDER
+from vmes_audit.report.view import STATE_ORDER
 
 STATE_COLOURS = {
     State.FAIL: "#c62828",

@@ -17,7 +17,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from vmes_audit.models import (
+from vmes_audit.base.findings import (
     COMPARISON_LABELS,
     SEVERITY_LABELS,
     STATE_LABELS,
@@ -28,9 +28,10 @@ from vmes_audit.models import (
     Finding,
 )
 
-from .french_format import file_name
-from .output_folder import write_file
-from .view import count_states, is_blocking, ordered_findings
+from vmes_audit.base.french import file_name
+from vmes_audit.base.output_folder import write_file
+from vmes_audit.base.findings import ordered_findings
+from vmes_audit.report.view import count_states, is_blocking
 
 SCHEMA_VERSION = "1.0"
 
@@ -127,7 +128,7 @@ def report_dict(report: AssessmentReport) -> dict[str, Any]:
 # ---- Beyond one report (issue 11): comparison, action plan, pseudonymisation ----
 
 def comparison_dict(comparison: Comparison) -> dict[str, Any]:
-    from vmes_audit.compare import status_counts
+    from vmes_audit.assessment.compare import status_counts
 
     found = status_counts(comparison)
     counts = {status: found[status] for status in COMPARISON_LABELS}

@@ -21,13 +21,13 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 from markupsafe import Markup
 
-from vmes_audit.errors import AuditError
-from vmes_audit.models import SEVERITY_LABELS, STATE_LABELS, AssessmentReport, Reference, State
-from vmes_audit.resources import reports_folder
+from vmes_audit.base.errors import AuditError
+from vmes_audit.base.findings import SEVERITY_LABELS, STATE_LABELS, AssessmentReport, Reference, State
+from vmes_audit.base.resources import reports_folder
 
-from .chart import stacked_bars
-from .export import csv_bytes, json_text, write_csv, write_json
-from .french_format import (
+from vmes_audit.report.chart import stacked_bars
+from vmes_audit.report.export import csv_bytes, json_text, write_csv, write_json
+from vmes_audit.base.french import (
     french_spacing,
     NBSP,
     NNBSP,
@@ -37,8 +37,8 @@ from .french_format import (
     format_duration_ms,
     format_int,
 )
-from .output_folder import OutputError, OutputFolder
-from .view import STATE_CSS, STATE_ORDER, build_view
+from vmes_audit.base.output_folder import OutputError, OutputFolder
+from vmes_audit.report.view import STATE_CSS, STATE_ORDER, build_view
 
 OUTPUT_NAMES = {
     "pdf": "rapport-vmes.pdf",
@@ -200,7 +200,7 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str]) ->
     returns the path written per format.
 
     Every file is produced under a temporary name first and all of them move into
-    place at the end (``output_folder.py``): an error or an interrupt changes no
+    place at the end (``base/output_folder.py``): an error or an interrupt changes no
     report of the folder. Raises :class:`OutputError` for a folder or a final name
     that is not safe to write, and :class:`PdfUnavailable` (after writing the
     other formats) when the PDF libraries are missing.

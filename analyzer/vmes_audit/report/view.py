@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from vmes_audit.models import (
+from vmes_audit.base.findings import (
     SEVERITY_LABELS,
     ActionStep,
     Comparison,
@@ -26,9 +26,10 @@ from vmes_audit.models import (
     Finding,
     Severity,
     State,
+    natural_key,
+    ordered_findings,
 )
-
-from .french_format import NNBSP, guillemets
+from vmes_audit.base.french import NNBSP, guillemets
 
 # Order of the states in counts, tables and the chart: what needs action first.
 STATE_ORDER: tuple[State, ...] = (
@@ -50,27 +51,9 @@ STATE_CSS = {
 }
 
 
-def natural_key(text: str) -> tuple:
-    """Sort key that orders embedded numbers by value.
-
-    >>> sorted(["A10", "A2", "B1", "A1"], key=natural_key)
-    ['A1', 'A2', 'A10', 'B1']
-    """
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-                 for part in re.split(r"(\d+)", text) if part)
-
-
 def is_blocking(finding: Finding) -> bool:
     """Failing or unknown bloquant/majeur finding (prerequisites.md, verdict)."""
     return finding.state in BLOCKING_STATES and finding.severity in BLOCKING_SEVERITIES
-
-
-def ordered_findings(report: AssessmentReport) -> list[Finding]:
-    """All findings in reading order (see the module docstring)."""
-    section_rank = {letter: i for i, (letter, _) in enumerate(report.sections)}
-    return sorted(report.findings, key=lambda f: (
-        section_rank.get(f.section, len(section_rank)), natural_key(f.catalogue),
-        f.host.casefold(), f.subject.casefold(), f.rule_id))
 
 
 def customer_question(finding: Finding) -> str:
@@ -131,8 +114,8 @@ class ReportView:
     questions: list[QuestionView]
     warnings: list[tuple[str, str]]  # (host or "", text)
     artifact_groups: list[tuple[str, list[ArtifactStatus]]]  # per host, hosts' order first
-    evolution: "EvolutionView | None" = None  # since an earlier audit (compare.py)
-    action_plan: "list[ActionGroupView]" = field(default_factory=list)  # action_plan.py
+    evolution: "EvolutionView | None" = None  # since an earlier audit (assessment/compare.py)
+    action_plan: "list[ActionGroupView]" = field(default_factory=list)  # assessment/action_plan.py
 
 
 def build_view(report: AssessmentReport) -> ReportView:
@@ -237,7 +220,7 @@ def build_evolution(report: AssessmentReport) -> EvolutionView | None:
     comparison = report.comparison
     if comparison is None:
         return None
-    from vmes_audit.compare import status_counts, still_open_count
+    from vmes_audit.assessment.compare import status_counts, still_open_count
 
     counts = {**{status: 0 for status in COMPARISON_ORDER}, **status_counts(comparison)}
     groups = []

@@ -1,13 +1,11 @@
-"""Active Directory security logic: SIDs, rights, ACLs, effective rights, versions, MAPI profiles.
+"""Active Directory security logic: ACLs, security descriptors, effective rights, memberships.
 
 Modules, one concern each:
 
-- :mod:`.sids`: well-known SIDs and RIDs, parsing, AdminSDHolder-protected groups;
-- :mod:`.rights`: access-mask bits, generic mapping, extended-right and class GUIDs, :class:`~.rights.Right`;
-- :mod:`.dn`: distinguished-name helpers;
 - :mod:`.acl`: :class:`~.acl.Ace` and :class:`~.acl.SecurityDescriptor` from the ``ad_acl`` artifact;
+- :mod:`.security_descriptor`: self-relative binary descriptors (MS-DTYP 2.4.6);
 - :mod:`.effective_rights`: the Windows access check, :func:`~.effective_rights.effective_right`;
-- :mod:`.membership`: the service account's token SIDs and administrative memberships;
-- :mod:`.exchange_versions`: ``serialNumber`` / ``AdminDisplayVersion`` parsing;
-- :mod:`.mapi_profiles`: MAPI profiles from the ``reg_mapi_profiles`` export.
+- :mod:`.membership`: the service account's token SIDs and administrative memberships.
+
+The Windows facts they use (SIDs, rights, DNs) are in :mod:`vmes_audit.windows`.
 """

@@ -46,13 +46,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 from vmes_audit.parsers.records import Record
-from vmes_audit.security.dn import normalize_dn
-from vmes_audit.security.rights import map_generic, normalize_guid
-from vmes_audit.security.sids import is_valid_sid, name_key, normalize_sid
+from vmes_audit.security.ace import (ACCESS_ALLOWED, ACCESS_ALLOWED_OBJECT, ACCESS_DENIED, ACCESS_DENIED_OBJECT,
+                                     ACE_TYPES, CONTAINER_INHERIT, INHERIT_ONLY, INHERITED,
+                                     INHERITED_OBJECT_TYPE_PRESENT, NO_PROPAGATE_INHERIT, OBJECT_INHERIT,
+                                     OBJECT_TYPE_PRESENT, SE_DACL_PRESENT, SE_DACL_PROTECTED, Ace,
+                                     SecurityDescriptor)
+from vmes_audit.security.security_descriptor import parse_descriptor
+from vmes_audit.windows.dn import normalize_dn
+from vmes_audit.windows.rights import map_generic, normalize_guid
+from vmes_audit.windows.sids import is_valid_sid, name_key, normalize_sid, sid_from_hex
 
 __all__ = [
     "ACCESS_ALLOWED", "ACCESS_DENIED", "ACCESS_ALLOWED_OBJECT", "ACCESS_DENIED_OBJECT",
@@ -68,100 +73,6 @@ _HEX = re.compile(r"^(?:[0-9a-fA-F]{2})+$")
 # E_ADS_PROPERTY_NOT_FOUND: the directory returned no nTSecurityDescriptor (no Read Permissions on the object)
 NOT_RETURNED = "8000500d"
 
-# AceType (ADS_ACETYPE_ENUM)
-ACCESS_ALLOWED = 0
-ACCESS_DENIED = 1
-ACCESS_ALLOWED_OBJECT = 5
-ACCESS_DENIED_OBJECT = 6
-_ACE_TYPES = {ACCESS_ALLOWED: (True, False), ACCESS_DENIED: (False, False),
-              ACCESS_ALLOWED_OBJECT: (True, True), ACCESS_DENIED_OBJECT: (False, True)}
-
-# AceFlags (ADS_ACEFLAG_ENUM). OBJECT_INHERIT has no effect in AD: every
-# directory object is a container, only CONTAINER_INHERIT propagates.
-OBJECT_INHERIT = 0x01
-CONTAINER_INHERIT = 0x02
-NO_PROPAGATE_INHERIT = 0x04
-INHERIT_ONLY = 0x08
-INHERITED = 0x10
-
-# Flags (ADS_FLAGTYPE_ENUM)
-OBJECT_TYPE_PRESENT = 0x1
-INHERITED_OBJECT_TYPE_PRESENT = 0x2
-
-# SECURITY_DESCRIPTOR_CONTROL
-SE_DACL_PRESENT = 0x0004
-SE_DACL_PROTECTED = 0x1000
-
-
-@dataclass(frozen=True)
-class Ace:
-    """One DACL entry. ``mask`` is unsigned and already generic-mapped.
-
-    ``source_dn`` is only set on ACEs this package computes by inheritance
-    (:mod:`vmes_audit.security.effective_rights`): the object whose DACL
-    holds the ACE that was inherited.
-    """
-
-    object_dn: str
-    index: int
-    allow: bool
-    object_ace: bool
-    mask: int
-    flags: int
-    object_type: str | None
-    inherited_object_type: str | None
-    trustee: str
-    trustee_sid: str | None
-    inherited: bool
-    source_dn: str | None = None
-
-    @property
-    def container_inherit(self) -> bool:
-        return bool(self.flags & CONTAINER_INHERIT)
-
-    @property
-    def no_propagate(self) -> bool:
-        return bool(self.flags & NO_PROPAGATE_INHERIT)
-
-    @property
-    def inherit_only(self) -> bool:
-        return bool(self.flags & INHERIT_ONLY)
-
-    @property
-    def sid(self) -> str | None:
-        """The trustee's SID: ``TrusteeSid``, or ``Trustee`` itself when ADSI printed a SID."""
-        if self.trustee_sid:
-            return self.trustee_sid
-        return normalize_sid(self.trustee) if is_valid_sid(self.trustee) else None
-
-
-@dataclass
-class SecurityDescriptor:
-    """Owner, control flags and DACL (in stored order) of one directory object.
-
-    ``error`` is set when this object's descriptor could not be read or was
-    contradictory: it then has no ACEs and every question asked of it is
-    answered "unknown" with that reason (the other objects stay usable).
-    ``object_classes``: the object's ``objectClass`` values when collected
-    (format 1.1), most specific last.
-    """
-
-    object_dn: str
-    owner: str | None
-    control: int
-    aces: list[Ace] = field(default_factory=list)
-    group: str | None = None
-    error: str | None = None
-    object_classes: tuple[str, ...] = ()
-    source: str = ""  # hexstring | ado | iads ("" for 1.0 collections)
-    not_returned: bool = False  # the directory did not return it: the reader may not read its permissions
-
-    @property
-    def protected(self) -> bool:
-        """SE_DACL_PROTECTED: inheritance from the parent is blocked (AdminSDHolder, "inheritance disabled")."""
-        return bool(self.control & SE_DACL_PROTECTED)
-
-
 def normalize_mask(value: str | int) -> int:
     """Parse a decimal access mask and make it unsigned 32-bit.
 
@@ -170,7 +81,7 @@ def normalize_mask(value: str | int) -> int:
     >>> normalize_mask("0x10")
     Traceback (most recent call last):
     ...
-    vmes_audit.errors.ParseError: masque d'accès « 0x10 » illisible : entier décimal attendu
+    vmes_audit.base.errors.ParseError: masque d'accès « 0x10 » illisible : entier décimal attendu
     """
     number = _int(value, "masque d'accès")
     if not -(2**31) <= number <= 0xFFFFFFFF:
@@ -214,10 +125,10 @@ def _ace(rec: Record) -> Ace:
     if not dn:
         raise ParseError("ACE sans ObjectDN", artifact=ARTIFACT, line=line)
     ace_type = _int(rec.get("AceType"), "AceType", line)
-    if ace_type not in _ACE_TYPES:
+    if ace_type not in ACE_TYPES:
         raise ParseError(f"type d'ACE {ace_type} non pris en charge (0, 1, 5 ou 6 attendu)",
                          artifact=ARTIFACT, line=line)
-    allow, object_ace = _ACE_TYPES[ace_type]
+    allow, object_ace = ACE_TYPES[ace_type]
     ace_flags = _int(rec.get("AceFlags"), "AceFlags", line)
     if not 0 <= ace_flags <= 0xFF:
         raise ParseError(f"AceFlags « {ace_flags} » hors de l'intervalle 0-255", artifact=ARTIFACT, line=line)
@@ -234,8 +145,6 @@ def _ace(rec: Record) -> Ace:
     sid_text = _text(rec, "TrusteeSid")
     if sid_text and not is_valid_sid(sid_text):
         # format 1.1 writes the collector's resolved SID as the hex of its binary
-        from vmes_audit.security.sids import sid_from_hex
-
         try:
             sid_text = sid_from_hex(sid_text) if _HEX.match(sid_text) else ""
         except ParseError:
@@ -269,8 +178,6 @@ def descriptors_from_records(records: Iterable[Record]) -> dict[str, SecurityDes
     one object) marks **that object** with an ``error``; the others stay
     usable. Records of other kinds are ignored.
     """
-    from vmes_audit.security.security_descriptor import parse_descriptor
-
     descriptors: dict[str, SecurityDescriptor] = {}
     raw_by_key: dict[str, str] = {}
     pending: list[tuple[str, Record]] = []
@@ -353,7 +260,7 @@ def descriptors_from_records(records: Iterable[Record]) -> dict[str, SecurityDes
 def resolve_trustees(descriptors: dict[str, SecurityDescriptor], sid_by_name: dict[str, str]) -> int:
     """Give a SID to the ACEs whose trustee ADSI printed as a name (IADs fallback), in place.
 
-    ``sid_by_name``: :func:`~vmes_audit.security.sids.name_key` of ``DOMAINE\\nom`` → SID (localised
+    ``sid_by_name``: :func:`~vmes_audit.windows.sids.name_key` of ``DOMAINE\\nom`` → SID (localised
     well-known names, the account's groups, ``wmi_accounts``). Returns how many
     ACEs stay unresolved: they are kept, and the effective-rights engine treats
     them as "could be anyone" (never dropped silently).

@@ -74,13 +74,13 @@ from vmes_audit.security.acl import (
     CONTAINER_INHERIT, INHERIT_ONLY, INHERITED, OBJECT_INHERIT, SE_DACL_PRESENT, SE_DACL_PROTECTED,
     Ace, SecurityDescriptor,
 )
-from vmes_audit.security.dn import depth_below, normalize_dn, parent_dn
+from vmes_audit.windows.dn import depth_below, normalize_dn, parent_dn
 from vmes_audit.security.membership import Token
-from vmes_audit.security.rights import (
+from vmes_audit.windows.rights import (
     ADS_RIGHT_READ_CONTROL, ADS_RIGHT_WRITE_DAC, EXTENDED_RIGHTS, GUID_RECEIVE_AS, GUID_SEND_AS,
     GUID_STORE_ADMIN, Right, guid_name_fr, normalize_guid, rights_names_fr,
 )
-from vmes_audit.security.sids import CREATOR_OWNER, is_valid_sid, normalize_sid
+from vmes_audit.windows.sids import CREATOR_OWNER, is_valid_sid, normalize_sid
 
 __all__ = [
     "Decision", "Right", "effective_right", "inherit_aces",
@@ -151,7 +151,7 @@ def inherit_aces(parent: SecurityDescriptor, child_dn: str, child_class_guid: st
     ``explicit`` ACEs come first (denies before allows), then, unless the
     child is ``protected``, the inherited copies in the parent's order.
 
-    >>> from vmes_audit.security.rights import CLASS_USER, CLASS_CONTAINER
+    >>> from vmes_audit.windows.rights import CLASS_USER, CLASS_CONTAINER
     >>> ace = Ace("DC=corp", 0, True, True, 0x100, 0x2 | 0x4, GUID_SEND_AS, None, "x", "S-1-5-21-1-2-3-9", False)
     >>> ou = inherit_aces(SecurityDescriptor("DC=corp", None, 4, [ace]), "OU=a,DC=corp", CLASS_CONTAINER)
     >>> ou.aces[0].flags == 0x10           # no-propagate: copied with no inheritance flags

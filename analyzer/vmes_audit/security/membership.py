@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 from vmes_audit.parsers.records import Record
-from vmes_audit.security.dn import normalize_dn
-from vmes_audit.security.sids import (
+from vmes_audit.windows.dn import normalize_dn
+from vmes_audit.windows.sids import (
     AUTHENTICATED_USERS, BUILTIN_ADMINISTRATORS, EVERYONE, NETWORK, PRE_WINDOWS_2000, RID_DOMAIN_ADMINS,
     RID_ENTERPRISE_ADMINS, RID_SCHEMA_ADMINS, THIS_ORGANIZATION, domain_sid_of, normalize_sid, protected_group_sids,
     rid_of,

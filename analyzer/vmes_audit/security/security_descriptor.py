@@ -34,7 +34,7 @@ and extended-right questions (see :mod:`vmes_audit.security.effective_rights`).
 >>> parse_descriptor("0100", "X")
 Traceback (most recent call last):
 ...
-vmes_audit.errors.ParseError: descripteur de sécurité de « X » tronqué (2 octets, en-tête de 20 octets attendu)
+vmes_audit.base.errors.ParseError: descripteur de sécurité de « X » tronqué (2 octets, en-tête de 20 octets attendu)
 """
 
 from __future__ import annotations
@@ -42,12 +42,12 @@ from __future__ import annotations
 import struct
 import uuid
 
-from vmes_audit.errors import ParseError
-from vmes_audit.security.acl import (ACCESS_ALLOWED, ACCESS_ALLOWED_OBJECT, ACCESS_DENIED, ACCESS_DENIED_OBJECT,
+from vmes_audit.base.errors import ParseError
+from vmes_audit.security.ace import (ACCESS_ALLOWED, ACCESS_ALLOWED_OBJECT, ACCESS_DENIED, ACCESS_DENIED_OBJECT,
                                      INHERITED, INHERITED_OBJECT_TYPE_PRESENT, OBJECT_TYPE_PRESENT, SE_DACL_PRESENT,
                                      Ace, SecurityDescriptor)
-from vmes_audit.security.rights import map_generic
-from vmes_audit.security.sids import sid_from_hex
+from vmes_audit.windows.rights import map_generic
+from vmes_audit.windows.sids import sid_from_hex
 
 __all__ = ["parse_descriptor", "parse_sid_bytes", "build_descriptor", "MAX_DESCRIPTOR_BYTES"]
 

@@ -24,7 +24,7 @@ import importlib.resources
 import os
 from pathlib import Path
 
-from vmes_audit.errors import AuditError
+from vmes_audit.base.errors import AuditError
 
 __all__ = ["ResourceError", "data_folder", "rules_folder", "reports_folder", "collector_file",
            "COLLECTOR_FILES", "ENV_RULES", "ENV_REPORTS"]

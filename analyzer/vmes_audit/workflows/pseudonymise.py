@@ -35,9 +35,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from vmes_audit.errors import InputError
-from vmes_audit.models import AssessmentReport
-from vmes_audit.pseudonymise_names import (
+from vmes_audit.base.errors import InputError
+from vmes_audit.base.findings import AssessmentReport
+from vmes_audit.workflows.pseudonymise_names import (
     DC_CHAIN_RE,
     DN_RE,
     EMAIL_RE,
@@ -287,7 +287,7 @@ def read_mapping(path: Path) -> list[dict[str, str]]:
 
 def write_mapping(path: Path, mapping: dict[str, Any]) -> None:
     """The mapping holds the real names: written whole, never through a symbolic link."""
-    from vmes_audit.report.output_folder import write_file
+    from vmes_audit.base.output_folder import write_file
 
     write_file(Path(path), (json.dumps(mapping, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 

@@ -16,9 +16,10 @@ from vmes_audit.engine.requirements import add_assessment_tables
 from vmes_audit.engine.templates import ROLE_FR, fr_number
 from vmes_audit.engine.verdict import verdict
 from vmes_audit.engine.waivers import Waiver, apply_waivers
-from vmes_audit.facts import Facts, build_facts
+from vmes_audit.facts.build import build_facts
+from vmes_audit.facts.model import Facts
 from vmes_audit.facts.model import records
-from vmes_audit.models import ArtifactStatus, AssessmentReport, Finding, HostSummary
+from vmes_audit.base.findings import ArtifactStatus, AssessmentReport, Finding, HostSummary
 
 __all__ = ["run_assessment", "AssessmentResult", "evaluate_pack"]
 
@@ -158,8 +159,8 @@ def run_assessment(inputs: list[Path], *, pack_dir: Path | None = None, override
 def _beyond_one_report(report: AssessmentReport, pack: LoadedPack, previous: Any) -> None:
     """Issue 11 hooks: the pack's rule ids, the action plan, the comparison with ``previous``
     (a ``compare.PreviousReport``, already validated)."""
-    from vmes_audit.action_plan import build_action_plan
-    from vmes_audit.compare import compare
+    from vmes_audit.assessment.action_plan import build_action_plan
+    from vmes_audit.assessment.compare import compare
 
     report.rule_ids = sorted(rule.id for rule in pack.rules)
     report.action_plan = build_action_plan(report, pack)

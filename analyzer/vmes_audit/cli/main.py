@@ -2,7 +2,7 @@
 
 The commands only read options and print; their work is in modules
 (``assessment``, ``report``, ``kit``, ``engine.pack``). Exit codes:
-:class:`~vmes_audit.french_cli.ExitCode`, listed by ``--help`` and the README.
+:class:`~vmes_audit.cli.french_cli.ExitCode`, listed by ``--help`` and the README.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from typing import Annotated, NoReturn, Optional
 import typer
 
 from vmes_audit import __version__
-from vmes_audit.errors import AuditError, PackError
-from vmes_audit.french_cli import (
+from vmes_audit.base.errors import AuditError, PackError
+from vmes_audit.cli.french_cli import (
     EXIT_CODES_HELP,
     HELP_OPTION_NAMES,
     ExitCode,
     FrenchGroup,
 )
-from vmes_audit.interrupts import Terminated, interruptible
+from vmes_audit.base.interrupts import Terminated, interruptible
 
 _SETTINGS = {"help_option_names": HELP_OPTION_NAMES}
 app = typer.Typer(cls=FrenchGroup, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -43,7 +43,7 @@ PACK_HELP = ("Pack de règles : l'identifiant d'un pack installé (voir « vmes-
 
 def _say(text: str, err: bool = False) -> None:
     """Print a line whose content may come from a customer's zip: control characters escaped."""
-    from vmes_audit.encoding import printable
+    from vmes_audit.base.encoding import printable
 
     typer.echo("\n".join(printable(line) for line in str(text).split("\n")), err=err)
 
@@ -170,10 +170,10 @@ def analyze(
                                                     "(par défaut : à côté du dossier de sortie) ; réutilisée si "
                                                     "elle existe.")] = None,
 ) -> None:
-    from vmes_audit.assessment import run_assessment
+    from vmes_audit.assessment.run import run_assessment
     from vmes_audit.engine.pack import resolve_pack
     from vmes_audit.engine.waivers import load_waivers
-    from vmes_audit.report.output_folder import OutputError, scratch_directory
+    from vmes_audit.base.output_folder import OutputError, scratch_directory
     from vmes_audit.report.render import PdfUnavailable, write_outputs
 
     wanted = _formats(formats)
@@ -186,7 +186,7 @@ def analyze(
             waiver_list = load_waivers(waivers) if waivers else None
             earlier = None
             if previous is not None:
-                from vmes_audit.compare import load_previous
+                from vmes_audit.assessment.compare import load_previous
 
                 earlier = load_previous(previous)
             result = run_assessment(inputs, pack_dir=pack_dir, client=client, waivers=waiver_list, today=today,
@@ -194,7 +194,7 @@ def analyze(
             report = result.report
             mapping_file = None
             if pseudonymise:
-                from vmes_audit.pseudonymise import pseudonymised_outputs
+                from vmes_audit.workflows.pseudonymise import pseudonymised_outputs
 
                 report, mapping_file = pseudonymised_outputs(report, output, mapping, facts=result.facts,
                                                              pack=result.pack)
@@ -224,7 +224,7 @@ def analyze(
 
 
 def _print_summary(report, written: dict[str, Path], extra_warnings: list[str] = ()) -> None:
-    from vmes_audit.models import STATE_LABELS, VERDICT_LABELS
+    from vmes_audit.base.findings import STATE_LABELS, VERDICT_LABELS
     from vmes_audit.report.view import STATE_ORDER
 
     _say(f"Pack de règles : {report.pack_id} version {report.pack_version} (VMES {report.vmes_release})")
@@ -253,12 +253,12 @@ def compare_command(
     mapping: Annotated[Optional[Path], typer.Option("--mapping", help="Table de correspondance des pseudonymes.")
                        ] = None,
 ) -> None:
-    from vmes_audit.compare import compare_files, parse_fr_date
+    from vmes_audit.assessment.compare import compare_files, parse_fr_date
     from vmes_audit.report.render import write_outputs
 
     wanted = _formats(formats)
     from vmes_audit.engine.pack import resolve_pack
-    from vmes_audit.report.output_folder import OutputError, scratch_directory
+    from vmes_audit.base.output_folder import OutputError, scratch_directory
     from vmes_audit.report.render import PdfUnavailable
 
     pdf_problem = ""
@@ -269,7 +269,7 @@ def compare_command(
             mapping_file = None
             if pseudonymise:
                 from vmes_audit.engine.pack import load_pack
-                from vmes_audit.pseudonymise import JSON_ONLY_WARNING, default_mapping_path, pseudonymised_outputs
+                from vmes_audit.workflows.pseudonymise import JSON_ONLY_WARNING, default_mapping_path, pseudonymised_outputs
 
                 if not (mapping or default_mapping_path(output)).exists():
                     typer.echo(f"Avertissement : {JSON_ONLY_WARNING}")
@@ -303,7 +303,7 @@ def compare_command(
 
 
 def _echo_evolution(report) -> None:
-    from vmes_audit.compare import evolution_summary
+    from vmes_audit.assessment.compare import evolution_summary
 
     if report.comparison is None:
         return
@@ -329,8 +329,8 @@ def batch_command(
                                                    "(par défaut : un par cœur).")] = None,
     report_date: Annotated[Optional[str], typer.Option("--date", help="Date des rapports (AAAA-MM-JJ).")] = None,
 ) -> None:
-    from vmes_audit.batch import EXIT_SOME_FAILED, EXIT_UNUSABLE, run_batch
-    from vmes_audit.batch_progress import batch_progress
+    from vmes_audit.workflows.batch import EXIT_SOME_FAILED, EXIT_UNUSABLE, run_batch
+    from vmes_audit.cli.batch_progress import batch_progress
 
     wanted = _formats(formats)
     if "json" not in wanted:
@@ -375,8 +375,8 @@ def kit(
                                                     help="Date du kit (par défaut aujourd'hui).")] = None,
 ) -> None:
     from vmes_audit.engine.pack import load_pack, resolve_pack
-    from vmes_audit.kit import build_kit, email_text, kit_parameters, write_kit
-    from vmes_audit.report.output_folder import OutputError
+    from vmes_audit.workflows.kit import build_kit, email_text, kit_parameters, write_kit
+    from vmes_audit.base.output_folder import OutputError
 
     made_on = _report_date(kit_date)
     try:
@@ -406,7 +406,8 @@ def facts(
     fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="json ou csv.")] = "json",
 ) -> None:
     from vmes_audit.collection import load_inputs
-    from vmes_audit.facts import TABLES, build_facts
+    from vmes_audit.facts.build import build_facts
+    from vmes_audit.facts.model import TABLES
 
     if fmt not in ("json", "csv"):
         _fail("format inconnu : utilisez json ou csv.")

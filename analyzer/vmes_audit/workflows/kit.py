@@ -29,9 +29,9 @@ from pathlib import Path
 
 from vmes_audit import __version__
 from vmes_audit.engine.pack import LoadedPack
-from vmes_audit.errors import InputError
-from vmes_audit.report.output_folder import write_file
-from vmes_audit.resources import collector_file
+from vmes_audit.base.errors import InputError
+from vmes_audit.base.output_folder import write_file
+from vmes_audit.base.resources import collector_file
 
 __all__ = ["KitParameters", "Kit", "KitError", "kit_parameters", "build_kit", "write_kit", "email_text",
            "params_file", "notice_file", "is_account_name", "is_host_name", "PARAMS_FILE", "SUMS_FILE",

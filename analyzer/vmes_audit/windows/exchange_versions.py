@@ -37,7 +37,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 
 __all__ = ["ExchangeVersion", "parse_exchange_version", "parse_serial_numbers", "parse_dotted_build",
            "exchange_version"]
@@ -111,7 +111,7 @@ def exchange_version(major: int, minor: int, build: int, revision: int | None = 
     >>> exchange_version(6, 5, 6000)
     Traceback (most recent call last):
     ...
-    vmes_audit.errors.ParseError: build Exchange 6.5.6000 inconnu : antérieur à la version finale (RTM) du produit
+    vmes_audit.base.errors.ParseError: build Exchange 6.5.6000 inconnu : antérieur à la version finale (RTM) du produit
     """
     shown = source or f"{major}.{minor}.{build}"
     product = _PRODUCTS.get((major, minor)) or _PRODUCTS_BY_MAJOR.get(major)
@@ -158,7 +158,7 @@ def parse_exchange_version(text: str) -> ExchangeVersion:
     >>> parse_exchange_version("6.5.7638")
     Traceback (most recent call last):
     ...
-    vmes_audit.errors.ParseError: version Exchange « 6.5.7638 » illisible : forme « Version 6.5 (Build 7638.2: Service Pack 2) » attendue
+    vmes_audit.base.errors.ParseError: version Exchange « 6.5.7638 » illisible : forme « Version 6.5 (Build 7638.2: Service Pack 2) » attendue
     """
     m = _VERSION.match(text or "")
     if not m:

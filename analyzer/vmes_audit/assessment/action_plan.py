@@ -24,8 +24,8 @@ import heapq
 
 from vmes_audit.engine.action_plan_spec import ACTION_STATES, ActionPlanSpec, resolved_steps
 from vmes_audit.engine.pack import LoadedPack
-from vmes_audit.models import ActionPlan, ActionRoleGroup, ActionStep, AssessmentReport, Finding
-from vmes_audit.report.view import ordered_findings
+from vmes_audit.base.findings import ActionPlan, ActionRoleGroup, ActionStep, AssessmentReport, Finding
+from vmes_audit.base.findings import ordered_findings
 
 __all__ = ["build_action_plan", "NO_PLAN_NOTE"]
 

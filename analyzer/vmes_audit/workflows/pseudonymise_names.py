@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable
 
-from vmes_audit.security.sids import DOMAIN_RIDS, WELL_KNOWN_SIDS
+from vmes_audit.windows.sids import DOMAIN_RIDS, WELL_KNOWN_SIDS
 
 __all__ = ["Name", "NameRegistry", "KEPT_NAMES", "FREE_TEXT_KINDS", "DN_RE", "LEGACY_DN_RE", "SID_RE",
            "EMAIL_RE", "IPV4_RE", "is_kept", "harvest_facts", "harvest_text", "is_version_context"]

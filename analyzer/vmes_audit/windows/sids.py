@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 
 __all__ = [
     "EVERYONE", "AUTHENTICATED_USERS", "SELF", "CREATOR_OWNER", "LOCAL_SYSTEM",
@@ -174,7 +174,7 @@ def sid_from_hex(data: str | bytes) -> str:
     >>> sid_from_hex("0101000000000001000000")
     Traceback (most recent call last):
     ...
-    vmes_audit.errors.ParseError: SID binaire de longueur incorrecte (11 octets pour 1 sous-autorité(s))
+    vmes_audit.base.errors.ParseError: SID binaire de longueur incorrecte (11 octets pour 1 sous-autorité(s))
     """
     if isinstance(data, str):
         text = data.strip().replace(" ", "")

@@ -39,7 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from vmes_audit.errors import ParseError
+from vmes_audit.base.errors import ParseError
 
 __all__ = ["MapiProfile", "mapi_profiles", "decode_mapi_string", "EXCHANGE_SERVICE", "GLOBAL_SECTION"]
 
@@ -87,7 +87,7 @@ def decode_mapi_string(tag: str, value: Any, *, key: str = "", ansi_codepage: st
     >>> decode_mapi_string("001f6602", b"E\\0X")
     Traceback (most recent call last):
     ...
-    vmes_audit.errors.ParseError: valeur « 001f6602 » : données UTF-16LE de longueur impaire (3 octets)
+    vmes_audit.base.errors.ParseError: valeur « 001f6602 » : données UTF-16LE de longueur impaire (3 octets)
     """
     kind = tag[:4].lower()
     if isinstance(value, list):

@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - older typer, on the real click
     from click import exceptions as click_errors  # type: ignore[no-redef]
     from click.formatting import HelpFormatter  # type: ignore[no-redef]
 
-from vmes_audit.interrupts import Terminated
+from vmes_audit.base.interrupts import Terminated
 
 __all__ = ["ExitCode", "EXIT_CODES_HELP", "FrenchGroup", "FrenchContext", "FrenchHelpFormatter",
            "usage_error_message", "HELP_OPTION_NAMES", "Terminated"]

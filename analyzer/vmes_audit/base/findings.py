@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from typing import Any
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 __all__ = ["State", "Severity", "Verdict", "Finding", "InputInfo", "HostSummary",
            "ArtifactStatus", "AssessmentReport", "STATE_LABELS", "SEVERITY_LABELS",
            "VERDICT_LABELS", "ComparisonItem", "Comparison", "ActionStep", "ActionRoleGroup", "ActionPlan",
-           "COMPARISON_LABELS"]
+           "COMPARISON_LABELS", "natural_key", "ordered_findings"]
 
 
 class State(str, Enum):
@@ -169,7 +170,7 @@ class HostSummary(_Plain):
     warnings: list[str] = Field(default_factory=list)
 
 
-# Status of a finding between two audits (vmes_audit.compare). The first four
+# Status of a finding between two audits (vmes_audit.assessment.compare). The first four
 # are the ones presales read; the last three say what a pack upgrade or a
 # change in what was collected did, so that nothing is silently counted.
 COMPARISON_LABELS = {
@@ -271,3 +272,21 @@ class AssessmentReport(_Plain):
     comparison: Comparison | None = None
     action_plan: ActionPlan | None = None
     pseudonymised: bool = False
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that orders embedded numbers by value.
+
+    >>> sorted(["A10", "A2", "B1", "A1"], key=natural_key)
+    ['A1', 'A2', 'A10', 'B1']
+    """
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"(\d+)", text) if part)
+
+
+def ordered_findings(report: AssessmentReport) -> list[Finding]:
+    """All findings in the report's reading order: section, catalogue id (A2 before A10), host, subject."""
+    section_rank = {letter: i for i, (letter, _) in enumerate(report.sections)}
+    return sorted(report.findings, key=lambda f: (
+        section_rank.get(f.section, len(section_rank)), natural_key(f.catalogue),
+        f.host.casefold(), f.subject.casefold(), f.rule_id))

@@ -64,7 +64,7 @@ def portfolio_html(results: list, today: date) -> str:
 
 
 def write_portfolio(results: list, out: Path, today: date) -> dict[str, Path]:
-    from vmes_audit.report.output_folder import write_files
+    from vmes_audit.base.output_folder import write_files
 
     written = write_files(Path(out), {"portefeuille.html": portfolio_html(results, today).encode("utf-8"),
                                       "portefeuille.csv": portfolio_csv(results).encode("utf-8-sig")})

@@ -11,14 +11,14 @@ is hostile input: every field is validated and a problem is an
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from vmes_audit.compare import read_json_document, validation_message
-from vmes_audit.errors import InputError
-from vmes_audit.models import (
+from vmes_audit.base.errors import InputError, validation_message
+from vmes_audit.base.findings import (
     ActionPlan,
     ActionRoleGroup,
     ActionStep,
@@ -32,7 +32,9 @@ from vmes_audit.models import (
     Reference,
 )
 
-__all__ = ["report_from_json", "load_report_json"]
+__all__ = ["report_from_json", "load_report_json", "read_json_document", "MAX_JSON_BYTES"]
+
+MAX_JSON_BYTES = 50 * 1024 * 1024  # a real resultats.json is well under 1 Mo
 
 _FINDING_FIELDS = ("rule_id", "catalogue", "section", "title", "state", "severity", "host", "subject", "message",
                    "observed", "expected", "why", "remediation", "manual_check", "question", "evidence", "details",
@@ -100,3 +102,29 @@ def load_report_json(path: Path, what: str = "Le résultat d'audit") -> Assessme
         raise InputError(f"« {name} » n'est pas un resultats.json complet : champ {exc} absent.") from None
     except (TypeError, AttributeError, ValueError, IndexError):
         raise InputError(f"« {name} » n'est pas un resultats.json valide : structure inattendue.") from None
+
+
+def read_json_document(path: Path, what: str) -> Any:
+    """Read a JSON file given on the command line; every failure is an :class:`InputError` in French."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{what} « {path} » est introuvable ou illisible ({exc.strerror or exc}).") from None
+    if not path.is_file():
+        raise InputError(f"{what} « {path} » n'est pas un fichier.")
+    if size > MAX_JSON_BYTES:
+        raise InputError(f"{what} « {path.name} » est trop volumineux ({size // (1024 * 1024)} Mo) pour "
+                         "être un resultats.json de vmes-audit.")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+        return json.loads(text)
+    except UnicodeDecodeError:
+        raise InputError(f"{what} « {path.name} » n'est pas un texte UTF-8 : est-ce bien le resultats.json "
+                         "écrit par vmes-audit ?") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = f" (ligne {exc.lineno}, colonne {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise InputError(f"{what} « {path.name} » n'est pas un JSON valide{where} : est-ce bien le "
+                         "resultats.json écrit par vmes-audit ?") from None
+    except OSError as exc:
+        raise InputError(f"{what} « {path.name} » est illisible ({exc.strerror or exc}).") from None

@@ -44,8 +44,9 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from vmes_audit.errors import InputError
-from vmes_audit.models import (
+from vmes_audit.assessment.results_file import load_report_json, read_json_document
+from vmes_audit.base.errors import InputError, validation_message
+from vmes_audit.base.findings import (
     AssessmentReport,
     Comparison,
     ComparisonItem,
@@ -56,10 +57,8 @@ from vmes_audit.models import (
 )
 
 __all__ = ["PreviousReport", "load_previous", "compare", "compare_files", "evolution_summary", "status_counts",
-           "still_open_count", "fingerprint", "read_json_document", "parse_fr_date", "OPEN_STATES", "MAX_JSON_BYTES",
-           "validation_message"]
+           "still_open_count", "fingerprint", "parse_fr_date", "OPEN_STATES"]
 
-MAX_JSON_BYTES = 50 * 1024 * 1024  # a real resultats.json is well under 1 Mo
 OPEN_STATES = frozenset({State.FAIL, State.WARN, State.UNKNOWN, State.MANUAL, State.WAIVED})
 _RANK = {State.PASS: 0, State.NA: 0, State.WAIVED: 1, State.MANUAL: 2, State.WARN: 3, State.UNKNOWN: 4,
          State.FAIL: 5}
@@ -115,66 +114,6 @@ class PreviousReport(_Loose):
 
     def report_date(self) -> date:
         return parse_fr_date(self.generated_on)
-
-
-_PYDANTIC_FR = {
-    "missing": "champ absent",
-    "string_type": "texte attendu",
-    "bool_type": "booléen attendu",
-    "list_type": "liste attendue",
-    "dict_type": "objet attendu",
-    "model_type": "objet attendu",
-    "enum": "valeur inconnue",
-    "string_pattern_mismatch": "format inattendu",
-    "string_too_long": "texte trop long",
-    "too_long": "liste trop longue",
-    "int_type": "entier attendu",
-    "int_parsing": "entier attendu",
-}
-
-
-def validation_message(exc: ValidationError, limit: int = 5) -> str:
-    """The first problems of a pydantic error, in French: ``findings.3.state : valeur inconnue (« x »)``."""
-    parts = []
-    for err in exc.errors()[:limit]:
-        loc = ".".join(str(p) for p in err["loc"]) or "racine"
-        text = _PYDANTIC_FR.get(err["type"], "valeur invalide")
-        value = err.get("input")
-        if err["type"] != "missing" and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            shown = str(value)
-            shown = shown if len(shown) <= 40 else shown[:39] + "…"
-            text += f" (« {shown} »)"
-        parts.append(f"{loc} : {text}")
-    more = len(exc.errors()) - limit
-    if more > 0:
-        parts.append(f"et {more} autre(s) problème(s)")
-    return " ; ".join(parts)
-
-
-def read_json_document(path: Path, what: str) -> Any:
-    """Read a JSON file given on the command line; every failure is an :class:`InputError` in French."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(f"{what} « {path} » est introuvable ou illisible ({exc.strerror or exc}).") from None
-    if not path.is_file():
-        raise InputError(f"{what} « {path} » n'est pas un fichier.")
-    if size > MAX_JSON_BYTES:
-        raise InputError(f"{what} « {path.name} » est trop volumineux ({size // (1024 * 1024)} Mo) pour "
-                         "être un resultats.json de vmes-audit.")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-        return json.loads(text)
-    except UnicodeDecodeError:
-        raise InputError(f"{what} « {path.name} » n'est pas un texte UTF-8 : est-ce bien le resultats.json "
-                         "écrit par vmes-audit ?") from None
-    except (json.JSONDecodeError, RecursionError) as exc:
-        where = f" (ligne {exc.lineno}, colonne {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise InputError(f"{what} « {path.name} » n'est pas un JSON valide{where} : est-ce bien le "
-                         "resultats.json écrit par vmes-audit ?") from None
-    except OSError as exc:
-        raise InputError(f"{what} « {path.name} » est illisible ({exc.strerror or exc}).") from None
 
 
 def load_previous(path: Path) -> PreviousReport:
@@ -243,8 +182,8 @@ def compare(previous: PreviousReport, report: AssessmentReport, aliases: dict[st
     rename = dict(aliases or {})
     old_rules = {rename.get(r, r) for r in (previous.pack.rules or [f.rule_id for f in previous.findings])}
     new_rules = set(report.rule_ids) or {f.rule_id for f in report.findings}
-    from vmes_audit.report.french_format import format_date
-    from vmes_audit.report.view import ordered_findings  # the report's reading order
+    from vmes_audit.base.french import format_date
+    from vmes_audit.base.findings import ordered_findings  # the report's reading order
 
     old_by_key = _keyed(previous.findings, rename)
     new_by_key = _keyed(ordered_findings(report), {})
@@ -301,9 +240,8 @@ def compare(previous: PreviousReport, report: AssessmentReport, aliases: dict[st
 def compare_files(old: Path, new: Path, pack_dir: Path | None = None) -> AssessmentReport:
     """``vmes-audit compare OLD NEW``: the NEW audit's report, read back from its JSON, with its
     comparison to OLD (and its action plan, recomputed from the pack when the JSON has none)."""
-    from vmes_audit.action_plan import build_action_plan
+    from vmes_audit.assessment.action_plan import build_action_plan
     from vmes_audit.engine.pack import load_pack
-    from vmes_audit.results_file import load_report_json
 
     previous = load_previous(old)
     report = load_report_json(new, "Le résultat de l'audit récent")

@@ -31,7 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from vmes_audit.errors import AuditError, InputError
+from vmes_audit.base.errors import AuditError, InputError
 
 __all__ = ["CustomerResult", "customer_folders", "analyse_customer", "run_batch", "attention_key",
            "EXIT_SOME_FAILED", "EXIT_UNUSABLE"]
@@ -88,10 +88,10 @@ def _since_last(counts: dict[str, int], previous_date: str) -> str:
 def analyse_customer(folder: Path, out_root: Path, formats: set[str], pack_dir: Path | None,
                      today: date) -> CustomerResult:
     """Analyse one customer folder and write its report; never raises (runs in a worker)."""
-    from vmes_audit.assessment import run_assessment
-    from vmes_audit.compare import load_previous, status_counts
-    from vmes_audit.models import VERDICT_LABELS, State
-    from vmes_audit.report.french_format import format_date
+    from vmes_audit.assessment.run import run_assessment
+    from vmes_audit.assessment.compare import load_previous, status_counts
+    from vmes_audit.base.findings import VERDICT_LABELS, State
+    from vmes_audit.base.french import format_date
     from vmes_audit.report.render import write_outputs
     from vmes_audit.report.view import is_blocking
 
@@ -155,7 +155,7 @@ def run_batch(root: Path, out: Path, formats: set[str], *, pack_dir: Path | None
     Returns the results in the portfolio's order. Raises :class:`InputError` when ``root``
     is unusable (nothing is written then)."""
     from vmes_audit.engine.pack import load_pack
-    from vmes_audit.portfolio import write_portfolio
+    from vmes_audit.report.portfolio import write_portfolio
 
     out = Path(out)
     folders = customer_folders(root, out)

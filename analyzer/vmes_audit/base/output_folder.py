@@ -33,8 +33,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from vmes_audit import interrupts
-from vmes_audit.errors import AuditError
+from vmes_audit.base import interrupts
+from vmes_audit.base.errors import AuditError
 
 __all__ = ["OutputError", "OutputFolder", "scratch_directory", "write_file", "write_files"]
 

@@ -1,0 +1,2 @@
+"""Presales workflows built on assessments and reports: the customer kit, batch analysis of a
+portfolio, pseudonymised sharing."""
