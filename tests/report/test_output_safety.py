@@ -113,9 +113,9 @@ def test_a_link_planted_during_the_run_is_refused_at_the_move(report, tmp_path: 
     victim = _victims(tmp_path)["resultats.json"]
     real_render = render.render_html
 
-    def render_and_plant(rep):
+    def render_and_plant(rep, *args, **kwargs):
         (out / "resultats.json").symlink_to(victim)  # after the first check, before the move
-        return real_render(rep)
+        return real_render(rep, *args, **kwargs)
 
     monkeypatch.setattr(render, "render_html", render_and_plant)
     with pytest.raises(OutputError) as err:
@@ -131,7 +131,7 @@ def test_an_interrupted_run_changes_no_report_and_leaves_no_temporary_file(repor
     out.mkdir()
     (out / "resultats.json").write_text("rapport précédent", encoding="utf-8")
 
-    def interrupted(rep):
+    def interrupted(rep, *args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(render, "render_html", interrupted)

@@ -37,8 +37,8 @@ def test_verdict_and_every_title_are_shown(report, html):
 def test_verdict_box_colour_class(report, verdict):
     html = render_html(report.model_copy(update={"verdict": verdict}))
     css = verdict.value.replace("_", "-")
-    assert f'class="verdict verdict-{css}"' in html
-    assert f'<p class="verdict-label">{VERDICT_LABELS[verdict]}</p>' in html
+    assert f'class="headline verdict-{css}"' in html
+    assert f'<p class="headline-verdict">{VERDICT_LABELS[verdict]}</p>' in html
 
 
 def test_hostile_strings_are_escaped(html):
@@ -108,7 +108,7 @@ def test_questions_for_manual_and_unknown(report, html):
 
 def test_state_badges_carry_text_not_only_colour(html):
     for state, label in STATE_LABELS.items():
-        assert re.search(rf'class="badge state-[a-z]+">.*?</span>{re.escape(label)}</span>', html)
+        assert re.search(rf'class="badge state-[a-z]+">[^<&]+&nbsp;{re.escape(label)}</span>', html)
 
 
 def test_cover_facts(report, html):
@@ -138,7 +138,8 @@ def test_empty_report_renders(report):
     empty = report.model_copy(update={"findings": [], "hosts": [], "inputs": [], "artifacts": [],
                                       "warnings": [], "parameters": {}, "verdict_reasons": []})
     html = render_html(empty)
-    assert "Aucun point bloquant" in html
+    assert "Rien à corriger ni à confirmer" in html  # the cover's « À faire en premier »
+    assert "Aucun point à traiter" in html
     assert "Aucun point ne reste à vérifier avec le client." in html
 
 

@@ -31,8 +31,9 @@ def test_pdf_renders_with_verdict_footer_and_toc(report, tmp_path: Path):
     assert "Société Exemple <Industries> & Fils" in text  # escaped in HTML, plain in PDF
     assert "Valeur <b>grasse</b></div>" in text
     pages = text.count("\f")
-    assert f"Page 2 / {pages}" in text
-    assert "Sommaire" in text and "À vérifier avec le client" in text
+    assert f"page 2 / {pages}" in text
+    assert "Table des matières" in text and "À vérifier avec le client" in text
+    assert "CONFIDENTIEL" in text  # the cover's mark, repeated at the top of every page
     assert "Non conforme" in text and "Non évaluable" in text and "Dérogation" in text
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["State", "Severity", "Verdict", "Finding", "InputInfo", "HostSummary",
+__all__ = ["State", "Severity", "Verdict", "Finding", "Answer", "InputInfo", "HostSummary",
            "ArtifactStatus", "AssessmentReport", "STATE_LABELS", "SEVERITY_LABELS",
            "VERDICT_LABELS", "ComparisonItem", "Comparison", "ActionStep", "ActionRoleGroup", "ActionPlan",
            "COMPARISON_LABELS", "natural_key", "ordered_findings"]
@@ -112,6 +112,15 @@ class Reference(_Plain):
     url: str = ""
 
 
+class Answer(_Plain):
+    """The customer's answer that decided a « À vérifier » finding (``analyze --answers``)."""
+
+    text: str  # the answer as given: "oui", "non", "350"
+    comment: str = ""  # what the customer added ("RAID 1, deux alimentations")
+    by: str = ""  # who answered ("M. Durand, DSI")
+    on: str = ""  # when, dd/mm/yyyy ("" if not said)
+
+
 class Finding(_Plain):
     """One evaluated check on one subject (a host, a server, the organisation)."""
 
@@ -134,6 +143,7 @@ class Finding(_Plain):
     details: list[str] = Field(default_factory=list)  # extra lines (e.g. users listed)
     references: list[Reference] = Field(default_factory=list)
     waiver: str = ""  # justification when waived
+    answer: Answer | None = None  # the customer's answer, when it decided this finding
 
 
 class InputInfo(_Plain):

@@ -7,6 +7,7 @@ The commands only read options and print; their work is in modules
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from datetime import date
@@ -181,7 +182,7 @@ def analyze(
     code = ExitCode.OK
     try:
         # weasyprint stamps the PDF with SOURCE_DATE_EPOCH: the report date, whatever the environment says
-        with interruptible(), scratch_directory(), _SourceDateEpoch(today):
+        with interruptible(), scratch_directory(), _SourceDateEpoch(today), _pdf_process(wanted) as pdf_process:
             pack_dir = resolve_pack(pack)
             waiver_list = load_waivers(waivers) if waivers else None
             earlier = None
@@ -199,7 +200,7 @@ def analyze(
                 report, mapping_file = pseudonymised_outputs(report, output, mapping, facts=result.facts,
                                                              pack=result.pack)
             try:
-                written = write_outputs(report, output, wanted)
+                written = write_outputs(report, output, wanted, pdf_process=pdf_process)
             except PdfUnavailable as exc:
                 written, pdf_problem = exc.written, str(exc)
             else:
@@ -221,6 +222,22 @@ def analyze(
         typer.echo(f"Erreur : {pdf_problem}", err=True)
         code = ExitCode.NO_PDF
     raise typer.Exit(int(code))
+
+
+@contextlib.contextmanager
+def _pdf_process(formats: set[str]):
+    """The PDF's process, started now so that weasyprint loads during the analysis (``report/pdf_process.py``)."""
+    if "pdf" not in formats:
+        yield None
+        return
+    from vmes_audit.report.pdf_process import start_pdf_process
+
+    process = start_pdf_process()
+    try:
+        yield process
+    finally:
+        if process is not None:
+            process.close()
 
 
 def _print_summary(report, written: dict[str, Path], extra_warnings: list[str] = ()) -> None:

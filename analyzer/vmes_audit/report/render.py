@@ -14,6 +14,7 @@ import contextlib
 import io
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -38,6 +39,10 @@ from vmes_audit.base.french import (
     format_int,
 )
 from vmes_audit.base.output_folder import OutputError, OutputFolder
+from vmes_audit.report.settings import ReportSettings
+
+if TYPE_CHECKING:
+    from vmes_audit.report.pdf_process import PdfProcess
 from vmes_audit.report.view import STATE_CSS, STATE_ORDER, build_view
 
 OUTPUT_NAMES = {
@@ -59,6 +64,22 @@ ARTIFACT_STATUS_LABELS = {
     "ok": "OK", "error": "Erreur", "skipped": "Ignoré", "missing": "Absent",
     "unreadable": "Illisible",
 }
+
+
+# A finding's message in the table of every check: what a reader scans; resultats.json keeps it whole.
+TABLE_MESSAGE_LIMIT = 220
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary before ``limit`` characters, ending with « […] ».
+
+    >>> shorten("un deux trois", 100), shorten("un deux trois quatre", 12)
+    ('un deux trois', 'un deux […]')
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 4].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return f"{cut} […]"
 
 
 def reports_dir() -> Path:
@@ -99,21 +120,29 @@ def _environment(folder: Path) -> jinja2.Environment:
         int_fr=format_int, bytes_fr=format_bytes, date_fr=format_date,
         duration_fr=format_duration_ms, file_name=file_name, web_url=_web_url,
         artifact_status=lambda s: ARTIFACT_STATUS_LABELS.get(s, s),
+        # a command, byte for byte: escaped for HTML, never given French spacing (report/commands.py)
+        verbatim=lambda s: Markup.escape(s),
+        shorten=shorten,
     )
     env.globals.update(
         NBSP=NBSP, NNBSP=NNBSP, STATE_ORDER=STATE_ORDER, STATE_LABELS=STATE_LABELS,
         SEVERITY_LABELS=SEVERITY_LABELS, STATE_CSS=STATE_CSS, STATE_ICONS=STATE_ICONS,
-        MODE_LABELS=MODE_LABELS, ref_label=reference_label,
+        MODE_LABELS=MODE_LABELS, ref_label=reference_label, TABLE_MESSAGE_LIMIT=TABLE_MESSAGE_LIMIT,
     )
     return env
 
 
-def render_html(report: AssessmentReport) -> str:
-    """The complete, self-contained HTML report (same bytes for the same input)."""
+def render_html(report: AssessmentReport, settings: ReportSettings | None = None, *, for_print: bool = False) -> str:
+    """The complete, self-contained HTML report (same bytes for the same input).
+
+    ``for_print``: the source of the PDF, without what only a screen uses (the chart, whose
+    counts the table gives; the references' URLs, which are links): weasyprint's time grows
+    with every box it lays out."""
     view = build_view(report)
     chart: Markup = stacked_bars([(s.letter, s.title, s.counts) for s in view.sections])
     template = _environment(reports_dir()).get_template("report.html.j2")
-    return template.render(report=report, view=view, chart=chart)
+    return template.render(report=report, view=view, chart=chart, settings=settings or ReportSettings(),
+                           for_print=for_print)
 
 
 def _local_fetcher_class():
@@ -178,12 +207,12 @@ def _write_pdf(html: str, target) -> None:
     document.write_pdf(target)
 
 
-def render_pdf(report: AssessmentReport, path: Path) -> None:
+def render_pdf(report: AssessmentReport, path: Path, settings: ReportSettings | None = None) -> None:
     """Write the PDF of ``render_html(report)`` to ``path`` (whole or not at all)."""
     path = Path(path)
     with OutputFolder(path.parent, [path.name]) as folder:
         with folder.staged(path.name) as handle:
-            _write_pdf(render_html(report), handle)
+            _write_pdf(render_html(report, settings, for_print=True), handle)
         folder.commit()
 
 
@@ -195,7 +224,8 @@ def _content(report: AssessmentReport, fmt: str, html: Callable[[], str]) -> byt
     return html().encode("utf-8")
 
 
-def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str]) -> dict[str, Path]:
+def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
+                  settings: ReportSettings | None = None, pdf_process: "PdfProcess | None" = None) -> dict[str, Path]:
     """Write the asked formats (``pdf``, ``html``, ``json``, ``csv``) into ``out_dir``;
     returns the path written per format.
 
@@ -203,7 +233,8 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str]) ->
     place at the end (``base/output_folder.py``): an error or an interrupt changes no
     report of the folder. Raises :class:`OutputError` for a folder or a final name
     that is not safe to write, and :class:`PdfUnavailable` (after writing the
-    other formats) when the PDF libraries are missing.
+    other formats) when the PDF libraries are missing. ``pdf_process`` (``report/pdf_process.py``)
+    makes the PDF in a process started earlier; without it, the PDF is made here.
     """
     unknown = set(formats) - OUTPUT_NAMES.keys()
     if unknown:
@@ -211,18 +242,26 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str]) ->
                          f"(attendus : {', '.join(OUTPUT_NAMES)})")
     order = [fmt for fmt in ("json", "csv", "html", "pdf") if fmt in formats]  # the cheap files first
     pdf_problem: PdfUnavailable | None = None
-    html = cache(lambda: render_html(report))  # the HTML file and the PDF's source: one rendering
+    html = cache(lambda: render_html(report, settings))
+    pdf_source = cache(lambda: render_html(report, settings, for_print=True))
     with OutputFolder(Path(out_dir), [OUTPUT_NAMES[fmt] for fmt in order]) as folder:
+        if pdf_process is not None and "pdf" in formats:
+            pdf_process.submit(pdf_source())  # laid out there while the other formats are written here
         for fmt in order:
             name = OUTPUT_NAMES[fmt]
             if fmt == "pdf":
                 try:
-                    _weasyprint()
+                    data = pdf_process.result() if pdf_process is not None else None
+                    if data is None:
+                        _weasyprint()
                 except PdfUnavailable as exc:
                     pdf_problem = exc
                     continue
                 with folder.staged(name) as handle:
-                    _write_pdf(html(), handle)
+                    if data is None:
+                        _write_pdf(pdf_source(), handle)
+                    else:
+                        handle.write(data)
             else:
                 data = _content(report, fmt, html)
                 with folder.staged(name) as handle:

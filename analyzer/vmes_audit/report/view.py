@@ -29,7 +29,8 @@ from vmes_audit.base.findings import (
     natural_key,
     ordered_findings,
 )
-from vmes_audit.base.french import NNBSP, guillemets
+from vmes_audit.base.french import NNBSP, format_date, guillemets
+from vmes_audit.report.commands import LongCommand, LongCommandRegistry, RemediationBlock, remediation_blocks
 
 # Order of the states in counts, tables and the chart: what needs action first.
 STATE_ORDER: tuple[State, ...] = (
@@ -42,6 +43,10 @@ BLOCKING_SEVERITIES = frozenset({Severity.BLOQUANT, Severity.MAJEUR})
 # Cards of these states show the remediation (a conforming check needs none).
 REMEDIATION_STATES = frozenset({State.FAIL, State.WARN, State.UNKNOWN, State.MANUAL, State.WAIVED})
 QUESTION_STATES = frozenset({State.MANUAL, State.UNKNOWN})
+# A card (« Points à traiter ») for these; the others are one row of the checks' table.
+CARD_STATES = frozenset({State.FAIL, State.WARN, State.UNKNOWN, State.MANUAL, State.WAIVED})
+# The states of an action plan step (assessment/action_plan.py).
+ACTION_STATES = frozenset({State.FAIL, State.WARN, State.UNKNOWN, State.MANUAL})
 OTHER_SECTION = ("?", "Autres contrôles")
 
 # CSS class of each state (reports/css/report.css: .state-<class>).
@@ -81,6 +86,17 @@ class FindingView:
     state_label: str
     severity_label: str
     show_remediation: bool
+    has_card: bool = False  # a card in « Points à traiter » (what needs action or attention)
+    card_number: int = 0  # « Fiche 3 »: cards are numbered in reading order, tables refer to the number
+    blocks: tuple[RemediationBlock, ...] = ()  # the remediation, prose and paste-ready commands
+
+    @property
+    def where(self) -> str:
+        """``EXCH01``, ``VMES01 – EXCH01`` or ``""`` (organisation-wide)."""
+        f = self.finding
+        if f.host and f.subject and f.subject != f.host:
+            return f"{f.host} – {f.subject}"
+        return f.subject or f.host
 
 
 @dataclass
@@ -94,12 +110,39 @@ class SectionView:
     def counts(self) -> dict[State, int]:
         return count_states([fv.finding for fv in self.findings])
 
+    @property
+    def cards(self) -> list[FindingView]:
+        return [fv for fv in self.findings if fv.has_card]
+
+    @property
+    def card_anchor(self) -> str:
+        return f"fiches-{self.anchor}"
+
 
 @dataclass(frozen=True)
 class QuestionView:
     number: int
     finding: FindingView
     text: str
+
+
+@dataclass(frozen=True)
+class TopAction:
+    """One of the three to five things to do first (the cover)."""
+
+    finding: FindingView
+    step: int  # its step number in the action plan (0: the pack declares no plan)
+    role_title: str
+
+
+@dataclass(frozen=True)
+class CoverFacts:
+    bloquant: int  # bloquant findings « Non conforme » or « Non évaluable »
+    majeur: int  # majeur findings « Non conforme » or « Non évaluable »
+    other_actions: int  # other findings that need action (À améliorer, À vérifier, mineur…)
+    open_questions: int  # « À vérifier » findings without an answer
+    answered: int  # findings decided by the customer's answers
+    collected: str  # "20/11/2026" or "du 20/11/2026 au 22/11/2026" ("" if unknown)
 
 
 @dataclass(frozen=True)
@@ -116,6 +159,33 @@ class ReportView:
     artifact_groups: list[tuple[str, list[ArtifactStatus]]]  # per host, hosts' order first
     evolution: "EvolutionView | None" = None  # since an earlier audit (assessment/compare.py)
     action_plan: "list[ActionGroupView]" = field(default_factory=list)  # assessment/action_plan.py
+    top_actions: list[TopAction] = field(default_factory=list)
+    cover: CoverFacts | None = None
+    long_commands: list[LongCommand] = field(default_factory=list)
+    answered: list[FindingView] = field(default_factory=list)  # findings the customer's answers decided
+
+    @property
+    def cards(self) -> list[FindingView]:
+        return [fv for fv in self.findings if fv.has_card]
+
+    @property
+    def action_count(self) -> int:
+        """Findings that need action (the steps of the action plan)."""
+        return sum(1 for fv in self.findings if fv.finding.state in ACTION_STATES)
+
+
+def needs_card(finding: Finding) -> bool:
+    """A card for what needs action or attention; a passing or inapplicable check is a table row."""
+    return finding.state in CARD_STATES
+
+
+def _collection_dates(report: AssessmentReport) -> str:
+    days = sorted({h.started[:10] for h in report.hosts if re.match(r"\d{4}-\d{2}-\d{2}", h.started or "")})
+    if not days:
+        return ""
+    if len(days) == 1:
+        return format_date(days[0])
+    return f"du {format_date(days[0])} au {format_date(days[-1])}"
 
 
 def build_view(report: AssessmentReport) -> ReportView:
@@ -124,6 +194,8 @@ def build_view(report: AssessmentReport) -> ReportView:
                 for i, (letter, title) in enumerate(report.sections)]
     by_letter = {s.letter: s for s in sections}
     views: list[FindingView] = []
+    long_commands = LongCommandRegistry()
+    cards = 0
     for number, finding in enumerate(ordered_findings(report), start=1):
         section = by_letter.get(finding.section)
         if section is None:
@@ -132,15 +204,25 @@ def build_view(report: AssessmentReport) -> ReportView:
                 section = SectionView(*OTHER_SECTION, f"sec-{len(sections) + 1}")
                 sections.append(section)
                 by_letter[section.letter] = section
+        anchor = f"f-{number}"
+        show_remediation = finding.state in REMEDIATION_STATES and bool(finding.remediation)
+        card = needs_card(finding)
+        cards += card
+        where = finding.subject or finding.host
+        label = f"{finding.catalogue} – {finding.title}" + (f" ({where})" if where else "")
         view = FindingView(
             finding=finding,
-            anchor=f"f-{number}",
+            anchor=anchor,
             section_title=titles.get(finding.section, OTHER_SECTION[1]),
             blocking=is_blocking(finding),
             state_css=STATE_CSS[finding.state],
             state_label=STATE_LABELS[finding.state],
             severity_label=SEVERITY_LABELS[finding.severity],
-            show_remediation=finding.state in REMEDIATION_STATES and bool(finding.remediation),
+            show_remediation=show_remediation,
+            has_card=card,
+            card_number=cards if card else 0,
+            blocks=tuple(remediation_blocks(finding.remediation, long_commands, anchor, label))
+            if card and show_remediation else (),
         )
         section.findings.append(view)
         views.append(view)
@@ -157,6 +239,15 @@ def build_view(report: AssessmentReport) -> ReportView:
         groups.setdefault(artifact.host, []).append(artifact)
     artifact_groups = sorted(groups.items(), key=lambda kv: (
         host_order.get(kv[0], len(host_order)), natural_key(kv[0])))
+    action_plan = build_action_plan_view(report, views)
+    cover = CoverFacts(
+        bloquant=sum(1 for v in blocking if v.finding.severity == Severity.BLOQUANT),
+        majeur=sum(1 for v in blocking if v.finding.severity == Severity.MAJEUR),
+        other_actions=sum(1 for v in views if v.finding.state in ACTION_STATES and not v.blocking),
+        open_questions=sum(1 for v in views if v.finding.state == State.MANUAL),
+        answered=sum(1 for v in views if v.finding.answer is not None),
+        collected=_collection_dates(report),
+    )
     return ReportView(
         report=report,
         verdict_label=VERDICT_LABELS[report.verdict],
@@ -169,8 +260,31 @@ def build_view(report: AssessmentReport) -> ReportView:
         warnings=warnings,
         artifact_groups=artifact_groups,
         evolution=build_evolution(report),
-        action_plan=build_action_plan_view(report, views),
+        action_plan=action_plan,
+        top_actions=top_actions(views, action_plan),
+        cover=cover,
+        long_commands=long_commands.items,
+        answered=[v for v in views if v.finding.answer is not None],
     )
+
+
+TOP_ACTIONS = 5  # the cover lists at most this many things to do first
+
+
+def top_actions(views: list[FindingView], plan: "list[ActionGroupView]", limit: int = TOP_ACTIONS) -> list[TopAction]:
+    """What to do first: the blocking points (bloquant, then majeur), then the other steps, each
+    group in the order of the action plan (which puts a fix after the fixes it depends on)."""
+    by_anchor = {v.anchor: v for v in views}
+    steps = [(sv.step.number, group.title, by_anchor[sv.finding_anchor])
+             for group in plan for sv in group.steps if sv.finding_anchor in by_anchor]
+    if not steps:  # no plan: the reading order
+        steps = [(0, "", v) for v in views if v.finding.state in ACTION_STATES]
+        steps.sort(key=lambda s: int(s[2].anchor[2:]))
+    else:
+        steps.sort(key=lambda s: s[0])
+    ranked = sorted(steps, key=lambda s: (not s[2].blocking, SEVERITY_RANK[s[2].finding.severity]
+                                          if s[2].blocking else 0))
+    return [TopAction(finding=v, step=number, role_title=title) for number, title, v in ranked[:limit]]
 
 
 # ---- Beyond one report (issue 11): evolution since an earlier audit, action plan ----
@@ -244,6 +358,8 @@ class ActionStepView:
     step: "ActionStep"
     anchor: str  # "etape-3"
     finding_anchor: str  # the finding's card, "f-12" ("" if not found)
+    card_number: int  # « Fiche 3 » (0 if not found)
+    blocking: bool  # the finding is a blocking point (view.is_blocking)
     state_css: str
     after: list[tuple[int, str]]  # (step number, "F3 – Administrateur du domaine")
 
@@ -260,18 +376,21 @@ def build_action_plan_view(report: AssessmentReport, findings: list[FindingView]
     plan = report.action_plan
     if plan is None:
         return []
-    anchors: dict[tuple[str, str, str], str] = {}
+    anchors: dict[tuple[str, str, str], FindingView] = {}
     for view in findings:
         f = view.finding
-        anchors.setdefault((f.rule_id, f.host, f.subject), view.anchor)
+        anchors.setdefault((f.rule_id, f.host, f.subject), view)
     by_number = {s.number: (s, g.title) for g in plan.groups for s in g.steps}
     out = []
     for index, group in enumerate(plan.groups, start=1):
         steps = []
         for step in group.steps:
             after = [(n, f"{by_number[n][0].catalogue} – {by_number[n][1]}") for n in step.after if n in by_number]
+            card = anchors.get((step.rule_id, step.host, step.subject))
             steps.append(ActionStepView(step=step, anchor=f"etape-{step.number}",
-                                        finding_anchor=anchors.get((step.rule_id, step.host, step.subject), ""),
+                                        finding_anchor=card.anchor if card is not None else "",
+                                        card_number=card.card_number if card is not None else 0,
+                                        blocking=card.blocking if card is not None else False,
                                         state_css=STATE_CSS[step.state], after=after))
         out.append(ActionGroupView(role=group.role, title=group.title, anchor=f"plan-{index}", steps=steps))
     return out

@@ -1,0 +1,105 @@
+"""Benchmark, side by side: the report of two versions of vmes-audit (issue 20).
+
+For each version, ``vmes-audit analyze … --format pdf`` is run as a presales
+engineer runs it (a new process: imports, analysis, rendering, PDF), on the
+demo sample and on the compliant organisation, alternating the two versions
+round after round so that the load of the machine weighs on both alike. It
+prints the median and minimum wall times, the ratio after / before, and the
+page count of each PDF.
+
+    .venv/bin/python bench/bench_report_before_after.py                  # before = e0b0482, after = this tree
+    .venv/bin/python bench/bench_report_before_after.py --before main --rounds 7
+
+The *before* version is ``git archive`` of a commit, unpacked in a temporary
+folder (no worktree is added to the repository); the *after* version is the
+tree this script belongs to, as it is on disk. Both run with this
+environment's Python and libraries (``PYTHONPATH`` puts the version's
+``analyzer/`` first), with the same ``--date``, and each is run once before
+timing (imports compiled, rule pack cached).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_BEFORE = "e0b0482"  # main when issue 20 started
+CASES = {
+    "démo (srvdc01-2000-non-conforme)": ["srvdc01-2000-non-conforme.zip"],
+    "conforme (vmes01 + exch01)": ["vmes01-2003-conforme.zip", "exch01-2003sp2.zip"],
+}
+
+
+def unpack(commit: str, into: Path) -> Path:
+    """The tree of ``commit`` (``git archive``), unpacked under ``into``."""
+    data = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", commit],
+                          check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        archive.extractall(into, filter="fully_trusted")  # our own repository's tree, symbolic links included
+    return into
+
+
+def pages(pdf: Path) -> str:
+    """Number of pages of a PDF (poppler's ``pdfinfo``), "?" without it."""
+    try:
+        info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    found = re.search(r"^Pages:\s+(\d+)", info, re.M)
+    return found.group(1) if found else "?"
+
+
+def run(tree: Path, samples: list[str], out: Path) -> float:
+    env = {**os.environ, "PYTHONPATH": str(tree / "analyzer")}
+    command = [sys.executable, "-c", "import sys; from vmes_audit.cli.main import app; sys.exit(app())",
+               "analyze", *[str(ROOT / "samples" / s) for s in samples], "-o", str(out), "--format", "pdf",
+               "--date", "2026-12-06", "--client", "Banc d'essai"]
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"échec de l'analyse avec {tree} :\n{done.stderr}")
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--before", default=DEFAULT_BEFORE, help="commit of the earlier version (default %(default)s)")
+    parser.add_argument("--rounds", type=int, default=5, help="timed runs of each version and case")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
+        trees = {"avant": unpack(args.before, Path(tmp) / "before"), "après": ROOT}
+        outs = {(version, case): Path(tmp) / f"out-{i}-{j}" for i, version in enumerate(trees)
+                for j, case in enumerate(CASES)}
+        times: dict[tuple[str, str], list[float]] = {key: [] for key in outs}
+        for version, tree in trees.items():  # warm-up: compiled imports, pack cache
+            for case, samples in CASES.items():
+                run(tree, samples, outs[version, case])
+        for _ in range(args.rounds):
+            for case, samples in CASES.items():
+                for version, tree in trees.items():
+                    times[version, case].append(run(tree, samples, outs[version, case]))
+        print(f"vmes-audit analyze --format pdf, avant = {args.before}, après = {ROOT.name} "
+              f"({args.rounds} passages alternés, Python {sys.version.split()[0]}, {os.cpu_count()} cœurs)")
+        for case in CASES:
+            before, after = times["avant", case], times["après", case]
+            print(f"{case:<36} avant : {statistics.median(before):5.2f} s (min {min(before):5.2f}), "
+                  f"{pages(outs['avant', case] / 'rapport-vmes.pdf')} pages | après : "
+                  f"{statistics.median(after):5.2f} s (min {min(after):5.2f}), "
+                  f"{pages(outs['après', case] / 'rapport-vmes.pdf')} pages | après/avant : "
+                  f"{statistics.median(after) / statistics.median(before):.0%} (min {min(after) / min(before):.0%})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
