@@ -17,7 +17,8 @@ TOP_LEVEL = {"schema_version", "verdict", "verdict_label", "verdict_reasons", "c
 FINDING_FIELDS = {"rule_id", "catalogue", "section", "section_title", "title", "state",
                   "state_label", "severity", "severity_label", "blocking", "host", "subject",
                   "message", "observed", "expected", "why", "remediation", "manual_check",
-                  "question", "waiver", "evidence", "details", "references"}
+                  "question", "waiver", "evidence", "details", "references",
+                  "answer", "asks"}  # answer, asks: added within 1.0 (issue 20)
 
 
 def test_json_schema_fields(report, tmp_path: Path, hostile):

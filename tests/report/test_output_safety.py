@@ -56,7 +56,7 @@ def test_the_cli_says_why_and_exits_3(samples_dir: Path, tmp_path: Path) -> None
     for name, victim in victims.items():
         (out / name).symlink_to(victim)
     result = runner.invoke(app, ["analyze", str(samples_dir / "vmes01-2003-conforme.zip"), "-o", str(out),
-                                 "--format", "pdf,html,json,csv"])
+                                 "--format", "pdf,html,json,csv,questionnaire"])
     assert result.exit_code == 3, result.output
     assert "Erreur : rapport non écrit, pour ne pas écraser un autre fichier" in result.output
     for name, victim in victims.items():
@@ -220,4 +220,5 @@ def test_the_cli_without_pdf_libraries_writes_the_rest_and_exits_4(samples_dir: 
     assert result.exit_code == 4, result.output
     assert "Erreur : PDF non produit : weasyprint ne peut pas charger ses bibliothèques" in result.output
     assert "sudo apt-get install libpango-1.0-0" in result.output and "-----" not in result.output
-    assert {p.name for p in tmp_path.iterdir()} == {"rapport-vmes.html", "resultats.json", "resultats.csv"}
+    assert {p.name for p in tmp_path.iterdir()} == {"rapport-vmes.html", "resultats.json", "resultats.csv",
+                                                    "questionnaire.yaml"}

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from vmes_audit.base.errors import InputError, validation_message
 from vmes_audit.base.findings import (
     ActionPlan,
+    Answer,
     ActionRoleGroup,
     ActionStep,
     ArtifactStatus,
@@ -69,7 +70,10 @@ def report_from_json(data: Any) -> AssessmentReport:
         raise TypeError("objet JSON attendu")
     pack = data["pack"]
     findings = [Finding(**{k: f[k] for k in _FINDING_FIELDS},
-                        references=[Reference(**ref) for ref in f["references"]]) for f in data["findings"]]
+                        references=[Reference(**ref) for ref in f["references"]],
+                        # added within schema 1.0 (issue 20): absent from older files
+                        answer=Answer(**f["answer"]) if f.get("answer") else None, asks=f.get("asks") or "")
+                for f in data["findings"]]
     return AssessmentReport(
         client=data["client"], generated_on=data["generated_on"], pack_id=pack["id"],
         pack_version=pack["version"], pack_date=pack["date"], vmes_release=pack["vmes_release"],

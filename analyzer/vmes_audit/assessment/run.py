@@ -15,11 +15,12 @@ from vmes_audit.engine.pack import LoadedPack, check_collection_formats, load_pa
 from vmes_audit.engine.requirements import add_assessment_tables
 from vmes_audit.engine.templates import ROLE_FR, fr_number
 from vmes_audit.engine.verdict import verdict
-from vmes_audit.engine.waivers import Waiver, apply_waivers
+from vmes_audit.engine.answers import AnswersFile, apply_answers, asked_parameter, resolve_answers
+from vmes_audit.engine.waivers import Waiver, apply_waivers, resolve_waivers
 from vmes_audit.facts.build import build_facts
 from vmes_audit.facts.model import Facts
 from vmes_audit.facts.model import records
-from vmes_audit.base.findings import ArtifactStatus, AssessmentReport, Finding, HostSummary
+from vmes_audit.base.findings import ArtifactStatus, AssessmentReport, Finding, HostSummary, State
 
 __all__ = ["run_assessment", "AssessmentResult", "evaluate_pack"]
 
@@ -107,9 +108,17 @@ def _artifact_statuses(assessment: Assessment) -> list[ArtifactStatus]:
 
 def run_assessment(inputs: list[Path], *, pack_dir: Path | None = None, overrides: dict[str, Any] | None = None,
                    client: str = "", waivers: list[Waiver] | None = None, today: date | None = None,
-                   previous: Any = None) -> AssessmentResult:
-    """Run the whole analysis. Raises InputError / PackError with a French message."""
+                   previous: Any = None, answers: AnswersFile | None = None,
+                   answers_source: str = "", waivers_source: str = "") -> AssessmentResult:
+    """Run the whole analysis. Raises InputError / PackError with a French message.
+
+    ``answers``: the customer's questionnaire (``engine/answers.py``); its parameter answers
+    count as the pack's parameters (an option such as ``--users`` still wins), its other answers
+    decide « À vérifier » findings. ``waivers`` and ``answers`` are checked against the pack first.
+    """
     pack = load_pack(pack_dir)
+    resolved_waivers = resolve_waivers(waivers, pack, waivers_source) if waivers else []
+    resolved_answers = resolve_answers(answers, pack, answers_source) if answers is not None else None
     params = pack.default_params()
     assessment = load_inputs(inputs)
     format_warnings = check_collection_formats(pack.pack, [(c.origin, c.manifest.format_version)
@@ -126,6 +135,14 @@ def run_assessment(inputs: list[Path], *, pack_dir: Path | None = None, override
                     params[name] = getattr(given, name)
             break
     collected_account = params["service_account"]
+    answer_warnings: list[str] = []
+    if resolved_answers is not None:
+        for name, value in resolved_answers.parameters.items():
+            given = (overrides or {}).get(name)
+            if given is not None and given != value:
+                answer_warnings.append(f"Le paramètre {name} donné en option ({given}) l'emporte sur la réponse "
+                                       f"du questionnaire ({value}).")
+            params[name] = value
     params.update({k: v for k, v in (overrides or {}).items() if v is not None})
     override_warning = ""
     if str(params["service_account"]).lower() != str(collected_account).lower():
@@ -136,9 +153,13 @@ def run_assessment(inputs: list[Path], *, pack_dir: Path | None = None, override
     findings = evaluate_pack(pack, facts, params)
     today = today or date.today()
     warnings = (format_warnings + list(assessment.warnings) + list(facts.warnings)
-                + ([override_warning] if override_warning else []))
-    if waivers:
-        findings, waiver_warnings = apply_waivers(findings, waivers, today)
+                + ([override_warning] if override_warning else []) + answer_warnings)
+    if resolved_answers is not None:
+        findings, more = apply_answers(findings, resolved_answers)
+        warnings += more
+    _mark_asked_parameters(findings, pack)
+    if resolved_waivers:
+        findings, waiver_warnings = apply_waivers(findings, resolved_waivers, today)
         warnings += waiver_warnings
     if not facts.hosts("vmes"):
         warnings.append("Aucune collecte de la machine VMES : les prérequis de la machine ne sont pas évalués.")
@@ -154,6 +175,15 @@ def run_assessment(inputs: list[Path], *, pack_dir: Path | None = None, override
         artifacts=_artifact_statuses(assessment), warnings=warnings)
     _beyond_one_report(report, pack, previous)
     return AssessmentResult(report=report, facts=facts, pack=pack)
+
+
+def _mark_asked_parameters(findings: list[Finding], pack: LoadedPack) -> None:
+    """« À vérifier » findings whose answer is a pack parameter (C7: the number of users) say which."""
+    defaults = pack.default_params()
+    asked = {rule.id: asked_parameter(rule, defaults) for rule in pack.rules}
+    for finding in findings:
+        if finding.state == State.MANUAL and asked.get(finding.rule_id):
+            finding.asks = asked[finding.rule_id]
 
 
 def _beyond_one_report(report: AssessmentReport, pack: LoadedPack, previous: Any) -> None:

@@ -144,6 +144,7 @@ class Finding(_Plain):
     references: list[Reference] = Field(default_factory=list)
     waiver: str = ""  # justification when waived
     answer: Answer | None = None  # the customer's answer, when it decided this finding
+    asks: str = ""  # the pack parameter a « À vérifier » finding asks the customer for ("users"), else ""
 
 
 class InputInfo(_Plain):

@@ -37,7 +37,34 @@ rules_app = typer.Typer(cls=FrenchGroup, add_completion=False, no_args_is_help=T
                         help="Consulter et vérifier les packs de règles.")
 app.add_typer(rules_app, name="rules")
 
-FORMATS = {"pdf", "html", "json", "csv"}
+FORMATS = {"pdf", "html", "json", "csv", "questionnaire"}
+DEFAULT_FORMATS = "pdf,html,json,csv,questionnaire"
+FORMATS_HELP = ("Formats séparés par des virgules : pdf, html, json, csv, questionnaire (questionnaire.yaml, "
+                "les questions à poser au client).")
+# \b keeps click from re-wrapping the lines that follow.
+FILES_HELP = """\b
+Fichiers YAML (UTF-8 ; documentation : docs/waivers-and-answers.md) :
+  --answers    le questionnaire.yaml écrit par analyze ou kit, complété :
+                 repondu_par: "M. Durand, DSI"
+                 date: 2026-12-02
+                 questions:
+                   - regle: c5-raid-power      (ou controle: C5)
+                     hote: VMES01
+                     reponse: "RAID 1, deux alimentations"
+                     conforme: oui             (oui : prérequis rempli ; non : non rempli)
+                   - regle: c7-sizing          (question qui demande un nombre)
+                     reponse: 350
+  --waivers    une liste de dérogations :
+                 - regle: c1-processor-class   (ou le contrôle : C1)
+                   hote: VMES01                (facultatif)
+                   justification: "Machine virtuelle validée par l'éditeur"
+                   expire: 2027-03-31
+                   auteur: J. Martin
+  --settings   client, utilisateurs, compte, reponses, derogations,
+               auteur (nom, societe, courriel, telephone), confidentialite ;
+               ~/.config/vmes-audit/avant-vente.yaml est lu s'il existe.
+Un contrôle est désigné par l'identifiant de sa règle ou du catalogue
+(« vmes-audit rules list ») ; un identifiant inconnu arrête l'analyse (code 2)."""
 PACK_HELP = ("Pack de règles : l'identifiant d'un pack installé (voir « vmes-audit rules packs ») "
              "ou le dossier d'un pack en préparation. Par défaut : le pack installé le plus récent.")
 
@@ -140,26 +167,40 @@ def main(version: Annotated[Optional[bool], typer.Option("--version", callback=_
     """Audit des prérequis VMES 5.5 à partir des collectes du client."""
 
 
-@app.command(help="Analyse une ou plusieurs collectes et écrit le rapport (PDF, HTML, JSON, CSV).",
-             epilog=EXIT_CODES_HELP)
+@app.command(help="Analyse une ou plusieurs collectes et écrit le rapport (PDF, HTML, JSON, CSV) et le "
+                  "questionnaire des points à faire confirmer par le client.",
+             epilog=FILES_HELP + "\n\n" + EXIT_CODES_HELP)
 def analyze(
     inputs: Annotated[list[Path], typer.Argument(metavar="COLLECTES", show_default=False,
                                                  help="Collectes : archives zip, dossiers de collecte, "
                                                       "ou dossier contenant tout ce que le client a envoyé.")],
     output: Annotated[Path, typer.Option("-o", "--output", metavar="DOSSIER", help="Dossier de sortie.")
                       ] = Path("out"),
-    formats: Annotated[str, typer.Option("--format", metavar="FORMATS",
-                                         help="Formats séparés par des virgules : pdf,html,json,csv.")
-                       ] = "pdf,html,json,csv",
+    formats: Annotated[str, typer.Option("--format", metavar="FORMATS", help=FORMATS_HELP)] = DEFAULT_FORMATS,
     pack: Annotated[Optional[str], typer.Option("--pack", metavar="PACK", help=PACK_HELP)] = None,
     account: Annotated[Optional[str], typer.Option("--account", metavar="NOM", help="Nom du compte de service "
                                                    "VMES (par défaut : celui de la collecte).")] = None,
     users: Annotated[Optional[int], typer.Option("--users", metavar="N", min=1,
-                                                 help="Nombre d'utilisateurs prévus.")] = None,
+                                                 help="Nombre d'utilisateurs prévus (l'emporte sur la réponse du "
+                                                      "questionnaire).")] = None,
     client: Annotated[str, typer.Option("--client", metavar="NOM", help="Nom du client pour la page de garde.")
                       ] = "",
+    answers: Annotated[Optional[Path], typer.Option("--answers", metavar="FICHIER",
+                                                    help="Questionnaire complété par le client (questionnaire.yaml) : "
+                                                         "ses réponses tranchent les points « À vérifier ».")] = None,
     waivers: Annotated[Optional[Path], typer.Option("--waivers", metavar="FICHIER",
-                                                    help="Fichier YAML de dérogations.")] = None,
+                                                    help="Dérogations de l'avant-vente (YAML, voir ci-dessous).")
+                       ] = None,
+    settings: Annotated[Optional[Path], typer.Option("--settings", metavar="FICHIER",
+                                                     help="Fichier de réglages (voir ci-dessous).")] = None,
+    author: Annotated[Optional[str], typer.Option("--author", metavar="NOM",
+                                                  help="Qui a rédigé le rapport (page de garde).")] = None,
+    contact: Annotated[Optional[str], typer.Option("--contact", metavar="TEXTE",
+                                                   help="Comment joindre l'auteur : courriel, téléphone.")] = None,
+    confidential: Annotated[Optional[bool], typer.Option("--confidential/--no-confidential",
+                                                         help="Mention « Confidentiel » en page de garde et en tête "
+                                                              "de page (par défaut : oui).", show_default=False)
+                            ] = None,
     report_date: Annotated[Optional[str], typer.Option("--date", metavar="AAAA-MM-JJ",
                                                        help="Date du rapport (par défaut aujourd'hui), pour "
                                                             "reproduire un rapport.")] = None,
@@ -173,6 +214,7 @@ def analyze(
 ) -> None:
     from vmes_audit.assessment.run import run_assessment
     from vmes_audit.engine.pack import resolve_pack
+    from vmes_audit.engine.answers import load_answers
     from vmes_audit.engine.waivers import load_waivers
     from vmes_audit.base.output_folder import OutputError, scratch_directory
     from vmes_audit.report.render import PdfUnavailable, write_outputs
@@ -180,18 +222,25 @@ def analyze(
     wanted = _formats(formats)
     today, date_warning = _report_date_and_warning(report_date)
     code = ExitCode.OK
+    extra_warnings = [date_warning] if date_warning else []
     try:
+        chosen = _settings(settings, client=client or None, users=users, account=account, answers=answers,
+                           waivers=waivers, author=author, contact=contact, confidential=confidential)
         # weasyprint stamps the PDF with SOURCE_DATE_EPOCH: the report date, whatever the environment says
         with interruptible(), scratch_directory(), _SourceDateEpoch(today), _pdf_process(wanted) as pdf_process:
             pack_dir = resolve_pack(pack)
-            waiver_list = load_waivers(waivers) if waivers else None
+            waiver_list = load_waivers(chosen.waivers) if chosen.waivers else None
+            answer_file = load_answers(chosen.answers) if chosen.answers else None
             earlier = None
             if previous is not None:
                 from vmes_audit.assessment.compare import load_previous
 
                 earlier = load_previous(previous)
-            result = run_assessment(inputs, pack_dir=pack_dir, client=client, waivers=waiver_list, today=today,
-                                    overrides={"service_account": account, "users": users}, previous=earlier)
+            result = run_assessment(inputs, pack_dir=pack_dir, client=chosen.client or "", waivers=waiver_list,
+                                    today=today, overrides={"service_account": chosen.account, "users": chosen.users},
+                                    previous=earlier, answers=answer_file,
+                                    answers_source=chosen.answers.name if chosen.answers else "",
+                                    waivers_source=chosen.waivers.name if chosen.waivers else "")
             report = result.report
             mapping_file = None
             if pseudonymise:
@@ -199,8 +248,11 @@ def analyze(
 
                 report, mapping_file = pseudonymised_outputs(report, output, mapping, facts=result.facts,
                                                              pack=result.pack)
+            report_settings = chosen.report_settings()
+            if not report_settings.has_author:
+                extra_warnings.append(NO_AUTHOR_WARNING)
             try:
-                written = write_outputs(report, output, wanted, pdf_process=pdf_process)
+                written = write_outputs(report, output, wanted, report_settings, pdf_process=pdf_process)
             except PdfUnavailable as exc:
                 written, pdf_problem = exc.written, str(exc)
             else:
@@ -215,7 +267,7 @@ def analyze(
         _fail(str(exc))
     except OSError as exc:
         _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).", ExitCode.OUTPUT)
-    _print_summary(report, written, [date_warning] if date_warning else [])
+    _print_summary(report, written, extra_warnings)
     if mapping_file is not None:
         typer.echo(f"Table de correspondance des pseudonymes (à conserver, ne pas transmettre) : {mapping_file}")
     if pdf_problem:
@@ -224,13 +276,35 @@ def analyze(
     raise typer.Exit(int(code))
 
 
+NO_AUTHOR_WARNING = ("la page de garde ne dit pas qui a rédigé le rapport : indiquez --author et --contact, ou "
+                     "créez ~/.config/vmes-audit/avant-vente.yaml (auteur: nom, societe, courriel, telephone ; "
+                     "voir docs/waivers-and-answers.md).")
+
+
+def _settings(file: Path | None, **options):
+    """The presales file, then ``--settings``, then the options (``workflows/settings.py``)."""
+    from vmes_audit.workflows.settings import AnalysisSettings, load_settings, merge_settings, presales_settings_file
+
+    own = presales_settings_file()
+    layers = [load_settings(own) if own is not None else AnalysisSettings()]
+    if file is not None:
+        layers.append(load_settings(file))
+    confidential = options.pop("confidential")
+    # --no-confidential removes the mark; --confidential keeps the settings' wording, or puts it back
+    layers.append(AnalysisSettings(**options, confidentiality="" if confidential is False else None))
+    merged = merge_settings(*layers)
+    if confidential and merged.confidentiality == "":
+        merged = merge_settings(merged, AnalysisSettings(confidentiality="Confidentiel"))
+    return merged
+
+
 @contextlib.contextmanager
 def _pdf_process(formats: set[str]):
     """The PDF's process, started now so that weasyprint loads during the analysis (``report/pdf_process.py``)."""
     if "pdf" not in formats:
         yield None
         return
-    from vmes_audit.report.pdf_process import start_pdf_process
+    from vmes_audit.report.render import start_pdf_process
 
     process = start_pdf_process()
     try:

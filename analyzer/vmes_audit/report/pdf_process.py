@@ -18,7 +18,7 @@ parent then raises :class:`~vmes_audit.report.render.PdfUnavailable`) and
 terminates it (:meth:`PdfProcess.close`).
 
 Without ``fork`` (Windows, macOS' default) or with ``VMES_AUDIT_PDF_PROCESS=off``,
-:func:`start_pdf_process` returns None and the PDF is made in the process itself.
+``report.render.start_pdf_process`` returns None and the PDF is made in the process itself.
 """
 
 from __future__ import annotations
@@ -27,26 +27,27 @@ import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Callable
 from multiprocessing.connection import Connection
+from typing import Any
 
-__all__ = ["PdfProcess", "PdfProcessError", "start_pdf_process"]
+__all__ = ["PdfProcess", "PdfProcessError", "fork_available"]
 
 
 class PdfProcessError(RuntimeError):
     """The child process failed in an unexpected way (a bug: the CLI reports an internal error)."""
 
 
-def _child(conn: Connection) -> None:
-    from vmes_audit.report import render
-
+def _child(conn: Connection, prepare: Callable[[], Any], write: Callable[[str, Any], None],
+           unavailable: type[Exception]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it terminates this process
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         try:
-            render._weasyprint()
+            prepare()
             problem = ""
-        except render.PdfUnavailable as exc:
-            problem = exc.detail
+        except unavailable as exc:
+            problem = getattr(exc, "detail", str(exc))
         html = conn.recv()
         if html is None:
             return
@@ -56,7 +57,7 @@ def _child(conn: Connection) -> None:
         import io
 
         buffer = io.BytesIO()
-        render._write_pdf(html, buffer)
+        write(html, buffer)
         conn.send(("ok", buffer.getvalue()))
     except (EOFError, BrokenPipeError):
         pass  # the parent left: nothing to say to anyone
@@ -75,12 +76,19 @@ def _child(conn: Connection) -> None:
 
 
 class PdfProcess:
-    """A forked child that imports weasyprint now and renders one HTML document later."""
+    """A forked child that imports weasyprint now and renders one HTML document later.
 
-    def __init__(self) -> None:
+    ``prepare`` loads the PDF engine (raising ``unavailable`` when it cannot), ``write(html, file)``
+    writes one document's PDF: ``report/render.py`` gives its own (``start_pdf_process``).
+    """
+
+    def __init__(self, prepare: Callable[[], Any], write: Callable[[str, Any], None],
+                 unavailable: type[Exception]) -> None:
         context = multiprocessing.get_context("fork")
+        self._unavailable = unavailable
         self._conn, child_end = context.Pipe()
-        self._process = context.Process(target=_child, args=(child_end,), daemon=True, name="vmes-audit-pdf")
+        self._process = context.Process(target=_child, args=(child_end, prepare, write, unavailable), daemon=True,
+                                        name="vmes-audit-pdf")
         self._process.start()
         child_end.close()
         self._used = False  # the HTML was sent
@@ -97,9 +105,7 @@ class PdfProcess:
             raise PdfProcessError(f"le processus du PDF s'est arrêté ({type(exc).__name__})") from None
 
     def result(self) -> bytes:
-        """The PDF of the submitted document; raises ``PdfUnavailable`` or :class:`PdfProcessError`."""
-        from vmes_audit.report.render import PdfUnavailable
-
+        """The PDF of the submitted document; raises ``unavailable`` or :class:`PdfProcessError`."""
         try:
             kind, payload = self._conn.recv()
             self._done = True
@@ -108,7 +114,7 @@ class PdfProcess:
         if kind == "ok":
             return payload
         if kind == "unavailable":
-            raise PdfUnavailable(payload)
+            raise self._unavailable(payload)
         if kind == "interrupted":
             from vmes_audit.base.interrupts import Interrupted
 
@@ -139,10 +145,8 @@ class PdfProcess:
         self.close()
 
 
-def start_pdf_process() -> PdfProcess | None:
-    """A :class:`PdfProcess` where ``fork`` is the way to start one (Linux), else None."""
+def fork_available() -> bool:
+    """Whether a :class:`PdfProcess` can start here: ``fork`` is the way (Linux), and not switched off."""
     if os.environ.get("VMES_AUDIT_PDF_PROCESS", "").lower() in ("off", "0", "non", "no"):
-        return None
-    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return PdfProcess()
+        return False
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()

@@ -50,6 +50,7 @@ OUTPUT_NAMES = {
     "html": "rapport-vmes.html",
     "json": "resultats.json",
     "csv": "resultats.csv",
+    "questionnaire": "questionnaire.yaml",  # the customer's questions, to fill in (report/questionnaire.py)
 }
 # The text of a badge starts with a symbol so states differ in black and white too.
 STATE_ICONS = {
@@ -207,6 +208,16 @@ def _write_pdf(html: str, target) -> None:
     document.write_pdf(target)
 
 
+def start_pdf_process() -> "PdfProcess | None":
+    """weasyprint loading in a forked process now, to lay out the PDF later (``report/pdf_process.py``);
+    None where a process cannot be forked (the PDF is then made in this one)."""
+    from vmes_audit.report.pdf_process import PdfProcess, fork_available
+
+    if not fork_available():
+        return None
+    return PdfProcess(prepare=_weasyprint, write=_write_pdf, unavailable=PdfUnavailable)
+
+
 def render_pdf(report: AssessmentReport, path: Path, settings: ReportSettings | None = None) -> None:
     """Write the PDF of ``render_html(report)`` to ``path`` (whole or not at all)."""
     path = Path(path)
@@ -221,6 +232,10 @@ def _content(report: AssessmentReport, fmt: str, html: Callable[[], str]) -> byt
         return json_text(report).encode("utf-8")
     if fmt == "csv":
         return csv_bytes(report)
+    if fmt == "questionnaire":
+        from vmes_audit.report.questionnaire import report_questionnaire
+
+        return report_questionnaire(report)
     return html().encode("utf-8")
 
 
@@ -240,7 +255,7 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
     if unknown:
         raise ValueError(f"format(s) inconnu(s) : {', '.join(sorted(unknown))} "
                          f"(attendus : {', '.join(OUTPUT_NAMES)})")
-    order = [fmt for fmt in ("json", "csv", "html", "pdf") if fmt in formats]  # the cheap files first
+    order = [fmt for fmt in ("json", "csv", "questionnaire", "html", "pdf") if fmt in formats]  # cheap first
     pdf_problem: PdfUnavailable | None = None
     html = cache(lambda: render_html(report, settings))
     pdf_source = cache(lambda: render_html(report, settings, for_print=True))

@@ -19,10 +19,9 @@ DEFAULT_CONFIDENTIALITY = "Confidentiel"
 class ReportSettings:
     author: str = ""  # "Jeanne Martin"
     company: str = ""  # "Intégrateur Exemple"
-    email: str = ""
-    phone: str = ""
-    confidentiality: str = DEFAULT_CONFIDENTIALITY  # the cover's mark; "" prints none
+    contact: str = ""  # "jeanne.martin@exemple.fr · 01 23 45 67 89"
+    confidentiality: str = DEFAULT_CONFIDENTIALITY  # the cover's mark, repeated on every page; "" for none
 
     @property
     def has_author(self) -> bool:
-        return bool(self.author or self.company or self.email or self.phone)
+        return bool(self.author or self.company or self.contact)
