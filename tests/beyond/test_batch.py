@@ -157,3 +157,60 @@ def test_batch_writes_the_pdfs(tmp_path: Path) -> None:
     for organisation in ("btp", "negoce"):
         assert (tmp_path / "sortie" / organisation / "rapport-vmes.pdf").read_bytes().startswith(b"%PDF")
     assert sum(1 for r in results if not r.ok) == len(BROKEN)
+
+
+# ---- issue 20: per-customer settings, links never followed ---------------------------------------
+
+def test_a_customer_folder_s_settings_give_the_client_users_answers_and_waivers(tmp_path: Path) -> None:
+    root = tmp_path / "clients"
+    folder = root / "exemple"
+    folder.mkdir(parents=True)
+    for sample in ("vmes01-2003-conforme.zip", "exch01-2003sp2.zip"):
+        shutil.copy(SAMPLES / sample, folder)
+    (folder / "vmes-audit.yaml").write_text(
+        'client: "Exemple SA"\nutilisateurs: 350\nreponses: reponses.yaml\nderogations: derogations.yaml\n'
+        'auteur:\n  nom: "Jeanne Martin"\n  courriel: "jeanne.martin@integrateur.fr"\n', encoding="utf-8")
+    (folder / "reponses.yaml").write_text(
+        'repondu_par: "M. Durand, DSI"\ndate: 2026-12-02\nquestions:\n'
+        '  - controle: C5\n    reponse: "RAID 1, deux alimentations"\n    conforme: oui\n', encoding="utf-8")
+    (folder / "derogations.yaml").write_text(
+        "- regle: E2\n  justification: Sans objet, test de la lecture\n  expire: 2099-01-01\n", encoding="utf-8")
+    out = tmp_path / "sortie"
+    result = runner.invoke(app, ["batch", str(root), "-o", str(out), "--format", "json,html", "--date", "2026-12-06",
+                                 "--workers", "1"], env={"VMES_AUDIT_SETTINGS": "off"})
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "exemple" / "resultats.json").read_text(encoding="utf-8"))
+    assert data["client"] == "Exemple SA" and data["parameters"]["users"] == 350
+    assert data["verdict"] == "pret"  # C7 by the users, C5 by the answer
+    assert any("Dérogation sans effet : « E2 »" in w for w in data["warnings"])  # E2 is conforming
+    html = (out / "exemple" / "rapport-vmes.html").read_text(encoding="utf-8")
+    assert "Jeanne Martin" in html and "M. Durand, DSI" in html
+    assert "Exemple SA" in (out / "portefeuille.html").read_text(encoding="utf-8")
+
+
+def test_a_customer_setting_pointing_out_of_its_folder_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "clients"
+    folder = root / "exemple"
+    folder.mkdir(parents=True)
+    shutil.copy(SAMPLES / "vmes01-2003-conforme.zip", folder)
+    (tmp_path / "ailleurs.yaml").write_text("questions: []\n", encoding="utf-8")
+    (folder / "vmes-audit.yaml").write_text("reponses: ../../ailleurs.yaml\n", encoding="utf-8")
+    results = run_batch(root, tmp_path / "sortie", {"json"}, workers=1, today=date(2026, 12, 6))
+    assert not results[0].ok and "indiquez un fichier du dossier du client" in results[0].error
+
+
+def test_a_customer_folder_that_is_a_link_is_skipped_and_said(tmp_path: Path) -> None:
+    """docs/collection-format.md: a link is never followed out of the folder given."""
+    outside = tmp_path / "ailleurs" / "secret"
+    outside.mkdir(parents=True)
+    shutil.copy(SAMPLES / "vmes01-2003-conforme.zip", outside)
+    root = tmp_path / "clients"
+    (root / "vrai").mkdir(parents=True)
+    shutil.copy(SAMPLES / "vmes05-echecs-2003.zip", root / "vrai")
+    (root / "lien").symlink_to(outside, target_is_directory=True)
+    out = tmp_path / "sortie"
+    result = runner.invoke(app, ["batch", str(root), "-o", str(out), "--format", "json", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "« lien » est un lien symbolique vers un dossier : il n'est pas suivi" in result.output
+    assert not (out / "lien").exists() and (out / "vrai" / "resultats.json").is_file()
+    assert [row["client"] for row in _rows(out)] == ["vrai"]

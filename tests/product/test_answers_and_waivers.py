@@ -238,3 +238,19 @@ def test_the_kit_questions_are_those_known_before_any_collection(samples_dir):
 def test_report_questions_are_the_manual_findings(samples_dir):
     report = run_assessment([samples_dir / "srvdc01-2000-non-conforme.zip"]).report
     assert [q.catalogue for q in report_questions(report)] == ["C5", "C7", "E3"]
+
+
+def test_the_kit_questionnaire_filled_before_the_collection_makes_the_compliant_organisation_ready(samples_dir,
+                                                                                                 tmp_path):
+    import io
+    import zipfile
+
+    from vmes_audit.workflows.kit import build_kit, kit_parameters
+
+    kit = build_kit(kit_parameters(load_pack(), client="Exemple SA"))
+    text = zipfile.ZipFile(io.BytesIO(kit.data)).read("questionnaire.yaml").decode("utf-8-sig")
+    assert "La future machine VMES a-t-elle des disques en RAID" in text and "--" not in text
+    (tmp_path / "kit-questionnaire.yaml").write_text(text, encoding="utf-8")
+    answers = _fill(tmp_path / "kit-questionnaire.yaml", tmp_path / "reponses.yaml")
+    result = _analyze(samples_dir, tmp_path / "out", "--answers", str(answers))
+    assert result.exit_code == 0 and "Verdict : Prêt\n" in result.output, result.output

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from vmes_audit.cli.main import app
 
 runner = CliRunner()
-MEMBERS = ["collect.cmd", "collect.vbs", "collect-ems.ps1", "collect-params.txt", "LISEZMOI.txt", "SHA256SUMS.txt"]
+MEMBERS = ["collect.cmd", "collect.vbs", "collect-ems.ps1", "collect-params.txt", "questionnaire.yaml",
+           "LISEZMOI.txt", "SHA256SUMS.txt"]
 
 
 def _kit(tmp_path: Path, *options: str) -> tuple[Path, str]:

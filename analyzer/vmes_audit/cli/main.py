@@ -409,16 +409,33 @@ def _echo_evolution(report) -> None:
                            "dans SORTIE/<client>/ et le portefeuille SORTIE/portefeuille.html et .csv. "
                            "Code de sortie : 0 si chaque dossier a été analysé, 1 si au moins un dossier n'a pas "
                            "pu l'être (il figure dans le portefeuille avec la raison), 2 si le dossier est "
-                           "inutilisable.")
+                           "inutilisable.",
+             epilog="""\b
+Réglages d'un client : un fichier vmes-audit.yaml dans son dossier (docs/waivers-and-answers.md) :
+  client: "Exemple BTP"            nom du client en page de garde
+  utilisateurs: 350                nombre d'utilisateurs prévus
+  compte: VistoAdmin               compte de service
+  reponses: questionnaire.yaml     questionnaire complété par le client
+  derogations: derogations.yaml    dérogations de l'avant-vente
+Un sous-dossier qui est un lien symbolique n'est pas suivi : il est signalé et ignoré.""")
 def batch_command(
     folder: Annotated[Path, typer.Argument(help="Dossier contenant un sous-dossier par client.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Dossier de sortie.")] = Path("out"),
-    formats: Annotated[str, typer.Option("--format", help="Formats séparés par des virgules : pdf,html,json,csv.")
-                       ] = "pdf,html,json,csv",
+    formats: Annotated[str, typer.Option("--format", help=FORMATS_HELP)] = DEFAULT_FORMATS,
     pack: Annotated[Optional[str], typer.Option("--pack", metavar="PACK", help=PACK_HELP)] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Nombre de processus d'analyse "
                                                    "(par défaut : un par cœur).")] = None,
     report_date: Annotated[Optional[str], typer.Option("--date", help="Date des rapports (AAAA-MM-JJ).")] = None,
+    settings: Annotated[Optional[Path], typer.Option("--settings", metavar="FICHIER",
+                                                     help="Réglages de l'avant-vente pour tous les clients (auteur, "
+                                                          "confidentialite…).")] = None,
+    author: Annotated[Optional[str], typer.Option("--author", metavar="NOM",
+                                                  help="Qui a rédigé les rapports (page de garde).")] = None,
+    contact: Annotated[Optional[str], typer.Option("--contact", metavar="TEXTE",
+                                                   help="Comment joindre l'auteur : courriel, téléphone.")] = None,
+    confidential: Annotated[Optional[bool], typer.Option("--confidential/--no-confidential",
+                                                         help="Mention « Confidentiel » (par défaut : oui).",
+                                                         show_default=False)] = None,
 ) -> None:
     from vmes_audit.workflows.batch import EXIT_SOME_FAILED, EXIT_UNUSABLE, run_batch
     from vmes_audit.cli.batch_progress import batch_progress
@@ -429,15 +446,20 @@ def batch_command(
     today = _report_date(report_date)
     from vmes_audit.engine.pack import resolve_pack
 
+    skipped: list[str] = []
     try:
+        chosen = _settings(settings, client=None, users=None, account=None, answers=None, waivers=None,
+                           author=author, contact=contact, confidential=confidential)
         pack_dir = resolve_pack(pack) if pack else None
         with _SourceDateEpoch(today), batch_progress() as progress:
             results = run_batch(folder, output, wanted, pack_dir=pack_dir, workers=workers, today=today,
-                                progress=progress)
+                                progress=progress, settings=chosen, skipped=skipped)
     except AuditError as exc:
         _fail(str(exc), EXIT_UNUSABLE)
     except OSError as exc:
         _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).", EXIT_UNUSABLE)
+    for text in skipped:
+        _say(f"Avertissement : {text}")
     failed = [r for r in results if not r.ok]
     typer.echo(f"Portefeuille : {output / 'portefeuille.html'} ({len(results)} client(s), "
                f"{len(failed)} dossier(s) impossible(s) à analyser)")

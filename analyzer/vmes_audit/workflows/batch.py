@@ -7,6 +7,20 @@ Each sub-folder of ``DIR`` is one customer and holds what that customer sent
     DIR/exemple-sante/…                       →  OUT/exemple-sante/…
                                                  OUT/portefeuille.html, OUT/portefeuille.csv
 
+A customer folder may hold ``vmes-audit.yaml`` (``workflows/settings.py``): the
+client's name for the cover, the planned users, the service account, the
+customer's answers (``questionnaire.yaml`` filled in) and presales' waivers,
+files of that folder::
+
+    client: "Exemple BTP"
+    utilisateurs: 350
+    reponses: questionnaire.yaml
+    derogations: derogations.yaml
+
+It comes on top of the presales settings given to the batch (``--settings``,
+``--author``…). A customer folder that is a symbolic link is skipped and said
+(``docs/collection-format.md``: a link is never followed out of the folder given).
+
 The customers are analysed in worker processes (one per core by default).
 When ``OUT/<customer>/resultats.json`` exists from an earlier batch, it is the
 *previous audit*: the new report gets its « Évolution » section, the portfolio
@@ -31,7 +45,12 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
+from typing import TYPE_CHECKING
+
 from vmes_audit.base.errors import AuditError, InputError
+
+if TYPE_CHECKING:
+    from vmes_audit.workflows.settings import AnalysisSettings
 
 __all__ = ["CustomerResult", "customer_folders", "analyse_customer", "run_batch", "attention_key",
            "EXIT_SOME_FAILED", "EXIT_UNUSABLE"]
@@ -42,7 +61,7 @@ _VERDICT_RANK = {"non_pret": 0, "pret_sous_reserve": 1, "pret": 2}
 
 @dataclass
 class CustomerResult:
-    customer: str
+    customer: str  # the customer folder's name
     ok: bool
     error: str = ""
     verdict: str = ""
@@ -57,10 +76,12 @@ class CustomerResult:
     report_file: str = ""  # the report to open, relative to OUT (HTML, else PDF, else JSON)
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    client: str = ""  # the name on the cover: vmes-audit.yaml's client, else the folder's name
 
 
-def customer_folders(root: Path, out: Path | None = None) -> list[Path]:
-    """The customer folders of ``root`` (hidden folders and the output folder excluded)."""
+def customer_folders(root: Path, out: Path | None = None, skipped: list[str] | None = None) -> list[Path]:
+    """The customer folders of ``root`` (hidden folders and the output folder excluded). A symbolic
+    link is never followed: it is left out, and said in ``skipped`` (French sentences)."""
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"« {root} » n'est pas un dossier : indiquez le dossier qui contient un sous-dossier "
@@ -70,7 +91,17 @@ def customer_folders(root: Path, out: Path | None = None) -> list[Path]:
         entries = sorted(root.iterdir(), key=lambda p: p.name.casefold())
     except OSError as exc:
         raise InputError(f"le dossier « {root} » est illisible ({exc.strerror or exc}).") from None
-    folders = [p for p in entries if p.is_dir() and not p.name.startswith(".") and p.resolve() != skip]
+    folders = []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            if entry.is_dir() and skipped is not None:
+                skipped.append(f"« {entry.name} » est un lien symbolique vers un dossier : il n'est pas suivi "
+                               "(un lien n'est jamais suivi hors du dossier indiqué) ; ce client n'est pas analysé.")
+            continue
+        if entry.is_dir() and entry.resolve() != skip:
+            folders.append(entry)
     if not folders:
         raise InputError(f"le dossier « {root} » ne contient aucun sous-dossier de client "
                          "(un sous-dossier par client, avec ses archives de collecte).")
@@ -86,10 +117,15 @@ def _since_last(counts: dict[str, int], previous_date: str) -> str:
 
 
 def analyse_customer(folder: Path, out_root: Path, formats: set[str], pack_dir: Path | None,
-                     today: date) -> CustomerResult:
-    """Analyse one customer folder and write its report; never raises (runs in a worker)."""
+                     today: date, settings: "AnalysisSettings | None" = None) -> CustomerResult:
+    """Analyse one customer folder and write its report; never raises (runs in a worker).
+    ``settings``: the presales settings of the batch, under the folder's own ``vmes-audit.yaml``."""
     from vmes_audit.assessment.run import run_assessment
     from vmes_audit.assessment.compare import load_previous, status_counts
+    from vmes_audit.engine.answers import load_answers
+    from vmes_audit.engine.waivers import load_waivers
+    from vmes_audit.workflows.settings import (CUSTOMER_SETTINGS_FILE, AnalysisSettings, load_settings,
+                                               merge_settings)
     from vmes_audit.base.findings import VERDICT_LABELS, State
     from vmes_audit.base.french import format_date
     from vmes_audit.report.render import write_outputs
@@ -98,8 +134,13 @@ def analyse_customer(folder: Path, out_root: Path, formats: set[str], pack_dir: 
     start = time.perf_counter()
     name = folder.name
     target = out_root / name
-    result = CustomerResult(customer=name, ok=False, report_dir=name)
+    result = CustomerResult(customer=name, ok=False, report_dir=name, client=name)
     try:
+        own = folder / CUSTOMER_SETTINGS_FILE
+        chosen = merge_settings(settings or AnalysisSettings(),
+                                load_settings(own, confined=True) if own.exists() or own.is_symlink()
+                                else AnalysisSettings())
+        result.client = chosen.client or name
         previous = None
         earlier = target / "resultats.json"
         if earlier.is_file():
@@ -107,14 +148,20 @@ def analyse_customer(folder: Path, out_root: Path, formats: set[str], pack_dir: 
                 previous = load_previous(earlier)
             except InputError as exc:
                 result.warnings.append(f"résultat précédent ignoré : {exc}")
-        assessed = run_assessment([folder], pack_dir=pack_dir, client=name, today=today, previous=previous)
+        assessed = run_assessment(
+            [folder], pack_dir=pack_dir, client=result.client, today=today, previous=previous,
+            overrides={"service_account": chosen.account, "users": chosen.users},
+            answers=load_answers(chosen.answers) if chosen.answers else None,
+            waivers=load_waivers(chosen.waivers) if chosen.waivers else None,
+            answers_source=chosen.answers.name if chosen.answers else "",
+            waivers_source=chosen.waivers.name if chosen.waivers else "")
         report = assessed.report
         if previous is not None:
             history = target / "historique"
             history.mkdir(parents=True, exist_ok=True)
             stamp = previous.report_date().isoformat()
             shutil.copy2(earlier, history / f"resultats-{stamp}.json")
-        written = write_outputs(report, target, formats)
+        written = write_outputs(report, target, formats, chosen.report_settings())
         first = next((written[k] for k in ("html", "pdf", "json", "csv") if k in written), None)
         result.report_file = f"{name}/{first.name}" if first is not None else ""
         starts = sorted(h.started for h in report.hosts if h.started)
@@ -150,15 +197,16 @@ def attention_key(result: CustomerResult) -> tuple:
 
 def run_batch(root: Path, out: Path, formats: set[str], *, pack_dir: Path | None = None,
               workers: int | None = None, today: date | None = None,
-              progress: Callable[[CustomerResult, int, int], None] | None = None) -> list[CustomerResult]:
+              progress: Callable[[CustomerResult, int, int], None] | None = None,
+              settings: "AnalysisSettings | None" = None, skipped: list[str] | None = None) -> list[CustomerResult]:
     """Analyse every customer folder of ``root`` into ``out`` and write the portfolio.
-    Returns the results in the portfolio's order. Raises :class:`InputError` when ``root``
-    is unusable (nothing is written then)."""
+    Returns the results in the portfolio's order; ``skipped`` receives a sentence per folder left
+    out (a symbolic link). Raises :class:`InputError` when ``root`` is unusable (nothing is written then)."""
     from vmes_audit.engine.pack import load_pack
     from vmes_audit.report.portfolio import write_portfolio
 
     out = Path(out)
-    folders = customer_folders(root, out)
+    folders = customer_folders(root, out, skipped)
     load_pack(pack_dir)  # a broken pack fails once, here, not once per customer
     out.mkdir(parents=True, exist_ok=True)
     today = today or date.today()
@@ -166,12 +214,12 @@ def run_batch(root: Path, out: Path, formats: set[str], *, pack_dir: Path | None
     results: list[CustomerResult] = []
     if workers == 1:
         for folder in folders:
-            results.append(analyse_customer(folder, out, formats, pack_dir, today))
+            results.append(analyse_customer(folder, out, formats, pack_dir, today, settings))
             if progress:
                 progress(results[-1], len(results), len(folders))
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(analyse_customer, folder, out, formats, pack_dir, today): folder
+            futures = {pool.submit(analyse_customer, folder, out, formats, pack_dir, today, settings): folder
                        for folder in folders}
             for future in as_completed(futures):
                 try:

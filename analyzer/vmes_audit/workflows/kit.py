@@ -5,6 +5,8 @@
 
     collect.cmd  collect.vbs  collect-ems.ps1   the released collector, byte for byte
     collect-params.txt                          the parameters (docs/collection-format.md §8)
+    questionnaire.yaml                          the questions no collection can answer (RAID, users…),
+                                                for the customer to fill in (engine/answers.py)
     LISEZMOI.txt                                the stock notice, after a header naming the
                                                 account, the NOC and the pack (cp1252, CRLF)
     SHA256SUMS.txt                              ``<sha256> *<file>`` for each file above
@@ -28,6 +30,7 @@ from datetime import date
 from pathlib import Path
 
 from vmes_audit import __version__
+from vmes_audit.engine.answers import QuestionItem, pack_questions
 from vmes_audit.engine.pack import LoadedPack
 from vmes_audit.base.errors import InputError
 from vmes_audit.base.output_folder import write_file
@@ -38,6 +41,7 @@ __all__ = ["KitParameters", "Kit", "KitError", "kit_parameters", "build_kit", "w
            "NOTICE_FILE", "COLLECTOR_FILES"]
 
 PARAMS_FILE = "collect-params.txt"
+QUESTIONNAIRE_FILE = "questionnaire.yaml"
 SUMS_FILE = "SHA256SUMS.txt"
 NOTICE_FILE = "LISEZMOI.txt"
 COLLECTOR_FILES = ("collect.cmd", "collect.vbs", "collect-ems.ps1")
@@ -71,6 +75,7 @@ class KitParameters:
     pack_version: str
     vmes_release: str
     made_on: date
+    questions: tuple[QuestionItem, ...] = ()  # what the collection cannot establish (questionnaire.yaml)
 
     @property
     def pack(self) -> str:
@@ -190,7 +195,7 @@ def kit_parameters(pack: LoadedPack, *, account: str | None = None, noc: str | N
         noc_host=host, noc_port=port, noc_address=address,
         client=_text_value("--client", client or "", 100),
         pack_id=pack.pack.id, pack_version=pack.pack.version, vmes_release=pack.pack.vmes_release,
-        made_on=made_on or date.today())
+        made_on=made_on or date.today(), questions=tuple(pack_questions(pack)))
 
 
 def _crlf(lines: list[str]) -> bytes:
@@ -239,6 +244,9 @@ def _notice_header(p: KitParameters) -> list[str]:
         "  PowerShell : Get-FileHash -Algorithm SHA256 collect.vbs",
         f"  Linux      : sha256sum -c {SUMS_FILE}",
         "",
+        *(_paragraph(f"Le fichier {QUESTIONNAIRE_FILE} pose les questions que la collecte ne peut pas trancher "
+                     "(disques en RAID, nombre d'utilisateurs prévus…) : complétez-le (avec le Bloc-notes, par "
+                     "exemple) et renvoyez-le avec l'archive de collecte.") + [""] if p.questions else []),
         "La suite de ce fichier est la notice du collecteur.",
         "", "",
     ]
@@ -271,6 +279,12 @@ def _slug(text: str) -> str:
 def build_kit(p: KitParameters) -> Kit:
     members = {name: collector_file(name) for name in COLLECTOR_FILES}
     members[PARAMS_FILE] = params_file(p)
+    if p.questions:
+        from vmes_audit.report.questionnaire import questionnaire_bytes, questionnaire_text
+
+        members[QUESTIONNAIRE_FILE] = questionnaire_bytes(questionnaire_text(
+            list(p.questions), client=p.client, pack=p.pack, vmes_release=p.vmes_release, made_on=None,
+            origin=f"Kit de collecte du {p.made_on:%d/%m/%Y}"))
     members[NOTICE_FILE] = notice_file(p, collector_file(NOTICE_FILE))
     sums = [f"{hashlib.sha256(data).hexdigest()} *{name}" for name, data in members.items()]
     members[SUMS_FILE] = ("\r\n".join(sums) + "\r\n").encode("ascii")
@@ -293,7 +307,8 @@ def email_text(kit: Kit) -> str:
                         f"{p.account}, comme l'explique le fichier {NOTICE_FILE} de l'archive. L'outil ne modifie "
                         "rien : il lit la configuration et produit une archive VMES-<MACHINE>-<date>.zip à nous "
                         "renvoyer. Pour Exchange 2007, lancez aussi collect-ems.ps1 dans l'Exchange Management "
-                        "Shell.", 72)
+                        "Shell." + (f" Merci aussi de compléter le questionnaire {QUESTIONNAIRE_FILE} de "
+                                    "l'archive et de nous le renvoyer avec la collecte." if p.questions else ""), 72)
     lines += ["", "Empreinte SHA-256 de l'archive jointe, pour votre équipe sécurité :", kit.sha256,
               f"(l'empreinte de chaque fichier est dans {SUMS_FILE})", ""]
     lines += _paragraph("Si votre messagerie bloque l'archive parce qu'elle contient des scripts, dites-le-nous : "
