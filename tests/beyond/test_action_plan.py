@@ -112,12 +112,13 @@ def test_html_and_json_of_the_plan() -> None:
     report = _assessed("btp").report
     steps = [s for g in report.action_plan.groups for s in g.steps]
     html = render_html(report)
-    section = html[html.index('id="plan-action"'):html.index('id="annexes"')]
-    assert "4. Plan d’action" in section
-    assert section.count("☐") == len(steps)
+    section = html[html.index('id="plan-action"'):html.index('id="fiches"')]
+    assert "2. Plan d’action" in section
+    assert section.count("☐") == len(steps)  # one line per step, referring to its card
+    assert section.count('class="card-ref"') == len(steps) and "Correction" not in section
     assert section.index("Administrateur du domaine") < section.index("Administrateur Exchange")
-    assert 'href="#plan-action">4. Plan d’action</a>' in html  # in the table of contents
-    assert "Après&nbsp;:</span> <a href=\"#etape-" in section
+    assert 'href="#plan-action">2. Plan d’action</a>' in html  # in the table of contents
+    assert "après l’étape" in section
     block = report_dict(report)["action_plan"]
     assert {r["title"] for r in block["roles"]} <= ROLES
     numbers = [s["number"] for r in block["roles"] for s in r["steps"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -102,7 +103,7 @@ def test_a_hard_link_is_replaced_not_written_through(report, tmp_path: Path) -> 
     out.mkdir()
     victim = _victims(tmp_path)["resultats.json"]
     os.link(victim, out / "resultats.json")
-    write_outputs(report, out, {"json"})
+    write_outputs(report, out, {"json"}, force=True)  # an unknown resultats.json: replaced with --force only
     assert victim.read_text(encoding="utf-8") == "contenu à protéger\n"
     assert (out / "resultats.json").read_text(encoding="utf-8").startswith("{")
 
@@ -136,7 +137,7 @@ def test_an_interrupted_run_changes_no_report_and_leaves_no_temporary_file(repor
 
     monkeypatch.setattr(render, "render_html", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        write_outputs(report, out, {"json", "csv", "html"})
+        write_outputs(report, out, {"json", "csv", "html"}, force=True)
     assert sorted(p.name for p in out.iterdir()) == ["resultats.json"]
     assert (out / "resultats.json").read_text(encoding="utf-8") == "rapport précédent"
 
@@ -205,7 +206,7 @@ def test_without_the_pdf_libraries_html_and_json_are_still_written(report, tmp_p
     _no_weasyprint(monkeypatch, error)
     (tmp_path / "rapport-vmes.pdf").write_bytes(b"%PDF- ancien")
     with pytest.raises(PdfUnavailable) as err:
-        write_outputs(report, tmp_path, {"pdf", "html", "json"})
+        write_outputs(report, tmp_path, {"pdf", "html", "json"}, force=True)
     assert set(err.value.written) == {"html", "json"}
     assert (tmp_path / "rapport-vmes.html").is_file() and (tmp_path / "resultats.json").is_file()
     assert not (tmp_path / "rapport-vmes.pdf").exists()  # a stale PDF would look like this run's
@@ -221,4 +222,56 @@ def test_the_cli_without_pdf_libraries_writes_the_rest_and_exits_4(samples_dir: 
     assert "Erreur : PDF non produit : weasyprint ne peut pas charger ses bibliothèques" in result.output
     assert "sudo apt-get install libpango-1.0-0" in result.output and "-----" not in result.output
     assert {p.name for p in tmp_path.iterdir()} == {"rapport-vmes.html", "resultats.json", "resultats.csv",
-                                                    "questionnaire.yaml"}
+                                                    "questionnaire.yaml", ".vmes-audit-rapport.json"}
+
+
+# ---- issue 20: never a file of another customer's report next to this one -------------------------
+
+def _run(samples_dir: Path, sample: str, out: Path, *args: str):
+    return runner.invoke(app, ["analyze", str(samples_dir / sample), "-o", str(out), "--date", "2026-12-06",
+                               *args], env={"VMES_AUDIT_SETTINGS": "off", "VMES_AUDIT_PDF_PROCESS": "off"})
+
+
+def test_another_customer_s_report_is_refused_without_force(samples_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rapport"
+    assert _run(samples_dir, "vmes05-echecs-2003.zip", out, "--client", "BTP", "--format", "json,csv,html").exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = _run(samples_dir, "vmes01-2003-conforme.zip", out, "--client", "Assurances", "--format", "json")
+    assert result.exit_code == 3, result.output
+    assert "contient déjà le rapport du client « BTP »" in result.output and "--force" in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing written, nothing removed
+
+
+def test_other_inputs_of_the_same_client_are_another_report(samples_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rapport"
+    assert _run(samples_dir, "vmes05-echecs-2003.zip", out, "--client", "X", "--format", "json").exit_code == 0
+    result = _run(samples_dir, "vmes01-2003-conforme.zip", out, "--client", "X", "--format", "json")
+    assert result.exit_code == 3 and "le rapport d'autres collectes" in result.output, result.output
+
+
+def test_force_replaces_it_and_removes_what_is_not_rewritten(samples_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rapport"
+    assert _run(samples_dir, "vmes05-echecs-2003.zip", out, "--client", "BTP", "--format", "json,csv,html").exit_code == 0
+    result = _run(samples_dir, "vmes01-2003-conforme.zip", out, "--client", "Assurances", "--format", "json", "--force")
+    assert result.exit_code == 0, result.output
+    assert "Le dossier contenait le rapport du client « BTP » : remplacé (--force)" in result.output
+    assert "supprimés car non régénérés : rapport-vmes.html, resultats.csv" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [".vmes-audit-rapport.json", "resultats.json"]
+    assert json.loads((out / "resultats.json").read_text(encoding="utf-8"))["client"] == "Assurances"
+
+
+def test_the_same_report_again_keeps_its_other_formats_and_says_so(samples_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rapport"
+    assert _run(samples_dir, "vmes01-2003-conforme.zip", out, "--client", "A", "--format", "json,csv").exit_code == 0
+    result = _run(samples_dir, "vmes01-2003-conforme.zip", out, "--client", "A", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "resultats.csv : laissé par une analyse précédente des mêmes collectes" in result.output
+    assert (out / "resultats.csv").is_file()
+
+
+def test_a_report_of_unknown_origin_is_not_mixed_with_this_one(samples_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rapport"
+    out.mkdir()
+    (out / "rapport-vmes.pdf").write_bytes(b"%PDF- d'une version sans fichier d'identite")
+    result = _run(samples_dir, "vmes01-2003-conforme.zip", out, "--format", "json")
+    assert result.exit_code == 3 and "dont l'origine n'est pas connue" in result.output, result.output

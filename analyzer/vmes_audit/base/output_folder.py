@@ -174,6 +174,24 @@ class OutputFolder:
             done.append(self.path / name)
         return done
 
+    def read_existing(self, name: str, limit: int) -> bytes | None:
+        """The bytes of a regular file of the folder (never read through a link); None when it is
+        absent, not a regular file or larger than ``limit``."""
+        info = self._lstat(name)
+        if info is None or not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        flags = os.O_RDONLY | _NOFOLLOW | _CLOEXEC | _BINARY
+        try:
+            fd = os.open(name, flags, dir_fd=self._fd) if self._fd is not None else os.open(self.path / name, flags)
+        except OSError:
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read(limit + 1)[:limit]
+
+    def existing(self, names: list[str]) -> list[str]:
+        """Those of ``names`` that are regular files of the folder."""
+        return [n for n in names if (info := self._lstat(n)) is not None and stat.S_ISREG(info.st_mode)]
+
     def remove_stale(self, name: str) -> bool:
         """Remove a previous run's ``name`` (a regular file only): this run could not produce it."""
         info = self._lstat(name)

@@ -201,6 +201,8 @@ def analyze(
                                                          help="Mention « Confidentiel » en page de garde et en tête "
                                                               "de page (par défaut : oui).", show_default=False)
                             ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Remplace le rapport d'un autre client (ou d'autres "
+                                        "collectes) présent dans le dossier de sortie.")] = False,
     report_date: Annotated[Optional[str], typer.Option("--date", metavar="AAAA-MM-JJ",
                                                        help="Date du rapport (par défaut aujourd'hui), pour "
                                                             "reproduire un rapport.")] = None,
@@ -252,7 +254,8 @@ def analyze(
             if not report_settings.has_author:
                 extra_warnings.append(NO_AUTHOR_WARNING)
             try:
-                written = write_outputs(report, output, wanted, report_settings, pdf_process=pdf_process)
+                written = write_outputs(report, output, wanted, report_settings, pdf_process=pdf_process,
+                                        force=force, notes=extra_warnings)
             except PdfUnavailable as exc:
                 written, pdf_problem = exc.written, str(exc)
             else:
@@ -335,14 +338,15 @@ def compare_command(
     old: Annotated[Path, typer.Argument(help="resultats.json de l'audit précédent.")],
     new: Annotated[Path, typer.Argument(help="resultats.json de l'audit récent.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Dossier de sortie.")] = Path("out"),
-    formats: Annotated[str, typer.Option("--format", help="Formats séparés par des virgules : pdf,html,json,csv.")
-                       ] = "pdf,html,json,csv",
+    formats: Annotated[str, typer.Option("--format", help=FORMATS_HELP)] = DEFAULT_FORMATS,
     pack: Annotated[Optional[str], typer.Option("--pack", metavar="PACK", help=PACK_HELP + " Sert aux anciens "
                                                 "identifiants des règles renommées et au plan d'action.")] = None,
     pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Remplace les noms du client par des jetons "
                                                "dans toutes les sorties.")] = False,
     mapping: Annotated[Optional[Path], typer.Option("--mapping", help="Table de correspondance des pseudonymes.")
                        ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Remplace le rapport d'un autre client (ou d'autres "
+                                        "collectes) présent dans le dossier de sortie.")] = False,
 ) -> None:
     from vmes_audit.assessment.compare import compare_files, parse_fr_date
     from vmes_audit.report.render import write_outputs
@@ -353,6 +357,7 @@ def compare_command(
     from vmes_audit.report.render import PdfUnavailable
 
     pdf_problem = ""
+    notes: list[str] = []
     try:
         with interruptible(), scratch_directory():
             pack_dir = resolve_pack(pack) if pack else None
@@ -371,7 +376,7 @@ def compare_command(
                 day = None
             try:
                 with _SourceDateEpoch(day):
-                    written = write_outputs(report, output, wanted)
+                    written = write_outputs(report, output, wanted, force=force, notes=notes)
             except PdfUnavailable as exc:
                 written, pdf_problem = exc.written, str(exc)
     except KeyboardInterrupt as exc:
@@ -384,6 +389,8 @@ def compare_command(
     except OSError as exc:
         _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).", ExitCode.OUTPUT)
     _echo_evolution(report)
+    for note in notes:
+        _say(f"Avertissement : {note}")
     for kind in sorted(written):
         typer.echo(f"Écrit : {written[kind]}")
     if mapping_file is not None:

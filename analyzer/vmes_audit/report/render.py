@@ -52,6 +52,10 @@ OUTPUT_NAMES = {
     "csv": "resultats.csv",
     "questionnaire": "questionnaire.yaml",  # the customer's questions, to fill in (report/questionnaire.py)
 }
+# Whose report a folder holds: the client and the digests of the analysed inputs, written with every
+# report (hidden: it is for vmes-audit, not for the reader), so that a run never leaves a file of
+# another customer's report next to its own.
+IDENTITY_FILE = ".vmes-audit-rapport.json"
 # The text of a badge starts with a symbol so states differ in black and white too.
 STATE_ICONS = {
     State.PASS: "✓", State.FAIL: "✗", State.WARN: "!", State.MANUAL: "?",
@@ -239,8 +243,64 @@ def _content(report: AssessmentReport, fmt: str, html: Callable[[], str]) -> byt
     return html().encode("utf-8")
 
 
+class OtherReportInFolder(OutputError):
+    """The output folder holds the report of another customer (another client or other inputs)."""
+
+
+def _identity(report: AssessmentReport) -> dict:
+    return {"client": report.client, "inputs": sorted(i.sha256 for i in report.inputs)}
+
+
+def _identity_of_folder(folder: OutputFolder) -> dict | None:
+    """Whose report the folder holds: its identity file, else its resultats.json; None if neither says."""
+    import json
+
+    for name, limit in ((IDENTITY_FILE, 1024 * 1024), (OUTPUT_NAMES["json"], 50 * 1024 * 1024)):
+        data = folder.read_existing(name, limit)
+        if data is None:
+            continue
+        try:
+            document = json.loads(data.decode("utf-8-sig"))
+            return {"client": str(document["client"]),
+                    "inputs": sorted(str(i["sha256"]) for i in document["inputs"])}
+        except (ValueError, KeyError, TypeError):
+            continue
+    return None
+
+
+def _other_report(folder: OutputFolder, report: AssessmentReport, written: list[str], force: bool,
+                  notes: list[str] | None) -> list[str]:
+    """The files of the folder's report that this run will not rewrite, when that report is another
+    customer's: refused (OtherReportInFolder) without ``force``, to remove with it."""
+    present = folder.existing(list(OUTPUT_NAMES.values()))
+    if not present:
+        return []
+    previous = _identity_of_folder(folder)
+    if previous == _identity(report):
+        left = [n for n in present if n not in written]
+        if left and notes is not None:
+            notes.append(f"{', '.join(left)} : laissé{'s' if len(left) > 1 else ''} par une analyse précédente des "
+                         "mêmes collectes pour le même client, non régénéré" + ("s" if len(left) > 1 else "")
+                         + " par celle-ci.")
+        return []
+    whose = (f"du client « {previous['client']} »" if previous and previous["client"] != report.client
+             else "d'autres collectes" if previous else "dont l'origine n'est pas connue")
+    if not force:
+        raise OtherReportInFolder(
+            f"le dossier de sortie « {folder.path} » contient déjà le rapport {whose} ({', '.join(present)}) : "
+            "rien n'a été écrit, pour ne pas mêler deux rapports. Choisissez un autre dossier (-o), ou ajoutez "
+            "--force pour le remplacer (ses fichiers que cette analyse ne réécrit pas seront supprimés).")
+    removed = [n for n in present if n not in written]
+    if notes is not None:
+        notes.append(f"Le dossier contenait le rapport {whose} : remplacé (--force)"
+                     + (f" ; supprimé{'s' if len(removed) > 1 else ''} car non régénéré"
+                        f"{'s' if len(removed) > 1 else ''} : {', '.join(removed)}." if removed else "."))
+    return removed
+
+
 def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
-                  settings: ReportSettings | None = None, pdf_process: "PdfProcess | None" = None) -> dict[str, Path]:
+                  settings: ReportSettings | None = None, pdf_process: "PdfProcess | None" = None, *,
+                  force: bool = False, notes: list[str] | None = None) -> dict[str, Path]:
     """Write the asked formats (``pdf``, ``html``, ``json``, ``csv``) into ``out_dir``;
     returns the path written per format.
 
@@ -250,6 +310,11 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
     that is not safe to write, and :class:`PdfUnavailable` (after writing the
     other formats) when the PDF libraries are missing. ``pdf_process`` (``report/pdf_process.py``)
     makes the PDF in a process started earlier; without it, the PDF is made here.
+
+    A folder holding another customer's report (another client, or other inputs: see
+    :data:`IDENTITY_FILE`) is refused with :class:`OtherReportInFolder` before anything is
+    rendered; with ``force`` its files that this run does not rewrite are removed. ``notes``
+    receives the French sentences that say what was done to files of an earlier report.
     """
     unknown = set(formats) - OUTPUT_NAMES.keys()
     if unknown:
@@ -259,7 +324,9 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
     pdf_problem: PdfUnavailable | None = None
     html = cache(lambda: render_html(report, settings))
     pdf_source = cache(lambda: render_html(report, settings, for_print=True))
-    with OutputFolder(Path(out_dir), [OUTPUT_NAMES[fmt] for fmt in order]) as folder:
+    names = [OUTPUT_NAMES[fmt] for fmt in order]
+    with OutputFolder(Path(out_dir), [*names, IDENTITY_FILE]) as folder:
+        to_remove = _other_report(folder, report, names, force, notes)
         if pdf_process is not None and "pdf" in formats:
             pdf_process.submit(pdf_source())  # laid out there while the other formats are written here
         for fmt in order:
@@ -281,7 +348,13 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
                 data = _content(report, fmt, html)
                 with folder.staged(name) as handle:
                     handle.write(data)
+        with folder.staged(IDENTITY_FILE) as handle:
+            import json
+
+            handle.write(json.dumps(_identity(report), ensure_ascii=False, sort_keys=True).encode("utf-8"))
         paths = {path.name: path for path in folder.commit()}
+        for name in to_remove:
+            folder.remove_stale(name)
         stale_removed = folder.remove_stale(OUTPUT_NAMES["pdf"]) if pdf_problem else False
     written = {fmt: paths[OUTPUT_NAMES[fmt]] for fmt in order if OUTPUT_NAMES[fmt] in paths}
     if pdf_problem is not None:

@@ -161,7 +161,8 @@ def analyse_customer(folder: Path, out_root: Path, formats: set[str], pack_dir: 
             history.mkdir(parents=True, exist_ok=True)
             stamp = previous.report_date().isoformat()
             shutil.copy2(earlier, history / f"resultats-{stamp}.json")
-        written = write_outputs(report, target, formats, chosen.report_settings())
+        # the customer's own folder of the batch: a new collection replaces the earlier report (kept in historique/)
+        written = write_outputs(report, target, formats, chosen.report_settings(), force=True)
         first = next((written[k] for k in ("html", "pdf", "json", "csv") if k in written), None)
         result.report_file = f"{name}/{first.name}" if first is not None else ""
         starts = sorted(h.started for h in report.hosts if h.started)
