@@ -131,3 +131,39 @@ def test_ctrl_c_in_any_command_is_exit_130_with_a_message(monkeypatch) -> None:
     monkeypatch.setattr(vmes_audit.engine.pack, "installed_packs", interrupted)
     result = runner.invoke(app, ["rules", "packs"])
     assert result.exit_code == 130 and "Interrompu." in result.output
+
+
+# ---- issue 20: click's suggestions and the system's errors in French too -------------------------
+
+def test_a_mistyped_command_is_told_in_french_with_the_suggestion() -> None:
+    result = runner.invoke(app, ["analyse", "x"])
+    assert result.exit_code == ExitCode.INPUT
+    assert "Erreur : commande inconnue « analyse » (voulez-vous dire « analyze » ?)." in result.output
+    assert not ENGLISH.search(result.output) and "Did you mean" not in result.output
+
+
+def test_an_unknown_click_sentence_is_never_shown_in_english() -> None:
+    from vmes_audit.cli.french_cli import usage_error_message
+    from typer._click.exceptions import UsageError
+
+    assert usage_error_message(UsageError("Invalid something unexpected.")) == \
+        "commande ou option incorrecte (voir l'aide : --help)"
+
+
+@pytest.mark.parametrize("number,english", [(1, "Operation not permitted"), (2, "No such file or directory"),
+                                            (13, "Permission denied"), (28, "No space left on device")])
+def test_system_errors_are_told_in_french(number: int, english: str) -> None:
+    from vmes_audit.base.errors import os_error_text
+
+    text = os_error_text(OSError(number, english))
+    assert english not in text and "Errno" not in text and text
+
+
+def test_an_output_folder_that_cannot_be_created_is_told_in_french(samples_dir: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "fichier"
+    blocker.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["analyze", str(samples_dir / "vmes01-2003-conforme.zip"), "-o",
+                                 str(blocker / "sous-dossier"), "--format", "json"])
+    assert result.exit_code == ExitCode.OUTPUT, result.output
+    assert "impossible de créer le dossier de sortie" in result.output
+    assert "(ce n'est pas un dossier)" in result.output and "Not a directory" not in result.output

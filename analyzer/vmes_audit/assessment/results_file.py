@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from vmes_audit.base.errors import InputError, validation_message
+from vmes_audit.base.errors import InputError, os_error_text, validation_message
 from vmes_audit.base.findings import (
     ActionPlan,
     Answer,
@@ -114,7 +114,7 @@ def read_json_document(path: Path, what: str) -> Any:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise InputError(f"{what} « {path} » est introuvable ou illisible ({exc.strerror or exc}).") from None
+        raise InputError(f"{what} « {path} » est introuvable ou illisible ({os_error_text(exc)}).") from None
     if not path.is_file():
         raise InputError(f"{what} « {path} » n'est pas un fichier.")
     if size > MAX_JSON_BYTES:
@@ -131,4 +131,4 @@ def read_json_document(path: Path, what: str) -> Any:
         raise InputError(f"{what} « {path.name} » n'est pas un JSON valide{where} : est-ce bien le "
                          "resultats.json écrit par vmes-audit ?") from None
     except OSError as exc:
-        raise InputError(f"{what} « {path.name} » est illisible ({exc.strerror or exc}).") from None
+        raise InputError(f"{what} « {path.name} » est illisible ({os_error_text(exc)}).") from None

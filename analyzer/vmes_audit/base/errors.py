@@ -34,6 +34,35 @@ class PackError(AuditError):
         super().__init__("Pack de règles invalide :\n" + "\n".join(f"  - {p}" for p in problems))
 
 
+# What the C library says of an OSError, in French (errno names: the numbers differ between systems).
+_OS_ERRORS_FR = {
+    "ENOENT": "fichier ou dossier introuvable", "EACCES": "permission refusée", "EPERM": "opération non permise",
+    "EEXIST": "le fichier existe déjà", "ENOTDIR": "ce n'est pas un dossier", "EISDIR": "c'est un dossier",
+    "ENOSPC": "plus de place sur le disque", "EDQUOT": "quota disque dépassé",
+    "EROFS": "système de fichiers en lecture seule", "ELOOP": "lien symbolique refusé ou en boucle",
+    "ENAMETOOLONG": "nom trop long", "EMFILE": "trop de fichiers ouverts", "ENFILE": "trop de fichiers ouverts",
+    "EIO": "erreur d'entrée-sortie du disque", "EBUSY": "ressource occupée", "EINVAL": "argument invalide",
+    "ENOTEMPTY": "dossier non vide", "EXDEV": "périphériques différents", "ETXTBSY": "fichier en cours d'utilisation",
+    "EFBIG": "fichier trop gros", "ENODEV": "périphérique introuvable", "ENXIO": "périphérique introuvable",
+}
+
+
+def os_error_text(exc: BaseException) -> str:
+    """The reason of an OSError in French, never the C library's English nor "[Errno 2]".
+
+    >>> import errno
+    >>> os_error_text(PermissionError(errno.EPERM, "Operation not permitted")), os_error_text(OSError("x"))
+    ('opération non permise', 'erreur système')
+    """
+    import errno as _errno
+
+    number = getattr(exc, "errno", None)
+    name = _errno.errorcode.get(number, "") if isinstance(number, int) else ""
+    if name in _OS_ERRORS_FR:
+        return _OS_ERRORS_FR[name]
+    return f"erreur système {name or number}" if (name or number) else "erreur système"
+
+
 def internal_error_text(exc: BaseException) -> str:
     """French sentence for an unexpected exception (never a traceback in the report)."""
     detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from vmes_audit.base import interrupts
-from vmes_audit.base.errors import AuditError
+from vmes_audit.base.errors import AuditError, os_error_text
 
 __all__ = ["OutputError", "OutputFolder", "scratch_directory", "write_file", "write_files"]
 
@@ -94,7 +94,7 @@ class OutputFolder:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"impossible de créer le dossier de sortie « {path} » ({exc.strerror or exc}).") from exc
+            raise OutputError(f"impossible de créer le dossier de sortie « {path} » ({os_error_text(exc)}).") from exc
         if not _DIR_FD:
             return
         try:
@@ -103,7 +103,7 @@ class OutputFolder:
             if path.is_symlink():
                 raise OutputError(f"le dossier de sortie « {path} » est devenu un lien symbolique pendant "
                                   "l'analyse : rien n'a été écrit.") from exc
-            raise OutputError(f"impossible d'ouvrir le dossier de sortie « {path} » ({exc.strerror or exc}).") from exc
+            raise OutputError(f"impossible d'ouvrir le dossier de sortie « {path} » ({os_error_text(exc)}).") from exc
 
     def close(self) -> None:
         if self._fd is not None:
@@ -153,7 +153,7 @@ class OutputFolder:
             else:
                 fd = os.open(self.path / temporary, flags, 0o644)
         except OSError as exc:
-            raise OutputError(f"impossible d'écrire dans « {self.path} » ({exc.strerror or exc}).") from exc
+            raise OutputError(f"impossible d'écrire dans « {self.path} » ({os_error_text(exc)}).") from exc
         self._staged[name] = temporary
         with os.fdopen(fd, "wb") as handle:
             yield handle

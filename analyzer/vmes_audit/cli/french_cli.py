@@ -210,6 +210,8 @@ def _bad_parameter_reason(exc: click_errors.BadParameter) -> str:
 _USAGE_ENGLISH = [
     (r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$", "argument(s) en trop : {0}"),
     (r"^Missing command\.$", "commande manquante"),
+    # typer adds its suggestion: "No such command 'analyse'. Did you mean 'analyze'?"
+    (r"^No such command '(.*?)'\. Did you mean '(.*?)'\?$", "commande inconnue « {0} » (voulez-vous dire « {1} » ?)"),
     (r"^No such command '(.*)'\.$", "commande inconnue « {0} »"),
     (r"^Option '(.*)' requires an argument\.?$", "l'option {0} demande une valeur"),
     (r"^Option '(.*)' requires (\d+) arguments\.?$", "l'option {0} demande {1} valeurs"),
@@ -239,7 +241,20 @@ def usage_error_message(exc: click_errors.UsageError) -> str:
         match = re.match(pattern, exc.message)
         if match:
             return template.format(*match.groups())
-    return exc.message  # raised by vmes-audit itself (French)
+    return _no_english(exc.message)
+
+
+# Any other sentence of click's or typer's own: never shown in English.
+_ENGLISH_START = re.compile(r"^(?:No such|Got unexpected|Missing|Invalid|Option|Argument|Error|Usage|Try|"
+                            r"Did you|Expected|Unknown|The )")
+
+
+def _no_english(message: str) -> str:
+    """A usage error raised by vmes-audit itself is already French; one of click's we do not know
+    is replaced by a French sentence."""
+    if _ENGLISH_START.match(message or ""):
+        return "commande ou option incorrecte (voir l'aide : --help)"
+    return message
 
 
 def _echo_err(text: str) -> None:

@@ -17,7 +17,7 @@ from typing import Annotated, NoReturn, Optional
 import typer
 
 from vmes_audit import __version__
-from vmes_audit.base.errors import AuditError, PackError
+from vmes_audit.base.errors import AuditError, PackError, os_error_text
 from vmes_audit.cli.french_cli import (
     EXIT_CODES_HELP,
     HELP_OPTION_NAMES,
@@ -269,7 +269,7 @@ def analyze(
     except AuditError as exc:
         _fail(str(exc))
     except OSError as exc:
-        _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).", ExitCode.OUTPUT)
+        _fail(f"impossible d'écrire dans « {output} » ({os_error_text(exc)}).", ExitCode.OUTPUT)
     _print_summary(report, written, extra_warnings)
     if mapping_file is not None:
         typer.echo(f"Table de correspondance des pseudonymes (à conserver, ne pas transmettre) : {mapping_file}")
@@ -335,8 +335,8 @@ def _print_summary(report, written: dict[str, Path], extra_warnings: list[str] =
 @app.command("compare", help="Compare deux audits du même client (leurs resultats.json) et écrit le rapport du plus "
                              "récent avec la section « Évolution depuis l'audit du … ».")
 def compare_command(
-    old: Annotated[Path, typer.Argument(help="resultats.json de l'audit précédent.")],
-    new: Annotated[Path, typer.Argument(help="resultats.json de l'audit récent.")],
+    old: Annotated[Path, typer.Argument(metavar="ANCIEN", help="resultats.json de l'audit précédent.")],
+    new: Annotated[Path, typer.Argument(metavar="RECENT", help="resultats.json de l'audit récent.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Dossier de sortie.")] = Path("out"),
     formats: Annotated[str, typer.Option("--format", help=FORMATS_HELP)] = DEFAULT_FORMATS,
     pack: Annotated[Optional[str], typer.Option("--pack", metavar="PACK", help=PACK_HELP + " Sert aux anciens "
@@ -387,7 +387,7 @@ def compare_command(
     except AuditError as exc:
         _fail(str(exc))
     except OSError as exc:
-        _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).", ExitCode.OUTPUT)
+        _fail(f"impossible d'écrire dans « {output} » ({os_error_text(exc)}).", ExitCode.OUTPUT)
     _echo_evolution(report)
     for note in notes:
         _say(f"Avertissement : {note}")
@@ -426,7 +426,7 @@ Réglages d'un client : un fichier vmes-audit.yaml dans son dossier (docs/waiver
   derogations: derogations.yaml    dérogations de l'avant-vente
 Un sous-dossier qui est un lien symbolique n'est pas suivi : il est signalé et ignoré.""")
 def batch_command(
-    folder: Annotated[Path, typer.Argument(help="Dossier contenant un sous-dossier par client.")],
+    folder: Annotated[Path, typer.Argument(metavar="DOSSIER", help="Dossier contenant un sous-dossier par client.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Dossier de sortie.")] = Path("out"),
     formats: Annotated[str, typer.Option("--format", help=FORMATS_HELP)] = DEFAULT_FORMATS,
     pack: Annotated[Optional[str], typer.Option("--pack", metavar="PACK", help=PACK_HELP)] = None,
@@ -464,7 +464,7 @@ def batch_command(
     except AuditError as exc:
         _fail(str(exc), EXIT_UNUSABLE)
     except OSError as exc:
-        _fail(f"impossible d'écrire dans « {output} » ({exc.strerror or exc}).", EXIT_UNUSABLE)
+        _fail(f"impossible d'écrire dans « {output} » ({os_error_text(exc)}).", EXIT_UNUSABLE)
     for text in skipped:
         _say(f"Avertissement : {text}")
     failed = [r for r in results if not r.ok]

@@ -14,6 +14,7 @@ import os
 import stat
 from pathlib import Path
 
+from vmes_audit.base.errors import os_error_text
 from vmes_audit.collection.zipread import LIMITS
 from vmes_audit.base.encoding import printable
 
@@ -66,7 +67,7 @@ def read_folder_files(children: list[Path]) -> tuple[dict[str, bytes], dict[str,
         try:
             files[child.name] = read_no_follow(child, LIMITS["loose_file_bytes"])
         except OSError as exc:
-            errors[child.name] = printable(exc.strerror or str(exc), 200)
+            errors[child.name] = printable(os_error_text(exc), 200)
     return files, errors
 
 

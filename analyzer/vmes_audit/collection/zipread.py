@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from vmes_audit.base.encoding import has_control, printable
-from vmes_audit.base.errors import InputError
+from vmes_audit.base.errors import InputError, os_error_text
 
 __all__ = ["ZipContent", "read_zip", "read_archive", "entry_name_problem", "LIMITS", "MIB"]
 
@@ -209,7 +209,7 @@ def read_zip(path: Path) -> ZipContent:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise InputError(f"« {label} » illisible ({exc.strerror or exc}).") from exc
+        raise InputError(f"« {label} » illisible ({os_error_text(exc)}).") from exc
     if size > LIMITS["archive_bytes"]:
         raise InputError(f"« {label} » fait {size} octets, au-delà de ce que peut contenir une collecte : "
                          "ce n'est pas une collecte vmes-audit.")

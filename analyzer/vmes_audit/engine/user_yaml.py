@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from vmes_audit.base.errors import InputError
+from vmes_audit.base.errors import InputError, os_error_text
 
 __all__ = ["load_user_yaml", "MAX_BYTES", "MAX_ALIASES", "MAX_NODES", "MAX_DEPTH"]
 
@@ -108,7 +108,7 @@ def load_user_yaml(path: Path, what: str) -> Any:
     except FileNotFoundError:
         raise InputError(f"{what} « {path} » est introuvable.") from None
     except OSError as exc:
-        raise InputError(f"{what} « {path} » est illisible ({exc.strerror or type(exc).__name__}).") from None
+        raise InputError(f"{what} « {path} » est illisible ({os_error_text(exc)}).") from None
     if len(raw) > MAX_BYTES:
         raise InputError(f"{what} « {path.name} » dépasse {MAX_BYTES // 1024} Ko : ce n'est pas un fichier "
                          "de vmes-audit (quelques Ko suffisent).")

@@ -118,7 +118,8 @@ def powershell_lines(command: str, width: int) -> list[str] | None:
     parts = [" ".join(g) for g in groups if g]
     lines: list[str] = []
     for part in parts:
-        if lines and not lines[-1].endswith("|") and len(lines[-1]) + 1 + len(part) <= width - 2:
+        room = width - 2 - (4 if len(lines) > 1 else 0)  # " `" at the end; 4 spaces before a continuation
+        if lines and not lines[-1].endswith("|") and len(lines[-1]) + 1 + len(part) <= room:
             lines[-1] += " " + part
         else:
             lines.append(part)

@@ -47,7 +47,7 @@ from typing import Callable
 
 from typing import TYPE_CHECKING
 
-from vmes_audit.base.errors import AuditError, InputError
+from vmes_audit.base.errors import AuditError, InputError, os_error_text
 
 if TYPE_CHECKING:
     from vmes_audit.workflows.settings import AnalysisSettings
@@ -90,7 +90,7 @@ def customer_folders(root: Path, out: Path | None = None, skipped: list[str] | N
     try:
         entries = sorted(root.iterdir(), key=lambda p: p.name.casefold())
     except OSError as exc:
-        raise InputError(f"le dossier « {root} » est illisible ({exc.strerror or exc}).") from None
+        raise InputError(f"le dossier « {root} » est illisible ({os_error_text(exc)}).") from None
     folders = []
     for entry in entries:
         if entry.name.startswith("."):
@@ -180,7 +180,7 @@ def analyse_customer(folder: Path, out_root: Path, formats: set[str], pack_dir: 
     except AuditError as exc:
         result.error = str(exc)
     except OSError as exc:
-        result.error = f"écriture impossible dans « {target} » ({exc.strerror or exc})."
+        result.error = f"écriture impossible dans « {target} » ({os_error_text(exc)})."
     except Exception as exc:  # a bug must not stop the batch: the portfolio names it
         last = traceback.extract_tb(exc.__traceback__)[-1]
         result.error = (f"erreur interne de l'analyseur ({exc.__class__.__name__} dans "
