@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages vmes-audit needs: "runtime" (the PDF report) or "test" (runtime + what the
 # test suite runs: poppler, Wine for the collector, a Samba AD DC for the directory tests).
-# As root with apt-get: installs what is missing, with service starts forbidden (Debian's policy-rc.d
+# As root with apt-get: installs what is missing (refreshing the package lists when a fresh container
+# has none, or when they are too old to install from), with service starts forbidden (Debian's policy-rc.d
 # hook answering 101, so that installing samba never starts smbd/nmbd/samba on this machine's
 # network; an existing hook is put back). Otherwise: says what to install, and fails for "test".
 set -euo pipefail
@@ -34,5 +35,19 @@ restore() {
 trap restore EXIT
 printf '#!/bin/sh\nexit 101\n' > "$POLICY"
 chmod 755 "$POLICY"
-# shellcheck disable=SC2086 # one word per package
-apt-get install -y -q --no-install-recommends $missing >/dev/null
+# A fresh container has no package lists (apt-get would answer "Unable to locate package"), and old
+# lists name versions the mirror no longer has: refresh them first when empty, and once on failure.
+lists_present() { compgen -G "/var/lib/apt/lists/*_Packages*" >/dev/null; }
+install() {
+  # shellcheck disable=SC2086 # one word per package
+  apt-get install -y -q --no-install-recommends $missing >/dev/null
+}
+if ! lists_present; then
+  echo "Listes de paquets absentes : apt-get update…"
+  apt-get update -q >/dev/null
+fi
+if ! install; then
+  echo "Installation impossible avec les listes de paquets actuelles : apt-get update, puis nouvel essai…"
+  apt-get update -q >/dev/null
+  install
+fi
