@@ -4,8 +4,9 @@ For each version, ``vmes-audit analyze … --format pdf`` is run as a presales
 engineer runs it (a new process: imports, analysis, rendering, PDF), on the
 demo sample and on the compliant organisation, alternating the two versions
 round after round so that the load of the machine weighs on both alike. It
-prints the median and minimum wall times, the ratio after / before, and the
-page count of each PDF.
+prints the median and minimum wall times, the ratio after / before, the
+processor time (user + system, the PDF's process included: less sensitive to
+the load of a shared machine than the wall time), and the page count of each PDF.
 
     .venv/bin/python bench/bench_report_before_after.py                  # before = e0b0482, after = this tree
     .venv/bin/python bench/bench_report_before_after.py --before main --rounds 7
@@ -24,6 +25,7 @@ import argparse
 import io
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -59,17 +61,20 @@ def pages(pdf: Path) -> str:
     return found.group(1) if found else "?"
 
 
-def run(tree: Path, samples: list[str], out: Path) -> float:
+def run(tree: Path, samples: list[str], out: Path) -> tuple[float, float]:
+    """Wall time and processor time (this process's children: the analysis and its PDF process)."""
     env = {**os.environ, "PYTHONPATH": str(tree / "analyzer")}
     command = [sys.executable, "-c", "import sys; from vmes_audit.cli.main import app; sys.exit(app())",
                "analyze", *[str(ROOT / "samples" / s) for s in samples], "-o", str(out), "--format", "pdf",
                "--date", "2026-12-06", "--client", "Banc d'essai"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"échec de l'analyse avec {tree} :\n{done.stderr}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> int:
@@ -82,22 +87,28 @@ def main() -> int:
         outs = {(version, case): Path(tmp) / f"out-{i}-{j}" for i, version in enumerate(trees)
                 for j, case in enumerate(CASES)}
         times: dict[tuple[str, str], list[float]] = {key: [] for key in outs}
+        cpu: dict[tuple[str, str], list[float]] = {key: [] for key in outs}
         for version, tree in trees.items():  # warm-up: compiled imports, pack cache
             for case, samples in CASES.items():
                 run(tree, samples, outs[version, case])
         for _ in range(args.rounds):
             for case, samples in CASES.items():
                 for version, tree in trees.items():
-                    times[version, case].append(run(tree, samples, outs[version, case]))
+                    wall, processor = run(tree, samples, outs[version, case])
+                    times[version, case].append(wall)
+                    cpu[version, case].append(processor)
         print(f"vmes-audit analyze --format pdf, avant = {args.before}, après = {ROOT.name} "
               f"({args.rounds} passages alternés, Python {sys.version.split()[0]}, {os.cpu_count()} cœurs)")
         for case in CASES:
             before, after = times["avant", case], times["après", case]
-            print(f"{case:<36} avant : {statistics.median(before):5.2f} s (min {min(before):5.2f}), "
-                  f"{pages(outs['avant', case] / 'rapport-vmes.pdf')} pages | après : "
-                  f"{statistics.median(after):5.2f} s (min {min(after):5.2f}), "
-                  f"{pages(outs['après', case] / 'rapport-vmes.pdf')} pages | après/avant : "
-                  f"{statistics.median(after) / statistics.median(before):.0%} (min {min(after) / min(before):.0%})")
+            cpu_before, cpu_after = statistics.median(cpu["avant", case]), statistics.median(cpu["après", case])
+            print(f"{case}\n"
+                  f"  avant : {statistics.median(before):5.2f} s (min {min(before):5.2f}), processeur {cpu_before:5.2f} s, "
+                  f"{pages(outs['avant', case] / 'rapport-vmes.pdf')} pages\n"
+                  f"  après : {statistics.median(after):5.2f} s (min {min(after):5.2f}), processeur {cpu_after:5.2f} s, "
+                  f"{pages(outs['après', case] / 'rapport-vmes.pdf')} pages\n"
+                  f"  après/avant : durée {statistics.median(after) / statistics.median(before):.0%} "
+                  f"(min {min(after) / min(before):.0%}), processeur {cpu_after / cpu_before:.0%}")
     return 0
 
 

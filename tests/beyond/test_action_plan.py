@@ -115,7 +115,7 @@ def test_html_and_json_of_the_plan() -> None:
     section = html[html.index('id="plan-action"'):html.index('id="fiches"')]
     assert "2. Plan d’action" in section
     assert section.count("☐") == len(steps)  # one line per step, referring to its card
-    assert section.count('class="card-ref"') == len(steps) and "Correction" not in section
+    assert section.count("fiche&nbsp;") == len(steps) and "Correction" not in section
     assert section.index("Administrateur du domaine") < section.index("Administrateur Exchange")
     assert 'href="#plan-action">2. Plan d’action</a>' in html  # in the table of contents
     assert "après l’étape" in section

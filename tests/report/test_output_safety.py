@@ -275,3 +275,12 @@ def test_a_report_of_unknown_origin_is_not_mixed_with_this_one(samples_dir: Path
     (out / "rapport-vmes.pdf").write_bytes(b"%PDF- d'une version sans fichier d'identite")
     result = _run(samples_dir, "vmes01-2003-conforme.zip", out, "--format", "json")
     assert result.exit_code == 3 and "dont l'origine n'est pas connue" in result.output, result.output
+
+
+def test_the_identity_file_alone_tells_the_same_report(samples_dir: Path, tmp_path: Path) -> None:
+    """Without resultats.json (--format csv), the hidden identity file says whose report it is."""
+    out = tmp_path / "rapport"
+    for _ in range(2):
+        result = _run(samples_dir, "vmes01-2003-conforme.zip", out, "--client", "A", "--format", "csv")
+        assert result.exit_code == 0, result.output
+    assert _run(samples_dir, "vmes05-echecs-2003.zip", out, "--client", "B", "--format", "csv").exit_code == 3

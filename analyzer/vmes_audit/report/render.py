@@ -261,8 +261,8 @@ def _identity_of_folder(folder: OutputFolder) -> dict | None:
             continue
         try:
             document = json.loads(data.decode("utf-8-sig"))
-            return {"client": str(document["client"]),
-                    "inputs": sorted(str(i["sha256"]) for i in document["inputs"])}
+            return {"client": str(document["client"]),  # resultats.json lists objects, the identity file digests
+                    "inputs": sorted(str(i["sha256"] if isinstance(i, dict) else i) for i in document["inputs"])}
         except (ValueError, KeyError, TypeError):
             continue
     return None

@@ -169,6 +169,11 @@ class ReportView:
         return [fv for fv in self.findings if fv.has_card]
 
     @property
+    def present_states(self) -> list[State]:
+        """The states at least one finding has, in STATE_ORDER."""
+        return [state for state in STATE_ORDER if self.counts[state]]
+
+    @property
     def action_count(self) -> int:
         """Findings that need action (the steps of the action plan)."""
         return sum(1 for fv in self.findings if fv.finding.state in ACTION_STATES)
