@@ -162,3 +162,17 @@ def test_french_spacing_in_rendered_values(report):
     finding = report.findings[0].model_copy(update={"message": "Le droit « Envoyer comme » est refusé ; voir : F3 ?"})
     html = render_html(report.model_copy(update={"findings": [finding]}))
     assert "«\u00a0Envoyer comme\u00a0»" in html and "refusé\u202f; voir\u00a0: F3\u202f?" in html
+
+
+def test_the_stylesheet_has_no_syntax_error():
+    """A stray brace makes weasyprint drop the rule after it without a word (the cards lost their frame)."""
+    import tinycss2
+
+    css = (reports_dir() / "css" / "report.css").read_text(encoding="utf-8")
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    assert [r for r in rules if r.type == "error"] == []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            declarations = tinycss2.parse_declaration_list(rule.content, skip_comments=True, skip_whitespace=True)
+            assert [d for d in declarations if d.type == "error"] == [], tinycss2.serialize(rule.prelude)
+    assert css.count("{") == css.count("}")

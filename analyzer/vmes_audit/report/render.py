@@ -212,6 +212,25 @@ def _write_pdf(html: str, target) -> None:
     document.write_pdf(target)
 
 
+def _prepare_pdf_engine() -> None:
+    """Load weasyprint and lay out a few lines with the report's stylesheet and fonts: what a first
+    document pays once (the C declarations, the fonts, the user-agent stylesheet) is paid while the
+    other process analyses the collections (``report/pdf_process.py``). Raises PdfUnavailable."""
+    weasyprint = _weasyprint()
+    folder = reports_dir()
+    css = (folder / "css" / "report.css").read_text(encoding="utf-8")
+    sample = ('<section class="cover"><p class="confidential">x</p><h1 class="cover-title">x</h1></section>'
+              '<section class="cards"><h1>x</h1><article class="card"><h3 class="card-head">é</h3>'
+              '<p class="chips"><span class="badge state-fail">✗ x</span> <span class="message">x</span></p>'
+              '<pre class="cmd cmd-normal">x</pre></article></section>')
+    try:
+        weasyprint.HTML(string=f"<html><head><style>{css}</style></head><body>{sample}</body></html>",
+                        base_url=str(folder) + os.sep, url_fetcher=_local_fetcher_class()(folder)
+                        ).render().write_pdf(io.BytesIO())
+    except Exception:  # noqa: BLE001 - a warm-up only: the real document will say what is wrong
+        pass
+
+
 def start_pdf_process() -> "PdfProcess | None":
     """weasyprint loading in a forked process now, to lay out the PDF later (``report/pdf_process.py``);
     None where a process cannot be forked (the PDF is then made in this one)."""
@@ -219,7 +238,7 @@ def start_pdf_process() -> "PdfProcess | None":
 
     if not fork_available():
         return None
-    return PdfProcess(prepare=_weasyprint, write=_write_pdf, unavailable=PdfUnavailable)
+    return PdfProcess(prepare=_prepare_pdf_engine, write=_write_pdf, unavailable=PdfUnavailable)
 
 
 def render_pdf(report: AssessmentReport, path: Path, settings: ReportSettings | None = None) -> None:
