@@ -32,7 +32,7 @@ def test_pdf_renders_with_verdict_footer_and_toc(report, tmp_path: Path):
     assert "Valeur <b>grasse</b></div>" in text
     pages = text.count("\f")
     assert f"page 2 / {pages}" in text
-    assert "Table des matières" in text and "À vérifier avec le client" in text
+    assert "À vérifier avec le client" in text and "Points à traiter" in text
     assert "CONFIDENTIEL" in text  # the cover's mark, repeated at the top of every page
     assert "Non conforme" in text and "Non évaluable" in text and "Dérogation" in text
 
@@ -77,3 +77,17 @@ def test_remote_resources_are_refused(report, tmp_path: Path, monkeypatch):
     render_pdf(report, tmp_path / "r.pdf")
     assert calls and all(u.startswith("file://" + str(folder.resolve())) or
                          u.startswith("file:" + str(folder.resolve())) for u in calls), calls
+
+
+def test_the_pdf_is_navigated_by_its_bookmarks(report):
+    """The PDF has no table of contents page (page numbers cost a second layout): its headings are bookmarks."""
+    from vmes_audit.report import render
+
+    weasyprint = render._weasyprint()
+    folder = render.reports_dir()
+    document = weasyprint.HTML(string=render.render_html(report, for_print=True), base_url=str(folder) + "/",
+                               url_fetcher=render._local_fetcher_class()(folder)).render()
+    titles = [entry[0] for entry in document.make_bookmark_tree()]  # (label, target, children, state)
+    assert titles[:5] == ["Audit des prérequis VMES\xa05.5", "1. Synthèse", "2. Plan d’action", "3. Points à traiter",
+                          "4. À vérifier avec le client"]
+    assert "target-counter" not in render.render_html(report, for_print=True).split("</style>", 1)[1]
