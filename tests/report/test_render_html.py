@@ -108,7 +108,7 @@ def test_questions_for_manual_and_unknown(report, html):
 
 def test_state_badges_carry_text_not_only_colour(html):
     for state, label in STATE_LABELS.items():
-        assert re.search(rf'class="badge state-[a-z]+">[^<&]+&nbsp;{re.escape(label)}</span>', html)
+        assert re.search(rf'class="badge state-[a-z]+">[^<&]+&nbsp;{re.escape(label.replace(" ", "\xa0"))}</span>', html)
 
 
 def test_cover_facts(report, html):
