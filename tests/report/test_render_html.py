@@ -9,6 +9,7 @@ import pytest
 
 from vmes_audit.base.findings import STATE_LABELS, VERDICT_LABELS, State, Verdict
 from vmes_audit.report import render_html, reports_dir, write_outputs
+from vmes_audit.base.french import NBSP
 from vmes_audit.report.view import build_view, customer_question
 
 
@@ -108,7 +109,8 @@ def test_questions_for_manual_and_unknown(report, html):
 
 def test_state_badges_carry_text_not_only_colour(html):
     for state, label in STATE_LABELS.items():
-        assert re.search(rf'class="badge state-[a-z]+">[^<&]+&nbsp;{re.escape(label.replace(" ", "\xa0"))}</span>', html)
+        glued = re.escape(label.replace(" ", NBSP))  # the label's words kept together
+        assert re.search(rf'class="badge state-[a-z]+">[^<&]+&nbsp;{glued}</span>', html)
 
 
 def test_cover_facts(report, html):
