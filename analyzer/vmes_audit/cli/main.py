@@ -43,7 +43,7 @@ FORMATS_HELP = ("Formats séparés par des virgules : pdf, html, json, csv, ques
                 "les questions à poser au client).")
 # \b keeps click from re-wrapping the lines that follow.
 FILES_HELP = """\b
-Fichiers YAML (UTF-8 ; documentation : docs/waivers-and-answers.md) :
+Fichiers YAML (UTF-8 ; détails dans docs/waivers-and-answers.md du dépôt) :
   --answers    le questionnaire.yaml écrit par analyze ou kit, complété :
                  repondu_par: "M. Durand, DSI"
                  date: 2026-12-02
@@ -281,7 +281,7 @@ def analyze(
 
 NO_AUTHOR_WARNING = ("la page de garde ne dit pas qui a rédigé le rapport : indiquez --author et --contact, ou "
                      "créez ~/.config/vmes-audit/avant-vente.yaml (auteur: nom, societe, courriel, telephone ; "
-                     "voir docs/waivers-and-answers.md).")
+                     "voir « vmes-audit analyze --help »).")
 
 
 def _settings(file: Path | None, **options):
@@ -418,7 +418,7 @@ def _echo_evolution(report) -> None:
                            "pu l'être (il figure dans le portefeuille avec la raison), 2 si le dossier est "
                            "inutilisable.",
              epilog="""\b
-Réglages d'un client : un fichier vmes-audit.yaml dans son dossier (docs/waivers-and-answers.md) :
+Réglages d'un client : un fichier vmes-audit.yaml dans son dossier :
   client: "Exemple BTP"            nom du client en page de garde
   utilisateurs: 350                nombre d'utilisateurs prévus
   compte: VistoAdmin               compte de service

@@ -184,7 +184,7 @@ def load_answers(path: Path) -> AnswersFile:
         data = {"questions": data}
     if not isinstance(data, dict):
         raise InputError(f"{ANSWERS_WHAT} « {path.name} » doit être le questionnaire écrit par vmes-audit "
-                         "(questionnaire.yaml), complété : voir docs/waivers-and-answers.md.")
+                         "(questionnaire.yaml), complété : voir « vmes-audit analyze --help ».")
     try:
         return AnswersFile.model_validate(data)
     except ValidationError as exc:

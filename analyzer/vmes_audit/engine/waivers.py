@@ -106,7 +106,7 @@ def load_waivers(path: Path) -> list[Waiver]:
         return []
     if not isinstance(data, list):
         raise InputError(f"{WAIVERS_WHAT} « {path.name} » doit être une liste de dérogations (chacune commence "
-                         "par « - regle: … ») : voir docs/waivers-and-answers.md.")
+                         "par « - regle: … ») : voir « vmes-audit analyze --help ».")
     waivers = []
     for index, item in enumerate(data, start=1):
         if not isinstance(item, dict):

@@ -55,7 +55,7 @@ def questionnaire_text(items: list[QuestionItem], *, client: str, pack: str, vme
         f"questionnaire: {_q(FORMAT)}",
         f"client: {_q(client)}",
         f"pack: {_q(pack)}",
-        f"rapport_du: {made_on.isoformat() if made_on else _q('')}",
+        *([f"rapport_du: {made_on.isoformat()}"] if made_on else []),
         'repondu_par: ""        # nom et fonction de la personne qui répond',
         "date:                  # date des réponses, AAAA-MM-JJ",
     ]

@@ -152,7 +152,7 @@ def load_settings(path: Path, *, confined: bool = False) -> AnalysisSettings:
         return AnalysisSettings(sources=(str(path),))
     if not isinstance(data, dict):
         raise InputError(f"Le fichier de réglages « {path.name} » doit être un objet YAML (client: …, "
-                         "utilisateurs: …) : voir docs/waivers-and-answers.md.")
+                         "utilisateurs: …) : voir « vmes-audit analyze --help ».")
     try:
         parsed = _SettingsFile.model_validate(data)
     except ValidationError as exc:
