@@ -157,7 +157,7 @@ def test_a_waiver_by_catalogue_id_applies_and_one_that_waives_nothing_is_said(sa
 
 @pytest.mark.parametrize("content,expected", [
     ("- regle: C5\n  expire: 2099-01-01\n", "justification : champ absent"),
-    ("- regle: C5\n  justification: court\n  expire: 2099-01-01\n", "au moins 10 caractères"),
+    ("- regle: C5\n  justification: court\n  expire: 2099-01-01\n", "justification trop courte (« court »)"),
     ("- regle: C5\n  justification: Validé par l'éditeur\n  expire: demain\n", "non reconnue"),
     ("- regle: C5\n  justification: Validé par l'éditeur\n  expire: 2099-01-01\n  commentaire: x\n",
      "champ « commentaire » inconnu"),

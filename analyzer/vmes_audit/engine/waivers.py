@@ -124,12 +124,14 @@ _FIELD_FR = {"rule": "regle", "host": "hote", "expires": "expire", "author": "au
 
 
 def _waiver_problems(exc: ValidationError) -> str:
+    short = [e for e in exc.errors() if e["type"] == "string_too_short" and e["loc"][:1] == ("justification",)]
+    if short:
+        return (f"justification trop courte (« {str(short[0].get('input', ''))[:40]} ») : 10 caractères au moins, "
+                "qui disent pourquoi l'écart est accepté")
     text = validation_message(exc)
     for english, french in _FIELD_FR.items():
         text = text.replace(f"{english} :", f"{french} :")
     for err in exc.errors():
-        if err["type"] == "string_too_short" and err["loc"][:1] == ("justification",):
-            text += " (la justification doit faire au moins 10 caractères)"
         if err["type"] == "value_error" and err.get("ctx", {}).get("error"):
             text += f" ({err['ctx']['error']})"
         if err["type"] in ("date_from_datetime_parsing", "date_parsing", "date_type"):
