@@ -22,6 +22,7 @@ refused in every column, declared or not.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -114,7 +115,8 @@ _table("host", "Une ligne par machine collectée (WMI et registre préférés à
        "registry_current_mb registry_max_mb ts_mode ts_app_compat run_as run_as_account run_as_sid "
        "format_version manifest_status manifest_error artifacts_total artifacts_failed artifacts_failed_count "
        "sa_local_admin sa_local_admin_via sa_home_server sa_legacy_dn esm_installed esm_build run_as_sid_matches_sa "
-       "run_as_ie_harden domain_netbios sa_sid artifacts_usable_count collection_problems collection_problems_count judged fallbacks provenance",
+       "run_as_ie_harden domain_netbios sa_sid artifacts_usable_count collection_problems collection_problems_count judged "
+       "source_conflicts fallbacks provenance",
        "wmi_os wmi_computersystem wmi_processor systeminfo reg_values wmi_registry wmi_terminalservice",
        bounds=HOST_BOUNDS)
 _NTFS_MB = 256 * 1024 * 1024  # 256 Tio: the largest NTFS volume of Windows Server 2003 (2^32 clusters of 64 Kio)
@@ -153,6 +155,8 @@ class Facts:
     # host -> collections of that host (after naming loose collections)
     collections_by_host: dict[str, list[Collection]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    today: date | None = None  # the report's date: collection dates are judged against it (check H4)
+    service_account: str | None = None  # the account the analysis is about (--account, else the collector's)
 
     def table(self, name: str) -> pd.DataFrame:
         frame = self.tables.get(name)
