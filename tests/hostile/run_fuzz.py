@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "analyzer"))
 sys.path.insert(0, str(ROOT))
 
+from tests.hostile import separators  # noqa: E402
 from tests.hostile import test_fuzz as fuzz  # noqa: E402
 from tests.hostile.kit import SampleZip  # noqa: E402
 from tests.hostile.mutate import CODEC_NAMES, mutate_manifest, mutate_text  # noqa: E402
@@ -57,6 +58,13 @@ def _outcome(call) -> str:
     return "ok"
 
 
+def _separator_case(kind: str, case: tuple[str, str]) -> None:
+    """A forged line break inside a value: refused (ParseError) or the same structure as the control."""
+    outcome = separators.check(kind, *case)
+    if outcome == "refused":
+        raise ParseError("forgery refused")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=20000, help="cases per parser target")
@@ -80,6 +88,13 @@ def main() -> int:
             rng = random.Random(seed)
             text = mutate_text(rng, rng.choice(fuzz.CORPUS[kind]), rounds=rng.randint(1, 8))
             run(f"parser {kind}", seed, lambda: _parser_for(kind)(text))
+    for kind in separators.KINDS:
+        for _ in range(args.cases):
+            seed = master.randrange(2 ** 32)
+            rng = random.Random(seed)
+            case = separators.forge(rng, rng.choice(fuzz.CORPUS[kind]), kind)
+            if case is not None:
+                run(f"séparateurs {kind}", seed, lambda: _separator_case(kind, case))
     for _ in range(args.cases):
         seed = master.randrange(2 ** 32)
         rng = random.Random(seed)

@@ -22,10 +22,9 @@ from typing import Any
 
 from vmes_audit.base.errors import ParseError
 from vmes_audit.facts.ad_account import read_account
-from vmes_audit.facts.ad_records import as_list, cn_of, first_of, of_kind, records_of, sid_value, text_of
+from vmes_audit.facts.ad_records import as_list, first_of, of_kind, records_of, sid_value, text_of
 from vmes_audit.facts.delegations import delegation_rows
 from vmes_audit.facts.ems import apply_ems_mailbox, merge_ems_permissions
-from vmes_audit.facts.host import to_int
 from vmes_audit.facts.mapi import mapi_profile_rows
 from vmes_audit.facts.model import Facts, register_table
 from vmes_audit.facts.parsed import parsed

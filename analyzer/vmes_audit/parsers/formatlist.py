@@ -50,6 +50,7 @@ from __future__ import annotations
 import re
 
 from vmes_audit.base.errors import ParseError
+from vmes_audit.parsers.lines import text_lines
 
 __all__ = ["parse_format_list", "normalize_right", "normalize_role"]
 
@@ -81,7 +82,7 @@ def parse_format_list(text: str) -> list[dict[str, str | list[str]]]:
     """Parse ``Format-List`` text (already decoded) into one dict per object."""
     # Out-File ends every line with CRLF, and only there: any other separator (a lone LF or CR,
     # U+2028, U+0085, 0x1E…) is part of a value (an administrator's name), never a new line.
-    lines = [line.rstrip(" ") for line in text.lstrip("\ufeff").split("\r\n")]
+    lines = [line.rstrip(" ") for line in text_lines(text.lstrip("\ufeff"))]
     if not any(line.strip(_BLANKS) for line in lines):
         return []
     width = max(len(line) for line in lines)
