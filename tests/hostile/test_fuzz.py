@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.hostile import separators
+from tests.hostile import forgeries, separators
 from tests.hostile.kit import SAMPLES, SampleZip
 from tests.hostile.mutate import CODEC_NAMES, corrupt_zip_bytes, mutate_manifest, mutate_text, mutate_zip_entries, zip_of
 from vmes_audit.collection.artifacts import ARTIFACTS
@@ -214,3 +214,11 @@ def test_a_line_break_inside_a_value_never_becomes_structure(kind: str, seed: in
     case = separators.forge(rng, rng.choice(CORPUS[kind]), kind)
     if case is not None:
         separators.check(kind, *case)
+
+
+@pytest.mark.parametrize("family", sorted(forgeries.FAMILIES))
+@settings(max_examples=int(os.environ.get("FUZZ_FORGERY_EXAMPLES", "12")))
+@given(seed=st.integers(0, 2 ** 32 - 1))
+def test_forged_identities_and_claims_never_pass(family: str, seed: int, tmp_path_factory) -> None:
+    """Issue 18: homonyms and lookalike names never give F8; a contradicted claim never leaves H4 « Conforme »."""
+    forgeries.run(family, seed, tmp_path_factory.mktemp("f"))

@@ -159,7 +159,6 @@ def _service_account_rows(facts: Facts) -> list[dict[str, Any]]:
 
 def build(facts: Facts) -> None:
     rows: list[dict[str, Any]] = []
-    host_rows = {r["host"]: r for r in records(facts.table("host"))}
     for host, colls in facts.collections_by_host.items():
         for coll in colls:
             if coll.manifest is None:
@@ -167,8 +166,8 @@ def build(facts: Facts) -> None:
             rows += _date_rows(host, coll.manifest.started, coll.manifest.ended, facts.today)
             rows += _collector_rows(host, coll)
             rows += _dry_run_rows(host, coll)
-        row = host_rows.get(host)
-        if row is not None:
-            rows += _identity_rows(host, row)
+    # every machine row (a VMES machine and an Exchange server may share a name: one row each)
+    for row in records(facts.table("host")):
+        rows += _identity_rows(str(row["host"]), row)
     rows += _service_account_rows(facts)
     facts.tables["claims"] = frame("claims", rows)

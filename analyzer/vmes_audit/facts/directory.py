@@ -51,7 +51,8 @@ register_table("organisation", "Le domaine, l'organisation Exchange et le compte
                "sa_admin_count sa_protected sa_has_mailbox sa_home_mdb sa_home_server sa_legacy_dn "
                "sa_mail sa_hidden sa_show_in_ab_count delegations_unknown_reason org_container_collected "
                "org_permissions_unreadable "
-               "sa_ems_roles sa_ems_role_count sa_ex2007_groups sa_ex2007_roles "
+               "sa_ems_roles sa_ems_role_count sa_ex2007_groups sa_ex2007_roles sa_ems_roles_unconfirmed "
+               "sa_ems_roles_unconfirmed_count "
                "sa_send_as_domain sa_send_as_domain_reason send_as_evidence send_as_fallback_reason "
                "mail_containers_count mail_users_count mail_containers_truncated mail_containers_without_send_as "
                "mail_users_without_send_as mail_containers_undecided mail_containers_protected "
@@ -205,7 +206,13 @@ def _ex2007_roles(facts: Facts, org: dict, account) -> None:
                 groups.append(row["name"])
                 held.append(role)
         org["sa_ex2007_groups"] = groups
-        org["sa_ex2007_roles"] = sorted(set(held) | set(roles or []))
+        # Add-ExchangeAdministrator makes these roles memberships of their group: with the token known,
+        # a group role EMS lists but the token lacks is a contradiction (F8 « À vérifier »), never a role.
+        # ServerAdmin is no group membership (permissions on one server): EMS alone shows it.
+        unconfirmed = sorted({r for r in roles or [] if r in _EX2007_ROLE_GROUPS.values() and r not in held})
+        org["sa_ems_roles_unconfirmed"] = unconfirmed
+        org["sa_ems_roles_unconfirmed_count"] = len(unconfirmed)
+        org["sa_ex2007_roles"] = sorted(set(held) | {r for r in roles or [] if r not in unconfirmed})
     elif roles is not None:
         org["sa_ex2007_roles"] = sorted(set(roles))
 
