@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 
 from vmes_audit.collection import Assessment, Collection
-from vmes_audit.collection.artifacts import ARTIFACTS
+from vmes_audit.collection.artifacts import ARTIFACTS, format_tuple
 from vmes_audit.base.errors import internal_error_text
 from vmes_audit.facts import claims, directory, machine, network
 from vmes_audit.facts.host import fallback_notes, host_row
@@ -89,10 +89,19 @@ def _collection_quality(row: dict, colls: list[Collection]) -> None:
         elif art.status == "skipped" and spec is not None and not spec.skippable:
             failed.append(f"{art.name} : non collecté (« skipped ») alors que cette étape s'applique à toute "
                           f"machine{' (' + art.error[:200] + ')' if art.error else ''}")
+    newer = []
     if coll.manifest is not None:
+        collected_format = format_tuple(coll.manifest.format_version)
         for name, spec in ARTIFACTS.items():
-            if spec.expected and coll.mode in spec.modes and name not in coll.artifacts:
+            if coll.mode not in spec.modes or name in coll.artifacts:
+                continue
+            if format_tuple(spec.since) > collected_format:
+                # an earlier collector: not a gap of this collection, but the report says what it lacks
+                newer.append(f"{name} ({spec.label_fr}, format {spec.since})")
+            elif spec.expected:
                 failed.append(f"{name} : absent du manifeste")
+    row["artifacts_newer"] = newer
+    row["artifacts_newer_count"] = len(newer)
     failed += [text[:300] for text in coll.anomalies]
     row["artifacts_total"] = len(coll.artifacts)
     row["artifacts_usable_count"] = sum(1 for a in coll.artifacts.values() if a.usable)

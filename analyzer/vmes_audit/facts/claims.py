@@ -33,7 +33,7 @@ from vmes_audit.facts.model import Facts, frame, records, register_table
 __all__ = ["build", "COLLECTORS", "KNOWN_COLLECTOR_VERSIONS"]
 
 register_table("claims", "Les déclarations des collectes (manifeste) confrontées à leurs artefacts",
-               "host artifact claim claimed observed status detail", "")
+               "host artifact claim claimed observed status detail", derived=True)
 
 # The collectors that write the format (docs/collection-format.md §2): name -> modes it writes.
 COLLECTORS = {"vmes-audit-collector": ("vmes", "exchange"), "vmes-audit-ems": ("ems",)}

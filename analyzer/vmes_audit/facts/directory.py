@@ -60,36 +60,29 @@ register_table("organisation", "Le domaine, l'organisation Exchange et le compte
                "protected_source protected_users protected_users_count protected_users_truncated "
                "protected_admincount_users protected_admincount_count protected_by_hand_users "
                "protected_by_hand_count protected_unknown_count mail_users_scanned adminsdholder_send_as "
-               "adminsdholder_send_as_reason unresolved_trustees stores_collected",
-               "ad_rootdse ad_domain ad_partitions ad_exchange_org ad_service_account "
-               "ad_service_account_groups ad_acl ad_admincount_users ad_mail_containers ad_mail_users_protected "
-               "ad_exchange_stores ems_exchangeadministrator ems_mailbox")
+               "adminsdholder_send_as_reason unresolved_trustees stores_collected")
 register_table("domain_controllers", "Contrôleurs de domaine (objets ordinateur de l'AD)",
-               "host artifact name dns_host_name os os_version os_sp sp family", "ad_domain_controllers")
+               "host artifact name dns_host_name os os_version os_sp sp family")
 register_table("exchange_servers", "Serveurs Exchange de l'organisation",
                "host artifact name dn admin_group legacy_dn version_text product major minor build sp label_fr "
-               "is_2007 roles source ems_version version_conflict store_count",
-               "ad_exchange_servers ems_exchangeserver exchange_version")
+               "is_2007 roles source ems_version version_conflict store_count")
 register_table("server_rights", "Droits effectifs du compte de service sur chaque serveur Exchange",
-               "host artifact server right right_fr granted reason mode ems_granted agree via_account",
-               "ad_acl ems_adpermission")
+               "host artifact server right right_fr granted reason mode ems_granted agree via_account")
 register_table("store_rights", "Droits effectifs du compte de service sur chaque banque de boîtes aux lettres",
-               "host artifact server store store_dn right right_fr granted reason", "ad_acl ad_exchange_stores")
+               "host artifact server store store_dn right right_fr granted reason")
 register_table("exchange_delegations", "Autorisations explicites du jeton du compte de service sur l'organisation "
                "Exchange et le conteneur Microsoft Exchange (une ligne par principal)",
-               "host artifact kind principal_sid principal_key principal_name via allowed denied objects",
-               "ad_acl ad_exchange_org ad_service_account_groups")
+               "host artifact kind principal_sid principal_key principal_name via allowed denied objects")
 register_table("mail_containers", "Conteneurs des utilisateurs dotés d'une boîte aux lettres : « Envoyer comme » "
                "hérité par un utilisateur qui y est placé", "host artifact dn mail_users send_as reason protected",
-               "ad_mail_containers ad_acl")
+ )
 register_table("sa_groups", "Groupes du compte de service (SID, imbrication comprise)",
-               "host artifact sid name dn protected", "ad_service_account_groups")
+               "host artifact sid name dn protected")
 register_table("aces", "Entrées de contrôle d'accès collectées (une ligne par ACE)",
                "host artifact object_dn index allow mask rights_fr object_type inherited_object_type trustee "
-               "trustee_sid inherited flags", "ad_acl")
+               "trustee_sid inherited flags")
 register_table("mapi_profiles", "Profils MAPI du compte qui a lancé la collecte",
-               "host artifact name is_default services has_exchange home_server mailbox_dn home_server_in_org",
-               "reg_mapi_profiles")
+               "host artifact name is_default services has_exchange home_server mailbox_dn home_server_in_org")
 
 # Right name (EMS spelling) -> Right; the pack decides which ones each server needs.
 REQUIRED_RIGHTS = EXCHANGE_SERVER_RIGHTS
