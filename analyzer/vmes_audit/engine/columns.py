@@ -33,10 +33,12 @@ import numpy as np
 import pandas as pd
 
 from vmes_audit.engine.conditions import compare
+from vmes_audit.facts.model import present
 from vmes_audit.engine.model import (AllOf, AnyOf, Condition, Count, Every, Exists, FieldRef, Leaf, NoneOf, Not,
                                      Op, ParamRef, Selection, SubjectRef)
 
-__all__ = ["View", "Scope", "SelectionColumns", "condition_mask", "selection_columns", "mask_of", "SUBJECT"]
+__all__ = ["View", "Scope", "SelectionColumns", "condition_mask", "selection_columns", "mask_of", "subject_key",
+           "SUBJECT"]
 
 SUBJECT = "_s"  # the subject's position, in a subject frame and in a selection's joined frame
 _SUBJECT_PREFIX = "§"  # a subject's columns inside a selection's joined frame
@@ -115,18 +117,9 @@ def _leaf(cond: Leaf, view: View, scope: Scope) -> pd.Series:
     column, scalar = _value_column(cond.value, view, scope)
     rights = column.tolist() if column is not None else [scalar] * len(index)
     op = cond.op
-    values = [None if bad else compare(op, _plain(l), _plain(r))
+    values = [None if bad else compare(op, present(l), present(r))
               for l, r, bad in zip(left.tolist(), rights, refused)]
     return mask_of(values, index)
-
-
-def _plain(value: Any) -> Any:
-    """pandas' missing markers are None to the comparison."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    return value
 
 
 def condition_mask(cond: Condition, view: View, scope: Scope) -> pd.Series:
@@ -217,10 +210,10 @@ class SelectionColumns:
         if chosen.empty:
             return []
         columns = self.table_columns
-        return [dict(zip(columns, map(_plain, values))) for values in chosen[columns].to_numpy(dtype=object).tolist()]
+        return [dict(zip(columns, map(present, values))) for values in chosen[columns].to_numpy(dtype=object).tolist()]
 
 
-def _subject_key(cond: Condition | None) -> tuple[str, str] | None:
+def subject_key(cond: Condition | None) -> tuple[str, str] | None:
     """(row field, subject field) of a ``{field: F, op: eq, value: {subject: S}}`` that the whole where
     needs (the condition itself, or one member of its top ``all``)."""
     leaves = [cond] if isinstance(cond, Leaf) else (cond.all if isinstance(cond, AllOf) else [])
@@ -279,7 +272,7 @@ def selection_columns(sel: Selection, subjects: pd.DataFrame, scope_hosts: pd.Se
     # A subject restricted to a host takes that host's rows, a subject of the organisation every row.
     groups = [(left[left["_host"].notna()], ["_host"]), (left[left["_host"].isna()], [])] if by_host \
         else [(left, [])]
-    key = _subject_key(sel.where)
+    key = subject_key(sel.where)
     parts: list[pd.DataFrame] = []
     for group, keys in groups:
         if key is not None and key[0] in right.columns:

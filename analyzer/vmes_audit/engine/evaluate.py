@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 
 from vmes_audit.collection.artifacts import ARTIFACTS
-from vmes_audit.engine.columns import SUBJECT, Scope, SelectionColumns, View, condition_mask, selection_columns
+from vmes_audit.engine.columns import (SUBJECT, Scope, SelectionColumns, View, condition_mask, selection_columns,
+                                       subject_key)
 from vmes_audit.engine.conditions import (EvalContext, SelectionResult, condition_fields,
                                           condition_selections, evaluate)
 from vmes_audit.engine.frames import records
-from vmes_audit.engine.model import AllOf, Condition, Leaf, Op, Outcome, Rule, Selection, SubjectRef
+from vmes_audit.engine.model import Outcome, Rule, Selection
 from vmes_audit.engine.templates import render_commands, render_text
 from vmes_audit.base.errors import internal_error_text
 from vmes_audit.facts.model import TABLES
@@ -80,17 +81,6 @@ def _rows(evidence: Evidence, table: str, host: str | None) -> list[dict[str, An
     return _frame_rows(evidence.table(table), host)
 
 
-def _subject_key(cond: Condition | None) -> tuple[str, str] | None:
-    """(row field, subject field) of a ``{field: F, op: eq, value: {subject: S}}`` that the whole
-    condition needs (the condition itself, or one member of its top ``all``), else None."""
-    leaves = [cond] if isinstance(cond, Leaf) else (cond.all if isinstance(cond, AllOf) else [])
-    for leaf in leaves:
-        if (isinstance(leaf, Leaf) and leaf.op is Op.EQ and isinstance(leaf.value, SubjectRef)
-                and not leaf.field.startswith(("params.", "subject."))):
-            return leaf.field, leaf.value.subject
-    return None
-
-
 def _candidates(evidence: Evidence, table: str, host: str | None, rows: list[dict[str, Any]],
                 key: tuple[str, str] | None, subject_row: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows that can satisfy the selection: with an equality on a subject column, only the rows
@@ -116,7 +106,7 @@ def _selection_runner(sel: Selection, evidence: Evidence, host: str | None, ctx:
         if sources and not any(ok for ok, _ in states):
             return SelectionResult([], [], False, " ; ".join(text for _, text in states))
         rows = _candidates(evidence, sel.table, scope_host, _rows(evidence, sel.table, scope_host),
-                           _subject_key(sel.where), ctx.row)
+                           subject_key(sel.where), ctx.row)
         if sel.artifacts:
             rows = [r for r in rows if r.get("artifact") in sel.artifacts]
         matched, uncertain = [], []
