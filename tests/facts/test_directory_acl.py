@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.facts.collection_folder import DOMAIN_SID, SA_SID, Step, facts_of, rows, write_collection
+from tests.facts.collection_folder import SA_SID, Step, facts_of, rows, write_collection
 from tests.facts.directory_records import (DOMAIN, GROUP_SID, ORG, OU, READ, SD_RECORDS, SERVER, STORE, TEXTS,
                                            directory, escape, sd_record, sid_hex)
 from tests.samba.descriptors import CI, Ace

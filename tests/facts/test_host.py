@@ -63,7 +63,8 @@ WHOAMI = f'"Nom d\'utilisateur","SID"\n"corp\\vistoadmin","{SA_SID}"\n'
 EXCHANGE_SETUP = REGEDIT + ('[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Exchange\\Setup]\n'
                             '"Services"="C:\\\\Program Files\\\\Exchsrvr"\n"ServicePackBuild"=dword:00001dd6\n')
 ZONEMAP = "[HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\ZoneMap]\n"
-SYSTEMINFO_FR = oem((SAMPLE / "systeminfo.txt").read_text(encoding="utf-8"))  # cp850, « Mémoire physique totale: 2 047 Mo »
+# French systeminfo in cp850: « Mémoire physique totale: 2 047 Mo »
+SYSTEMINFO_FR = oem((SAMPLE / "systeminfo.txt").read_text(encoding="utf-8"))
 
 
 def artifacts(**changes: bytes | Step | None) -> dict[str, bytes | Step]:
