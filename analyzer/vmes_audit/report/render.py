@@ -204,29 +204,37 @@ def _weasyprint():
     return weasyprint
 
 
+@lru_cache(maxsize=2)
+def _print_stylesheet(folder: Path, css: str):
+    """The report's stylesheet parsed once per process, with its fonts loaded (a FontConfiguration):
+    the PDF's HTML does not inline it (``render_html(for_print=True)``)."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    return fonts, _weasyprint().CSS(string=css, base_url=str(folder) + os.sep,
+                                    url_fetcher=_local_fetcher_class()(folder), font_config=fonts)
+
+
 def _write_pdf(html: str, target) -> None:
     weasyprint = _weasyprint()
     folder = reports_dir()
+    fonts, stylesheet = _print_stylesheet(folder, (folder / "css" / "report.css").read_text(encoding="utf-8"))
     fetcher = _local_fetcher_class()(folder)
     document = weasyprint.HTML(string=html, base_url=str(folder) + os.sep, url_fetcher=fetcher)
-    document.write_pdf(target)
+    document.write_pdf(target, stylesheets=[stylesheet], font_config=fonts)
 
 
 def _prepare_pdf_engine() -> None:
     """Load weasyprint and lay out a few lines with the report's stylesheet and fonts: what a first
     document pays once (the C declarations, the fonts, the user-agent stylesheet) is paid while the
     other process analyses the collections (``report/pdf_process.py``). Raises PdfUnavailable."""
-    weasyprint = _weasyprint()
-    folder = reports_dir()
-    css = (folder / "css" / "report.css").read_text(encoding="utf-8")
+    _weasyprint()
     sample = ('<section class="cover"><p class="confidential">x</p><h1 class="cover-title">x</h1></section>'
               '<section class="cards"><h1>x</h1><article class="card"><h3 class="card-head">é</h3>'
               '<p class="chips"><span class="badge state-fail">✗ x</span> <span class="message">x</span></p>'
               '<pre class="cmd cmd-normal">x</pre></article></section>')
     try:
-        weasyprint.HTML(string=f"<html><head><style>{css}</style></head><body>{sample}</body></html>",
-                        base_url=str(folder) + os.sep, url_fetcher=_local_fetcher_class()(folder)
-                        ).render().write_pdf(io.BytesIO())
+        _write_pdf(f"<html><body>{sample}</body></html>", io.BytesIO())
     except Exception:  # noqa: BLE001 - a warm-up only: the real document will say what is wrong
         pass
 
