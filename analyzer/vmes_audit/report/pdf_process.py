@@ -101,8 +101,8 @@ class PdfProcess:
         self._used = True
         try:
             self._conn.send(html)
-        except OSError as exc:
-            raise PdfProcessError(f"le processus du PDF s'est arrêté ({type(exc).__name__})") from None
+        except OSError:
+            pass  # the process ended already (it could not start, or was interrupted): result() reads why
 
     def result(self) -> bytes:
         """The PDF of the submitted document; raises ``unavailable`` or :class:`PdfProcessError`."""
