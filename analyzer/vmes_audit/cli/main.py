@@ -175,6 +175,7 @@ def analyze(
     from vmes_audit.engine.waivers import load_waivers
     from vmes_audit.base.output_folder import OutputError, scratch_directory
     from vmes_audit.report.render import PdfUnavailable, write_outputs
+    from vmes_audit.workflows.pseudonymise_scan import LeakError
 
     wanted = _formats(formats)
     today, date_warning = _report_date_and_warning(report_date)
@@ -192,14 +193,14 @@ def analyze(
             result = run_assessment(inputs, pack_dir=pack_dir, client=client, waivers=waiver_list, today=today,
                                     overrides={"service_account": account, "users": users}, previous=earlier)
             report = result.report
-            mapping_file = None
+            mapping_file = check = None
             if pseudonymise:
                 from vmes_audit.workflows.pseudonymise import pseudonymised_outputs
 
-                report, mapping_file = pseudonymised_outputs(report, output, mapping, facts=result.facts,
-                                                             pack=result.pack)
+                run = pseudonymised_outputs(report, output, mapping, facts=result.facts, pack=result.pack)
+                report, mapping_file, check = run.report, run.mapping_path, run.check
             try:
-                written = write_outputs(report, output, wanted)
+                written = write_outputs(report, output, wanted, check=check)
             except PdfUnavailable as exc:
                 written, pdf_problem = exc.written, str(exc)
             else:
@@ -210,6 +211,8 @@ def analyze(
               ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED)
     except OutputError as exc:
         _fail(str(exc), ExitCode.OUTPUT)
+    except LeakError as exc:
+        _fail(str(exc), ExitCode.LEAK)
     except AuditError as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -260,27 +263,29 @@ def compare_command(
     from vmes_audit.engine.pack import resolve_pack
     from vmes_audit.base.output_folder import OutputError, scratch_directory
     from vmes_audit.report.render import PdfUnavailable
+    from vmes_audit.workflows.pseudonymise_scan import LeakError
 
     pdf_problem = ""
     try:
         with interruptible(), scratch_directory():
             pack_dir = resolve_pack(pack) if pack else None
             report = compare_files(old, new, pack_dir=pack_dir)
-            mapping_file = None
+            mapping_file = check = None
             if pseudonymise:
                 from vmes_audit.engine.pack import load_pack
                 from vmes_audit.workflows.pseudonymise import JSON_ONLY_WARNING, default_mapping_path, pseudonymised_outputs
 
                 if not (mapping or default_mapping_path(output)).exists():
                     typer.echo(f"Avertissement : {JSON_ONLY_WARNING}")
-                report, mapping_file = pseudonymised_outputs(report, output, mapping, pack=load_pack(pack_dir))
+                run = pseudonymised_outputs(report, output, mapping, pack=load_pack(pack_dir))
+                report, mapping_file, check = run.report, run.mapping_path, run.check
             try:
                 day = parse_fr_date(report.generated_on)
             except ValueError:  # a date edited by hand in the JSON: the environment's stamp stays
                 day = None
             try:
                 with _SourceDateEpoch(day):
-                    written = write_outputs(report, output, wanted)
+                    written = write_outputs(report, output, wanted, check=check)
             except PdfUnavailable as exc:
                 written, pdf_problem = exc.written, str(exc)
     except KeyboardInterrupt as exc:
@@ -288,6 +293,8 @@ def compare_command(
               ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED)
     except OutputError as exc:
         _fail(str(exc), ExitCode.OUTPUT)
+    except LeakError as exc:
+        _fail(str(exc), ExitCode.LEAK)
     except AuditError as exc:
         _fail(str(exc))
     except OSError as exc:

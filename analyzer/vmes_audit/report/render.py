@@ -170,12 +170,16 @@ def _weasyprint():
     return weasyprint
 
 
-def _write_pdf(html: str, target) -> None:
+def _pdf_document(html: str):
+    """The laid-out PDF (``weasyprint.Document``): its text can be read before it is written."""
     weasyprint = _weasyprint()
     folder = reports_dir()
     fetcher = _local_fetcher_class()(folder)
-    document = weasyprint.HTML(string=html, base_url=str(folder) + os.sep, url_fetcher=fetcher)
-    document.write_pdf(target)
+    return weasyprint.HTML(string=html, base_url=str(folder) + os.sep, url_fetcher=fetcher).render()
+
+
+def _write_pdf(html: str, target) -> None:
+    _pdf_document(html).write_pdf(target)
 
 
 def render_pdf(report: AssessmentReport, path: Path) -> None:
@@ -195,7 +199,13 @@ def _content(report: AssessmentReport, fmt: str, html: Callable[[], str]) -> byt
     return html().encode("utf-8")
 
 
-def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str]) -> dict[str, Path]:
+# check(contents, pdf_document): every output in memory (file name -> bytes) and the PDF's laid-out
+# document, before anything is written; raises to write nothing (``workflows.pseudonymise``).
+OutputCheck = Callable[[dict[str, bytes], object], None]
+
+
+def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
+                  check: OutputCheck | None = None) -> dict[str, Path]:
     """Write the asked formats (``pdf``, ``html``, ``json``, ``csv``) into ``out_dir``;
     returns the path written per format.
 
@@ -203,7 +213,8 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str]) ->
     place at the end (``base/output_folder.py``): an error or an interrupt changes no
     report of the folder. Raises :class:`OutputError` for a folder or a final name
     that is not safe to write, and :class:`PdfUnavailable` (after writing the
-    other formats) when the PDF libraries are missing.
+    other formats) when the PDF libraries are missing. ``check`` sees every output before any
+    is written, and may refuse them all by raising.
     """
     unknown = set(formats) - OUTPUT_NAMES.keys()
     if unknown:
@@ -213,20 +224,24 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str]) ->
     pdf_problem: PdfUnavailable | None = None
     html = cache(lambda: render_html(report))  # the HTML file and the PDF's source: one rendering
     with OutputFolder(Path(out_dir), [OUTPUT_NAMES[fmt] for fmt in order]) as folder:
+        contents: dict[str, bytes] = {}
+        document = None
         for fmt in order:
             name = OUTPUT_NAMES[fmt]
             if fmt == "pdf":
                 try:
-                    _weasyprint()
+                    document = _pdf_document(html())
                 except PdfUnavailable as exc:
                     pdf_problem = exc
                     continue
-                with folder.staged(name) as handle:
-                    _write_pdf(html(), handle)
+                contents[name] = document.write_pdf()
             else:
-                data = _content(report, fmt, html)
-                with folder.staged(name) as handle:
-                    handle.write(data)
+                contents[name] = _content(report, fmt, html)
+        if check is not None:
+            check(contents, document)
+        for name, data in contents.items():
+            with folder.staged(name) as handle:
+                handle.write(data)
         paths = {path.name: path for path in folder.commit()}
         stale_removed = folder.remove_stale(OUTPUT_NAMES["pdf"]) if pdf_problem else False
     written = {fmt: paths[OUTPUT_NAMES[fmt]] for fmt in order if OUTPUT_NAMES[fmt] in paths}
@@ -236,4 +251,4 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str]) ->
 
 
 __all__ = ["reports_dir", "render_html", "render_pdf", "write_json", "write_csv",
-           "write_outputs", "OUTPUT_NAMES", "PdfUnavailable", "OutputError"]
+           "write_outputs", "OUTPUT_NAMES", "PdfUnavailable", "OutputError", "OutputCheck"]

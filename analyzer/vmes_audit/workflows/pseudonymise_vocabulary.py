@@ -1,0 +1,132 @@
+"""The product's own words: the allow-list of the pseudonymisation's final check.
+
+A customer may call a host « proxy », an OU « Administrateurs » or an account
+« exchange »: those words are also in every report, written by vmes-audit
+itself, whatever the customer. Such a name cannot be told apart from the word
+by searching for it, so it is searched only where it *names* something
+(``pseudonymise_scan.py``). The words counted as the product's are every word
+vmes-audit can print on its own:
+
+- the texts of the rule pack (titles, messages, remediations, questions,
+  section titles, the action plan's roles, selection and parameter
+  descriptions; never a parameter's default value, such as the default service
+  account);
+- the report templates and their CSS (``reports/``), Jinja markup removed;
+- the string constants of the analyzer's Python code (labels, French
+  messages), docstrings excepted (their examples are sample names);
+- the names Windows and Exchange give (``pseudonymise_names.KEPT_NAMES``) and
+  the tokens' own words (``SERVEUR``, ``DOMAINE``…).
+
+No dictionary is added: a French word the product never prints (« Chantiers »)
+cannot be confused with the product's text, and is searched everywhere.
+
+Words are compared folded: case, accents and compatibility forms ignored
+(``Dépôt`` = ``DEPOT``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+__all__ = ["fold_word", "product_words", "WORD_RE"]
+
+# a word: letters and digits, joined by hyphens or apostrophes (« View-Only », « l'éditeur »)
+WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+# the words of the tokens themselves (SERVEUR-1, GROUPE-ADMIN-2…)
+_TOKEN_WORDS = ("client domaine serveur compte groupe organisation groupe-admin admin uo objet sid ip adresse "
+                "personne profil banque")
+
+
+def fold_word(text: str) -> str:
+    """``Dépôt`` -> ``depot``; ``Ｅｘｃｈａｎｇｅ`` -> ``exchange``."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+
+
+def _strings(value: Any):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+def pack_texts(pack: Any) -> list[str]:
+    """Every text of a rule pack that vmes-audit prints (never a parameter's value)."""
+    if pack is None:
+        return []
+    texts = [s.title for s in pack.pack.sections]
+    texts += [getattr(p, "description", "") or "" for p in pack.pack.parameters.values()]
+    for rule in pack.rules:
+        texts += [rule.title, rule.why, rule.remediation, rule.manual_check, rule.question, rule.observed,
+                  rule.expected, rule.not_applicable] + [o.message for o in rule.outcomes]
+        texts += [getattr(s, "description", "") or "" for s in rule.selections.values()]
+        texts += [r.title for r in rule.references]
+    if pack.action_plan is not None:
+        texts += list(_strings(pack.action_plan.model_dump(mode="json")))
+    return [t for t in texts if t]
+
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+@lru_cache(maxsize=4)
+def _template_words(folder: Path) -> frozenset[str]:
+    words: set[str] = set()
+    for path in sorted(folder.rglob("*")):
+        if path.suffix in (".j2", ".css", ".html") and path.is_file():
+            text = _JINJA.sub(" ", path.read_text(encoding="utf-8", errors="replace"))
+            words.update(fold_word(w) for w in WORD_RE.findall(text))
+    return frozenset(words)
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+    return found
+
+
+@lru_cache(maxsize=1)
+def _code_words() -> frozenset[str]:
+    """Words of the analyzer's string constants (about 0.4 s, once per process)."""
+    root = Path(__file__).resolve().parents[1]
+    words: set[str] = set()
+    for path in sorted(root.rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            continue
+        docstrings = _docstrings(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                words.update(fold_word(w) for w in WORD_RE.findall(node.value))
+    return frozenset(words)
+
+
+def product_words(pack: Any = None, extra: tuple[str, ...] = ()) -> tuple[frozenset[str], str]:
+    """The allow-list: (folded words, folded text of the pack and the fixed phrases). A multi-word
+    name is the product's when the whole phrase appears in that text."""
+    from vmes_audit.base.resources import reports_folder
+    from vmes_audit.workflows.pseudonymise_names import KEPT_NAMES
+
+    texts = pack_texts(pack) + sorted(KEPT_NAMES) + list(extra) + [_TOKEN_WORDS]
+    words = set(_code_words())
+    try:
+        words |= _template_words(reports_folder())
+    except Exception:  # noqa: BLE001 - no templates folder: the report cannot be written either
+        pass
+    phrases = fold_word("\n".join(texts))
+    words.update(WORD_RE.findall(phrases))
+    return frozenset(words), " ".join(phrases.split())
