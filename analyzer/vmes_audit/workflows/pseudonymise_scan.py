@@ -68,6 +68,7 @@ MIN_STRONG = 3  # letters and digits of a strong name or part
 MIN_STRONG_WORD = 4  # of a word cut out of a longer name
 MAX_LISTED = 25  # survivors named in the error message
 _MASK = "\u3007"  # stands for a token's characters: a letter for the patterns, never in a name
+_WORD_CHAR = re.compile(r"[^\W_]")
 _TOKEN_RE = re.compile(r"(?i)\b(?:sid-domaine|groupe-admin|client|domaine|serveur|compte|groupe|organisation|uo|"
                        r"objet|ip|adresse|personne|profil|banque)-\d+\b")
 
@@ -184,6 +185,8 @@ class NeedleSet:
         for needle in self.needles:  # strong first, then the longest name: the first one found wins
             self.by_folded.setdefault(needle.folded, needle)
         self._strong = _alternation(strong, r"(?<![^\W_])", r"(?![^\W_])")
+        # every occurrence, overlapping ones included, boundaries checked by the caller
+        self._strong_anywhere = _alternation(strong, "(?=(", "))")
         self._weak = None
         if weak:
             alternatives = "|".join(_pattern(w) for w in weak)
@@ -204,8 +207,8 @@ class NeedleSet:
                 end = match.end()
                 yield match
 
-    def needle(self, match: re.Match[str]) -> Needle:
-        key = " ".join(match.group(0).split())
+    def needle(self, match: re.Match[str], group: int = 0) -> Needle:
+        key = " ".join(match.group(group).split())
         return self.by_folded.get(key) or next(n for n in self.needles if _squeeze(n.folded) == _squeeze(key))
 
     def scrub(self, text: str) -> str:
@@ -224,15 +227,32 @@ class NeedleSet:
 
     def survivors(self, text: str, output: str, where: str, breaks: list[int] | None = None
                   ) -> Iterator[Survivor]:
-        """``breaks``: offsets where lines were joined without a space; only a name broken there counts
-        (the rest is found in the text joined with spaces)."""
+        """``breaks``: offsets where lines were joined without a space (a PDF's lines); then only a
+        strong name cut at one of them counts, a line's end being a boundary too (the rest is found
+        in the text joined with spaces)."""
         folded, index = fold_text(text)
-        for match in self.finditer(folded):
-            start, end = _span(index, match.start(), match.end())
-            if breaks is not None and not any(start < b < end for b in breaks):
-                continue
+        matches = self.finditer(folded) if breaks is None else self._across(folded, index, breaks)
+        for match in matches:
+            start, end = _span(index, match.start(1 if breaks is not None else 0),
+                               match.end(1 if breaks is not None else 0))
             context = " ".join(text[max(0, start - 45):end + 35].split())
-            yield Survivor(self.needle(match), output, where, context)
+            yield Survivor(self.needle(match, 1 if breaks is not None else 0), output, where, context)
+
+    def _across(self, folded: str, index: list[int] | None, breaks: list[int]) -> Iterator[re.Match[str]]:
+        if self._strong_anywhere is None:
+            return
+        cuts = set(breaks) if index is None else {k for k, i in enumerate(index) if i in set(breaks)
+                                                  and (k == 0 or index[k - 1] != i)}
+        masked = _masked(folded)
+        end = -1
+        for match in self._strong_anywhere.finditer(masked):
+            start, stop = match.start(1), match.end(1)
+            if start < end or not any(start < cut < stop for cut in cuts):
+                continue
+            if (start == 0 or start in cuts or not _WORD_CHAR.match(masked[start - 1])) and (
+                    stop == len(masked) or stop in cuts or not _WORD_CHAR.match(masked[stop])):
+                end = stop
+                yield match
 
 
 def _squeeze(text: str) -> str:
