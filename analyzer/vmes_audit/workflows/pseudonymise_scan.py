@@ -69,8 +69,8 @@ MIN_STRONG_WORD = 4  # of a word cut out of a longer name
 MAX_LISTED = 25  # survivors named in the error message
 _MASK = "\u3007"  # stands for a token's characters: a letter for the patterns, never in a name
 _WORD_CHAR = re.compile(r"[^\W_]")
-_TOKEN_RE = re.compile(r"(?i)\b(?:sid-domaine|groupe-admin|client|domaine|serveur|compte|groupe|organisation|uo|"
-                       r"objet|ip|adresse|personne|profil|banque)-\d+\b")
+_TOKEN_RE = re.compile(r"(?i)(?<![^\W_])(?:sid-domaine|groupe-admin|client|domaine|serveur|compte|groupe|"
+                       r"organisation|uo|objet|ip|adresse|personne|profil|banque)-\d+(?!\d)")
 
 
 class LeakError(AuditError):
@@ -358,20 +358,30 @@ def _pdf_texts(document: Any) -> Iterator[tuple[str, str] | tuple[str, str, list
     """The text weasyprint laid out (``weasyprint.Document``), page by page."""
     from weasyprint.formatting_structure import boxes
 
-    def lines(box: Any) -> Iterator[str]:
-        if isinstance(box, boxes.LineBox):
-            yield "".join(b.text for b in box.descendants() if isinstance(b, boxes.TextBox))
-            return
-        for child in getattr(box, "children", None) or []:
-            yield from lines(child)
+    def blocks(box: Any) -> Iterator[list[str]]:
+        """The lines of each block (a paragraph, a table cell): a name can be cut only there."""
+        children = getattr(box, "children", None) or []
+        if any(isinstance(child, boxes.LineBox) for child in children):
+            yield ["".join(b.text for b in child.descendants() if isinstance(b, boxes.TextBox))
+                   for child in children if isinstance(child, boxes.LineBox)]
+        for child in children:
+            if not isinstance(child, boxes.LineBox):
+                yield from blocks(child)
 
     for number, page in enumerate(document.pages, start=1):
-        page_lines = list(lines(page._page_box))
-        yield f"page {number}", " ".join(page_lines)
-        breaks = [0]
-        for line in page_lines:
-            breaks.append(breaks[-1] + len(line))
-        yield f"page {number}, nom coupé en fin de ligne", "".join(page_lines), breaks[1:-1]
+        page_blocks = list(blocks(page._page_box))
+        yield f"page {number}", "\n".join(" ".join(lines) for lines in page_blocks)
+        joined, breaks = [], []
+        length = 0
+        for lines in page_blocks:
+            for index, line in enumerate(lines):
+                if index:
+                    breaks.append(length)
+                joined.append(line)
+                length += len(line)
+            joined.append("\n")
+            length += 1
+        yield f"page {number}, nom coupé en fin de ligne", "".join(joined), breaks
         targets = [str(link[1]) for link in page.links] + [str(name) for name in page.anchors]
         targets += [str(mark[1]) for mark in page.bookmarks]
         if targets:
