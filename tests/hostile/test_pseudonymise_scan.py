@@ -24,7 +24,7 @@ NAMES = [
     ("2001:db8:4b1:0::1e", "ip", "IP-1"), ("10.5.0.25", "ip", "IP-2"), ("SERVEUR", "serveur", "SERVEUR-4"),
     ("Projet 2026", "uo", "UO-3"), ("corp.intra.lan", "domaine", "DOMAINE-2"),
 ]
-NEEDLES = build_needles(NAMES, WORDS, PHRASES)
+NEEDLES = build_needles(NAMES, WORDS, PHRASES, frozenset({"DC"}))
 
 
 def survivors(text: str) -> list[str]:
@@ -57,6 +57,8 @@ def survivors(text: str) -> list[str]:
     # tokens are never names, even when a customer calls a host « SERVEUR »
     ("SERVEUR-1.DOMAINE-1 et SERVEUR-4", []),
     ("le serveur SERVEUR\\x", ["SERVEUR"]),
+    # a weak name the customer wrote in capitals: also wherever it is written so, unless it is an acronym
+    ("le proxy SERVEUR répond ; le serveur répond", ["SERVEUR"]),
 ])
 def test_what_counts_as_a_surviving_name(text: str, expected: list[str]) -> None:
     assert survivors(text) == expected
@@ -65,7 +67,8 @@ def test_what_counts_as_a_surviving_name(text: str, expected: list[str]) -> None
 def test_the_product_words_are_the_packs_the_templates_and_the_analyzers() -> None:
     from vmes_audit.engine.pack import load_pack
 
-    words, phrases = product_words(load_pack())
+    words, phrases, acronyms = product_words(load_pack())
+    assert {"DC", "NOC", "MAPI"} <= acronyms
     for word in ("exchange", "administrateurs", "proxy", "service", "serveur", "conforme", "messagerie", "wpad"):
         assert word in words, word
     for name in ("exbtp01", "chantiers", "poquelin", "vinci", "corp"):  # sample or random names are not

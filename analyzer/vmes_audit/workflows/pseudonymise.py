@@ -174,12 +174,16 @@ class Pseudonymiser:
         self._generic_after_domain = re.compile(
             r"(?<=\\)(?:" + "|".join(re.escape(g) for g in generic) + ")" + _ALNUM_AFTER,
             re.IGNORECASE) if generic else None
-        words, phrases = product_words(self.pack, (self.vocabulary,))
+        words, phrases, acronyms = product_words(self.pack, (self.vocabulary,))
         self.needles = build_needles(((n.original, n.kind, n.token) for n in reg.names.values() if n.token),
-                                     words, phrases)
+                                     words, phrases, acronyms)
 
     def _is_generic(self, name: str) -> bool:
-        if not self.vocabulary or self.registry.kind_of(name) in ("ip", "sid", "client"):
+        if self.registry.kind_of(name) in ("ip", "sid", "client"):
+            return False
+        if len(name.strip()) < 2:
+            return True  # a host called « N »: replaced where it names something, never every letter N
+        if not self.vocabulary:
             return False
         return re.search(_ALNUM_BEFORE + re.escape(name) + _ALNUM_AFTER, self.vocabulary, re.IGNORECASE) is not None
 

@@ -203,7 +203,7 @@ class NameRegistry:
                 self.add(kind, item)
             return
         text = str(value).strip()
-        if len(text) < 2 or text.casefold() in self.keep:
+        if not text or len(text) < 2 and kind in ("ip", "sid", "client") or text.casefold() in self.keep:
             return
         if kind == "ip":
             if IPV4_RE.fullmatch(text):

@@ -30,7 +30,13 @@ where it names something::
 
     DOMAINE\proxy   proxy\x   proxy@x   x@proxy   CN=proxy,   /proxy   SRV.proxy   proxy.corp   proxy:8080
 
-Parts shorter than 3 characters and numbers are not searched for. Comparison
+(a hyphen continues a label: ``col.w-label`` names no host « w »; a name followed
+by ``=`` is an attribute: ``/o=``; after a slash, a name of one or two characters
+is a command's switch: ``dsacls /G``), and, when the customer wrote it in capitals
+(a host « TEST », « PROXY »), wherever it appears in capitals, unless vmes-audit
+itself writes it so (an acronym: « DC », « NOC », « MAPI »).
+Parts shorter than 3 characters and numbers are not searched for; a name of one or two
+characters is searched for where it names something (``CN=N,CN=Servers``). Comparison
 is on folded text: case, accents, compatibility forms and every kind of space
 are ignored (``Siège`` = ``SIEGE``; ``«\xa0Grand Ouest\xa0»`` = ``« Grand Ouest »``).
 Tokens (``SERVEUR-1``) are never read as names.
@@ -100,6 +106,7 @@ class Needle:
     kind: str
     token: str
     strong: bool
+    capitals: bool = False  # a weak whole name written in capitals: also searched for in capitals
 
 
 @dataclass(frozen=True)
@@ -181,31 +188,45 @@ class NeedleSet:
     def __post_init__(self) -> None:
         strong = sorted({n.folded for n in self.needles if n.strong}, key=lambda s: (-len(s), s))
         weak = sorted({n.folded for n in self.needles if not n.strong}, key=lambda s: (-len(s), s))
-        self.by_folded = {}
+        short = [w for w in weak if len(_core(w)) < MIN_STRONG]
+        weak = [w for w in weak if w not in short]
+        self.by_folded: dict[str, Needle] = {}
         for needle in self.needles:  # strong first, then the longest name: the first one found wins
             self.by_folded.setdefault(needle.folded, needle)
         self._strong = _alternation(strong, r"(?<![^\W_])", r"(?![^\W_])")
         # every occurrence, overlapping ones included, boundaries checked by the caller
         self._strong_anywhere = _alternation(strong, "(?=(", "))")
-        self._weak = None
-        if weak:
-            alternatives = "|".join(_pattern(w) for w in weak)
-            self._weak = re.compile(
-                r"(?:(?<=[\\@=/])|(?<=[^\W_]\.))(?:" + alternatives + r")(?![^\W_])"
-                r"|(?<![^\W_])(?:" + alternatives + r")(?=:\d|\.[^\W_]|[\\@])")
+        # where a name names something; a hyphen continues a label (col.w-label is no host « w »), a name
+        # followed by « = » is an attribute (/o=, CN=); after a slash, one or two letters are a command's
+        # switch (dsacls /G), not a host
+        self._weak = _contexts(weak, "\\\\@=/")
+        self._short = _contexts(short, "\\\\@=")
+        # a weak name written in capitals (a host « TEST », « PROXY »): also wherever it appears so,
+        # the product writing these words in lower case
+        capitals = sorted({n.text for n in self.needles if n.capitals}, key=lambda s: (-len(s), s))
+        self._capitals = _alternation([re.escape(c) for c in capitals], r"(?<![^\W_])", r"(?![^\W_]|\s?=)",
+                                      escaped=True)
+        self._by_capitals = {n.text: n for n in self.needles if n.capitals}
 
-    def finditer(self, folded: str) -> Iterator[re.Match[str]]:
+    def hits(self, text: str, folded: str, index: list[int] | None) -> list[tuple[int, int, Needle]]:
+        """(start, end, needle) in ``text``, the first, longest one where they overlap."""
         masked = _masked(folded)
-        found: list[re.Match[str]] = []
-        for pattern in (self._strong, self._weak):
+        found: list[tuple[int, int, Needle]] = []
+        for pattern in (self._strong, self._weak, self._short):
             if pattern is not None:
-                found += list(pattern.finditer(masked))
-        found.sort(key=lambda m: (m.start(), -m.end()))
-        end = -1
-        for match in found:  # overlapping matches: the first, longest one
-            if match.start() >= end:
-                end = match.end()
-                yield match
+                for match in pattern.finditer(masked):
+                    start, end = _span(index, match.start(), match.end())
+                    found.append((start, end, self.needle(match)))
+        if self._capitals is not None:
+            for match in self._capitals.finditer(_TOKEN_RE.sub(lambda m: _MASK * len(m.group(0)), text)):
+                found.append((match.start(), match.end(), self._by_capitals[match.group(0)]))
+        found.sort(key=lambda hit: (hit[0], -hit[1]))
+        kept, end = [], -1
+        for hit in found:
+            if hit[0] >= end:
+                end = hit[1]
+                kept.append(hit)
+        return kept
 
     def needle(self, match: re.Match[str], group: int = 0) -> Needle:
         key = " ".join(match.group(group).split())
@@ -217,9 +238,8 @@ class NeedleSet:
             return text
         folded, index = fold_text(text)
         out, last = [], 0
-        for match in self.finditer(folded):
-            start, end = _span(index, match.start(), match.end())
-            out += [text[last:start], self.needle(match).token]
+        for start, end, needle in self.hits(text, folded, index):
+            out += [text[last:start], needle.token]
             last = end
         if not out:
             return text
@@ -231,20 +251,18 @@ class NeedleSet:
         strong name cut at one of them counts, a line's end being a boundary too (the rest is found
         in the text joined with spaces)."""
         folded, index = fold_text(text)
-        matches = self.finditer(folded) if breaks is None else self._across(folded, index, breaks)
-        for match in matches:
-            start, end = _span(index, match.start(1 if breaks is not None else 0),
-                               match.end(1 if breaks is not None else 0))
+        hits = self.hits(text, folded, index) if breaks is None else self._across(folded, index, breaks)
+        for start, end, needle in hits:
             context = " ".join(text[max(0, start - 45):end + 35].split())
-            yield Survivor(self.needle(match, 1 if breaks is not None else 0), output, where, context)
+            yield Survivor(needle, output, where, context)
 
-    def _across(self, folded: str, index: list[int] | None, breaks: list[int]) -> Iterator[re.Match[str]]:
+    def _across(self, folded: str, index: list[int] | None, breaks: list[int]) -> list[tuple[int, int, Needle]]:
         if self._strong_anywhere is None:
-            return
+            return []
         cuts = set(breaks) if index is None else {k for k, i in enumerate(index) if i in set(breaks)
                                                   and (k == 0 or index[k - 1] != i)}
         masked = _masked(folded)
-        end = -1
+        found, end = [], -1
         for match in self._strong_anywhere.finditer(masked):
             start, stop = match.start(1), match.end(1)
             if start < end or not any(start < cut < stop for cut in cuts):
@@ -252,7 +270,8 @@ class NeedleSet:
             if (start == 0 or start in cuts or not _WORD_CHAR.match(masked[start - 1])) and (
                     stop == len(masked) or stop in cuts or not _WORD_CHAR.match(masked[stop])):
                 end = stop
-                yield match
+                found.append((*_span(index, start, stop), self.needle(match, 1)))
+        return found
 
 
 def _squeeze(text: str) -> str:
@@ -263,10 +282,20 @@ def _pattern(folded: str) -> str:
     return r"\s+".join(re.escape(word) for word in folded.split(" "))
 
 
-def _alternation(items: list[str], before: str, after: str) -> re.Pattern[str] | None:
+def _alternation(items: list[str], before: str, after: str, escaped: bool = False,
+                 flags: int = 0) -> re.Pattern[str] | None:
     if not items:
         return None
-    return re.compile(before + "(?:" + "|".join(_pattern(i) for i in items) + ")" + after)
+    return re.compile(before + "(?:" + "|".join(items if escaped else (_pattern(i) for i in items)) + ")" + after,
+                      flags)
+
+
+def _contexts(items: list[str], before: str) -> re.Pattern[str] | None:
+    if not items:
+        return None
+    alternatives = "|".join(_pattern(i) for i in items)
+    return re.compile(r"(?:(?<=[" + before + r"])|(?<=[^\W_]\.))(?:" + alternatives + r")(?![\w-]|\s?=)"
+                      r"|(?<![\w-])(?:" + alternatives + r")(?=:\d|\.[^\W_]|[\\@])")
 
 
 def _span(index: list[int] | None, start: int, end: int) -> tuple[int, int]:
@@ -275,9 +304,10 @@ def _span(index: list[int] | None, start: int, end: int) -> tuple[int, int]:
     return index[start], index[end - 1] + 1
 
 
-def build_needles(names: Iterable[tuple[str, str, str]], words: frozenset[str], phrases: str) -> NeedleSet:
-    """``names``: (original, kind, token) of every harvested name; ``words``, ``phrases``: the product's
-    (``pseudonymise_vocabulary.product_words``)."""
+def build_needles(names: Iterable[tuple[str, str, str]], words: frozenset[str], phrases: str,
+                  acronyms: frozenset[str] = frozenset()) -> NeedleSet:
+    """``names``: (original, kind, token) of every harvested name; ``words``, ``phrases``, ``acronyms``:
+    the product's (``pseudonymise_vocabulary.product_words``)."""
     found: dict[str, Needle] = {}
 
     def product(folded: str) -> bool:
@@ -291,14 +321,21 @@ def build_needles(names: Iterable[tuple[str, str, str]], words: frozenset[str], 
         for text, minimum, whole in candidates:
             folded = " ".join(fold_word(text).split())
             core = _core(folded)
-            if len(core) < 2 or (not whole and len(core) < MIN_STRONG):
+            if not core or (not whole and len(core) < MIN_STRONG):
                 continue
             if core.isdigit() and kind not in ("ip", "sid"):
                 continue  # a number is no name
             strong = kind in ("ip", "sid") or (len(core) >= minimum and not product(folded))
+            capitals = (whole and not strong and len(core) >= 2 and text.strip().isupper()
+                        and text.strip() not in acronyms)
+            needle = Needle(text.strip(), folded, original, kind, token, strong, capitals)
             known = found.get(folded)
-            if known is None or strong and not known.strong:
-                found[folded] = Needle(text.strip(), folded, original, kind, token, strong)
+            # one needle per folded text: strong over weak, then a whole name over a part of another
+            if known is None or (strong, whole) > (known.strong, known.name == known.text):
+                found[folded] = needle
+            elif capitals and not known.capitals:
+                found[folded] = Needle(known.text, folded, known.name, known.kind, known.token, known.strong,
+                                       True)
     return NeedleSet(sorted(found.values(), key=lambda n: (not n.strong, -len(n.folded), n.folded)))
 
 
@@ -306,6 +343,7 @@ def build_needles(names: Iterable[tuple[str, str, str]], words: frozenset[str], 
 _BLOCK_TAGS = re.compile(r"(?is)<(?:/?(?:p|div|td|th|tr|li|ul|ol|table|h\d|section|article|header|footer|br|"
                          r"dt|dd|dl|caption|thead|tbody|figure|figcaption|title|head|body|html|svg|text|g)\b)[^>]*>")
 _TAG = re.compile(r"(?s)<[^>]*>")
+_CLOSING_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>")
 _STYLE = re.compile(r"(?is)<style\b.*?</style>")
 
 
@@ -346,8 +384,8 @@ def _csv_texts(data: bytes) -> Iterator[tuple[str, str]]:
 
 def _html_texts(data: bytes) -> Iterator[tuple[str, str]]:
     source = data.decode("utf-8", "replace")
-    for number, line in enumerate(source.splitlines(), start=1):
-        yield f"ligne {number}", html.unescape(line)
+    for number, line in enumerate(source.splitlines(), start=1):  # closing tags hold no data: </p> is no « /p »
+        yield f"ligne {number}", html.unescape(_CLOSING_TAG.sub(lambda m: " " * len(m.group(0)), line))
     shown = _TAG.sub("", _BLOCK_TAGS.sub("\n", _STYLE.sub("\n", source)))
     for number, line in enumerate(html.unescape(shown).splitlines(), start=1):
         if line.strip():

@@ -12,8 +12,9 @@ vmes-audit can print on its own:
   descriptions; never a parameter's default value, such as the default service
   account);
 - the report templates and their CSS (``reports/``), Jinja markup removed;
-- the string constants of the analyzer's Python code (labels, French
-  messages), docstrings excepted (their examples are sample names);
+- the string constants of the analyzer's Python code whose texts reach a
+  report (labels, French messages; not the command line's or the kit's),
+  docstrings excepted (their examples are sample names);
 - the names Windows and Exchange give (``pseudonymise_names.KEPT_NAMES``) and
   the tokens' own words (``SERVEUR``, ``DOMAINE``…).
 
@@ -80,11 +81,14 @@ _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 
 @lru_cache(maxsize=4)
 def _template_words(folder: Path) -> frozenset[str]:
+    """Words of the templates, folded, and the same words as written (for the acronyms)."""
     words: set[str] = set()
     for path in sorted(folder.rglob("*")):
         if path.suffix in (".j2", ".css", ".html") and path.is_file():
             text = _JINJA.sub(" ", path.read_text(encoding="utf-8", errors="replace"))
-            words.update(fold_word(w) for w in WORD_RE.findall(text))
+            found = WORD_RE.findall(text)
+            words.update(fold_word(w) for w in found)
+            words.update(w for w in found if w.isupper())
     return frozenset(words)
 
 
@@ -98,12 +102,18 @@ def _docstrings(tree: ast.AST) -> set[int]:
     return found
 
 
+# the layers whose texts reach a report (workflows: only the pseudonymisation's own warning; the
+# command line and the kit write elsewhere)
+_REPORT_LAYERS = ("base", "windows", "collection", "parsers", "security", "facts", "engine", "assessment", "report")
+
+
 @lru_cache(maxsize=1)
 def _code_words() -> frozenset[str]:
-    """Words of the analyzer's string constants (about 0.4 s, once per process)."""
+    """Words of the analyzer's string constants (about 0.3 s, once per process)."""
     root = Path(__file__).resolve().parents[1]
     words: set[str] = set()
-    for path in sorted(root.rglob("*.py")):
+    paths = [p for layer in _REPORT_LAYERS for p in (root / layer).rglob("*.py")]
+    for path in sorted(paths + list(root.glob("workflows/pseudonymise*.py"))):
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"))
         except (OSError, SyntaxError, UnicodeDecodeError):
@@ -111,13 +121,16 @@ def _code_words() -> frozenset[str]:
         docstrings = _docstrings(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
-                words.update(fold_word(w) for w in WORD_RE.findall(node.value))
+                found = WORD_RE.findall(node.value)
+                words.update(fold_word(w) for w in found)
+                words.update(w for w in found if w.isupper())
     return frozenset(words)
 
 
-def product_words(pack: Any = None, extra: tuple[str, ...] = ()) -> tuple[frozenset[str], str]:
-    """The allow-list: (folded words, folded text of the pack and the fixed phrases). A multi-word
-    name is the product's when the whole phrase appears in that text."""
+def product_words(pack: Any = None, extra: tuple[str, ...] = ()) -> tuple[frozenset[str], str, frozenset[str]]:
+    """The allow-list: (folded words, folded text of the pack and the fixed phrases, the words the
+    product writes in capitals: its acronyms). A multi-word name is the product's when the whole phrase
+    appears in that text."""
     from vmes_audit.base.resources import reports_folder
     from vmes_audit.workflows.pseudonymise_names import KEPT_NAMES
 
@@ -127,6 +140,10 @@ def product_words(pack: Any = None, extra: tuple[str, ...] = ()) -> tuple[frozen
         words |= _template_words(reports_folder())
     except Exception:  # noqa: BLE001 - no templates folder: the report cannot be written either
         pass
+    capitals = {w for w in words if w.isupper()} | {w for w in WORD_RE.findall("\n".join(texts)) if w.isupper()}
+    words -= capitals
+    capitals -= {w.upper() for w in WORD_RE.findall(_TOKEN_WORDS)}  # written only in tokens (SERVEUR-1)
     phrases = fold_word("\n".join(texts))
     words.update(WORD_RE.findall(phrases))
-    return frozenset(words), " ".join(phrases.split())
+    words.update(fold_word(w) for w in capitals)
+    return frozenset(words), " ".join(phrases.split()), frozenset(capitals)
