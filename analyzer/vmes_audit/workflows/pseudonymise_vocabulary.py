@@ -107,24 +107,63 @@ def _docstrings(tree: ast.AST) -> set[int]:
 _REPORT_LAYERS = ("base", "windows", "collection", "parsers", "security", "facts", "engine", "assessment", "report")
 
 
-@lru_cache(maxsize=1)
-def _code_words() -> frozenset[str]:
-    """Words of the analyzer's string constants (about 0.3 s, once per process)."""
-    root = Path(__file__).resolve().parents[1]
+def _words_of_sources(sources: list[tuple[str, bytes]]) -> frozenset[str]:
     words: set[str] = set()
-    paths = [p for layer in _REPORT_LAYERS for p in (root / layer).rglob("*.py")]
-    for path in sorted(paths + list(root.glob("workflows/pseudonymise*.py"))):
+    for _, data in sources:
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (OSError, SyntaxError, UnicodeDecodeError):
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError):
             continue
         docstrings = _docstrings(tree)
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
-                found = WORD_RE.findall(node.value)
-                words.update(fold_word(w) for w in found)
+            if not isinstance(node, ast.Constant) or not isinstance(node.value, str) or id(node) in docstrings:
+                continue
+            text = node.value
+            if "_" in text and not any(ch.isspace() for ch in text):
+                continue  # an identifier ("EXCHANGE_SERVICE", "proxy_host"), never printed
+            found = WORD_RE.findall(text)
+            words.update(fold_word(w) for w in found)
+            if any(ch.isspace() for ch in text.strip()):  # acronyms: from sentences and labels
                 words.update(w for w in found if w.isupper())
     return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def _code_words() -> frozenset[str]:
+    """Words of the analyzer's string constants: about a second to read, so kept in the private cache
+    (``engine/pack_cache.py``), keyed by the sources' bytes, as JSON."""
+    import hashlib
+    import json
+
+    from vmes_audit.engine.pack_cache import private_folder
+
+    root = Path(__file__).resolve().parents[1]
+    paths = [p for layer in _REPORT_LAYERS for p in (root / layer).rglob("*.py")]
+    sources = []
+    for path in sorted(paths + list(root.glob("workflows/pseudonymise*.py"))):
+        try:
+            sources.append((path.relative_to(root).as_posix(), path.read_bytes()))
+        except OSError:
+            continue
+    digest = hashlib.sha256(b"vocabulary 2\n")
+    for name, data in sources:
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    folder = private_folder("vocabulary")
+    cached = folder / f"words-{digest.hexdigest()}.json" if folder is not None else None
+    try:
+        if cached is not None and cached.is_file():
+            return frozenset(json.loads(cached.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        pass
+    words = _words_of_sources(sources)
+    try:
+        if cached is not None:
+            temporary = cached.with_suffix(".tmp")
+            temporary.write_text(json.dumps(sorted(words), ensure_ascii=False), encoding="utf-8")
+            temporary.replace(cached)
+    except OSError:
+        pass
+    return words
 
 
 def product_words(pack: Any = None, extra: tuple[str, ...] = ()) -> tuple[frozenset[str], str, frozenset[str]]:
