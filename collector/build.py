@@ -19,11 +19,13 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 OUTPUT = HERE / "collect.vbs"
+CATALOGUE = HERE / "artifacts.toml"  # the artifact catalogue the analyzer reads too
 
 # Reading order of the released file: entry point first, then the steps in
 # the order they run, then the machinery they share.
@@ -103,6 +105,31 @@ def _check_top_level(name: str, text: str) -> None:
             raise BuildError(f"{SRC / name}:{number}: statement outside a procedure (never runs: main.vbs calls Main first): {stripped}")
 
 
+def _vbs_string(text: str) -> str:
+    """A VBScript string literal, its non-ASCII letters written as Fr() codes ("syst{e8}me")."""
+    coded = "".join(ch if ord(ch) < 128 else (f"{{{ord(ch):02x}}}" if ord(ch) < 256 else f"{{{ord(ch):04x}}}")
+                    for ch in text)
+    return '"' + coded.replace('"', '""') + '"'
+
+
+def declarations_text() -> str:
+    """``Sub DeclareArtifacts()``: one ``Decl`` per artifact of the catalogue that collect.vbs writes
+    (name, file extension, console label, procedure, command, modes), in the catalogue's order."""
+    with CATALOGUE.open("rb") as handle:
+        catalogue = tomllib.load(handle)
+    lines = ["Sub DeclareArtifacts()", "  gDeclCount = 0", "  ReDim gDecl(0)"]
+    for name, entry in catalogue.items():
+        if entry["collector"] == "ems":
+            continue  # collect-ems.ps1's own list (tests/product/test_artifact_catalogue.py)
+        if not re.fullmatch(r"[a-z0-9_]{1,64}", name):
+            raise BuildError(f"{CATALOGUE}: artifact name {name!r}: lower-case letters, digits and _ only")
+        args = [name, entry["ext"], entry["label"], entry["collector"], entry.get("command", ""),
+                " ".join(entry["modes"])]
+        lines.append("  Decl " + ", ".join(_vbs_string(str(a)) for a in args))
+    lines.append("End Sub")
+    return "\n".join(lines) + "\n"
+
+
 def build_text() -> str:
     """The released collect.vbs, as text with LF line ends (see ``build_bytes``)."""
     missing = sorted({p.name for p in SRC.glob("*.vbs")} - set(MODULES))
@@ -133,6 +160,8 @@ def build_text() -> str:
     parts = ["\n".join(header)]
     for name in MODULES:
         parts.append(f"' {'-' * 30} module : src/{name} {'-' * max(4, 34 - len(name))}\n" + texts[name])
+        if name == "steps.vbs":
+            parts.append(f"' {'-' * 30} genere : artifacts.toml {'-' * 23}\n" + declarations_text())
     return "\n".join(parts)
 
 

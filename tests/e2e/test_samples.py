@@ -19,8 +19,12 @@ EXPECTED = {
         "d4-not-terminal-server": "pass", "d5-domain-member": "pass", "d6-internet-explorer": "pass",
         "d7-registry-size-w2000": "n/a", "e2-ie-esc-admins": "pass",
         "h1-run-as-service-account": "pass", "h2-collection-complete": "pass", "h3-assessment-contents": "pass",
+        "h4-collection-claims": "pass",
         "e1-noc-https": "pass", "e3-proxy-credentials": "pass", "e4-exchange-same-lan": "pass",
     },
+    # an archive rebuilt by hand: the manifest names VMES08 and the service account, the artifacts
+    # are APPLI03's and whoami shows its local Administrateur
+    "vmes08-archive-melangee.zip": {"h1-run-as-service-account": "fail", "h4-collection-claims": "fail"},
     # an Exchange server's collection alone: no VMES machine, so no verdict better than "Non prêt"
     "exch01-2003sp2.zip": {"h3-assessment-contents": "unknown"},
     "srvdc01-2000-non-conforme.zip": {
@@ -53,7 +57,7 @@ EXPECTED = {
 VERDICTS = {"vmes01-2003-conforme.zip": "pret_sous_reserve", "srvdc01-2000-non-conforme.zip": "non_pret",
             # no Active Directory artifacts in this network sample: bloquant checks F1, F4… are unknown
             "vmes02-2003-proxy.zip": "non_pret", "vmes07-2003sp2-tse.zip": "non_pret", "loose-workgroup": "non_pret",
-            "exch01-2003sp2.zip": "non_pret"}
+            "exch01-2003sp2.zip": "non_pret", "vmes08-archive-melangee.zip": "non_pret"}
 
 
 _CACHE: dict = {}

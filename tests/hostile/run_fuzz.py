@@ -1,8 +1,12 @@
 """The long fuzz run, launched by hand: counts of cases and of outcomes by kind, per target.
 
-Run: ``.venv/bin/python tests/hostile/run_fuzz.py [--cases N] [--seed S] [--pipeline M] [--pseudonymise P]``.
+Run: ``.venv/bin/python tests/hostile/run_fuzz.py [--cases N] [--seed S] [--pipeline M] [--forgeries F]
+[--pseudonymise P]``.
 
-Same mutators as ``test_fuzz.py`` (``mutate.py``), many more cases. For each
+Same mutators as ``test_fuzz.py`` (``mutate.py``), many more cases, and the issue-18 families:
+Unicode separators inside values (``separators.py``, N cases per parser), homonyms and lookalike
+names, manifest claims (``forgeries.py``, F whole analyses each; an ``AssertionError`` there is a
+forgery that passed). For each
 target the script prints how many cases ran and how each ended: ``ok``, the
 documented failure (``ParseError`` for a parser, ``InputError`` for the
 loader), or any other exception by type — which is a bug; the first seed of
@@ -32,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "analyzer"))
 sys.path.insert(0, str(ROOT))
 
+from tests.hostile import forgeries, separators  # noqa: E402
 from tests.hostile import test_fuzz as fuzz  # noqa: E402
 from tests.hostile.pseudofuzz import make_case, run_case  # noqa: E402
 from tests.hostile.kit import SampleZip  # noqa: E402
@@ -77,10 +82,19 @@ def _outcome(call) -> str:
     return "ok"
 
 
+def _separator_case(kind: str, case: tuple[str, str]) -> None:
+    """A forged line break inside a value: refused (ParseError) or the same structure as the control."""
+    outcome = separators.check(kind, *case)
+    if outcome == "refused":
+        raise ParseError("forgery refused")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=20000, help="cases per parser target")
     parser.add_argument("--pipeline", type=int, default=300, help="whole analyses of mutated zips")
+    parser.add_argument("--forgeries", type=int, default=200,
+                        help="whole analyses per forgery family (homonyms and lookalikes, manifest claims)")
     parser.add_argument("--pseudonymise", type=int, default=None,
                         help="analyses with a randomised customer name (default: --cases / 100)")
     parser.add_argument("--seed", type=int, default=20261126)
@@ -102,6 +116,13 @@ def main() -> int:
             rng = random.Random(seed)
             text = mutate_text(rng, rng.choice(fuzz.CORPUS[kind]), rounds=rng.randint(1, 8))
             run(f"parser {kind}", seed, lambda: _parser_for(kind)(text))
+    for kind in separators.KINDS:
+        for _ in range(args.cases):
+            seed = master.randrange(2 ** 32)
+            rng = random.Random(seed)
+            case = separators.forge(rng, rng.choice(fuzz.CORPUS[kind]), kind)
+            if case is not None:
+                run(f"séparateurs {kind}", seed, lambda: _separator_case(kind, case))
     for _ in range(args.cases):
         seed = master.randrange(2 ** 32)
         rng = random.Random(seed)
@@ -119,6 +140,10 @@ def main() -> int:
             path = fuzz._mutated_zip(seed, Path(tmp))
             run("chargement (zip)", seed, lambda: load_inputs([path]))
             path.unlink()
+        for family in forgeries.FAMILIES:
+            for _ in range(args.forgeries):
+                seed = master.randrange(2 ** 32)
+                run(family, seed, lambda: forgeries.run(family, seed, Path(tmp)))
         for _ in range(args.pipeline):
             seed = master.randrange(2 ** 32)
             path = fuzz._mutated_zip(seed, Path(tmp))

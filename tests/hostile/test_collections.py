@@ -237,3 +237,40 @@ def test_an_exchange_server_alone_is_never_ready(tmp_path: Path) -> None:
     report = analyse([SAMPLES / "exch01-2003sp2.zip"]).report
     assert report.verdict.value == "non_pret"
     assert finding(report, "h3-assessment-contents").state.value == "unknown"
+
+
+def test_the_same_zip_twice_counts_once(tmp_path: Path) -> None:
+    """Issue 18: ``X.zip`` and ``X (1).zip``, byte-identical, in one customer folder: the second copy
+    used to look like a second collection of the same machine ended at the same instant, which set
+    the machine aside (H3 « Non évaluable », « Non prêt ») while the JSON showed it evaluated."""
+    folder = tmp_path / "client"
+    folder.mkdir()
+    for name in ORG:
+        (folder / f"{name}.zip").write_bytes((SAMPLES / f"{name}.zip").read_bytes())
+    (folder / f"{BASE} (1).zip").write_bytes((SAMPLES / f"{BASE}.zip").read_bytes())
+    report = analyse([folder]).report
+    intact = analyse([SAMPLES / f"{n}.zip" for n in ORG]).report
+    assert report.verdict == intact.verdict
+    assert [(f.rule_id, f.host, f.state) for f in report.findings] == \
+        [(f.rule_id, f.host, f.state) for f in intact.findings]
+    assert len(report.inputs) == 2 and "exch01-2003sp2.zip" in {i.path for i in report.inputs}
+    assert any(f"« {BASE} (1).zip » est une copie identique" in w or f"« {BASE}.zip » est une copie identique" in w
+               for w in report.warnings), report.warnings
+
+
+def test_a_zip_of_unrelated_files_is_refused_like_a_folder(tmp_path: Path) -> None:
+    """Issue 18: a zip holding no collection gave a 54-page « Non prêt » report; a folder was refused."""
+    path = tmp_path / "vacances.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("photo.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 100)
+        archive.writestr("notes.txt", "Liste de courses\r\n".encode("cp1252"))
+    with pytest.raises(InputError, match="ne contient aucune collecte"):
+        load_inputs([path])
+    with zipfile.ZipFile(path, "a") as archive:  # a damaged manifest is a damaged collection, not refused
+        archive.writestr("manifest.json", b"{")
+    assert load_inputs([path]).collections[0].manifest_error
+    folder = tmp_path / "vacances"
+    folder.mkdir()
+    (folder / "notes.txt").write_bytes("Liste de courses\r\n".encode("cp1252"))
+    with pytest.raises(InputError, match="ne contient aucun fichier reconnu"):
+        load_inputs([folder])

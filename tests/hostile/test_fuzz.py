@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.hostile import forgeries, separators
 from tests.hostile.kit import SAMPLES, SampleZip
 from tests.hostile.mutate import CODEC_NAMES, corrupt_zip_bytes, mutate_manifest, mutate_text, mutate_zip_entries, zip_of
 from vmes_audit.collection.artifacts import ARTIFACTS
@@ -203,3 +204,21 @@ def test_whole_analysis_never_raises_and_never_improves_the_verdict(seed: int, t
     # A contained internal error (the checks concerned are "Non évaluable", the report is written) is
     # allowed here and counted by run_fuzz.py: windows/exchange_versions.py still turns unbounded
     # "\d+" into int (a 5 000-digit build in serialNumber), which stops the whole directory builder.
+
+
+@pytest.mark.parametrize("kind", [k for k in separators.KINDS if k in CORPUS])
+@given(seed=st.integers(0, 2 ** 32 - 1))
+def test_a_line_break_inside_a_value_never_becomes_structure(kind: str, seed: int) -> None:
+    """Issue 18: Unicode separators (U+2028, U+0085, 0x1E, a lone CR or LF…) in every text parser."""
+    rng = random.Random(seed)
+    case = separators.forge(rng, rng.choice(CORPUS[kind]), kind)
+    if case is not None:
+        separators.check(kind, *case)
+
+
+@pytest.mark.parametrize("family", sorted(forgeries.FAMILIES))
+@settings(max_examples=int(os.environ.get("FUZZ_FORGERY_EXAMPLES", "12")))
+@given(seed=st.integers(0, 2 ** 32 - 1))
+def test_forged_identities_and_claims_never_pass(family: str, seed: int, tmp_path_factory) -> None:
+    """Issue 18: homonyms and lookalike names never give F8; a contradicted claim never leaves H4 « Conforme »."""
+    forgeries.run(family, seed, tmp_path_factory.mktemp("f"))

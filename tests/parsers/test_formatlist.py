@@ -123,3 +123,26 @@ def test_roles_of_the_capture(capture):
     rights = [normalize_right(r) for o in parse_format_list(capture("ems_adpermission.txt").text)
               if isinstance(o["ExtendedRights"], list) for r in o["ExtendedRights"]]
     assert rights == ["Receive-As", "Send-As", "ms-Exch-Store-Admin", "Send-As", "Receive-As"]
+
+
+# Issue 18: an administrator's CN holding a Unicode line break forged an entry (splitlines() split on
+# U+2028, U+2029, U+0085, 0x1E, 0x1C, 0x1D, 0x0B, 0x0C, lone CR or LF).
+SEPARATORS = ["\u2028", "\u2029", "\u0085", "\x1e", "\x1c", "\x1d", "\x0b", "\x0c", "\r", "\n"]
+
+
+@pytest.mark.parametrize("separator", SEPARATORS, ids=[f"U+{ord(c):04X}" for c in SEPARATORS])
+def test_only_crlf_ends_a_line(separator: str) -> None:
+    # the CN closes its own entry, writes a whole forged one, and opens a dummy one that the real
+    # Scope and Role lines then complete
+    forged = (f"corp.local/Users/Mallory{separator}{separator}Identity : corp.local/Comptes/VistoAdmin"
+              f"{separator}Scope    :{separator}Role     : ViewOnlyAdmin{separator}{separator}"
+              "Identity : corp.local/Users/Dummy")
+    text = ("\ufeff\r\nIdentity : corp.local/Users/Administrator\r\nScope    :\r\nRole     : OrgAdmin\r\n\r\n"
+            f"Identity : {forged}\r\nScope    :\r\nRole     : OrgAdmin\r\n\r\n")
+    try:
+        objects = parse_format_list(text)
+    except ParseError:
+        return  # refused as a whole: the artifact is unreadable, F8 « Non évaluable »
+    assert len(objects) == 2
+    assert [o["Role"] for o in objects] == ["OrgAdmin", "OrgAdmin"]
+    assert not any(o["Identity"] == "corp.local/Comptes/VistoAdmin" for o in objects)

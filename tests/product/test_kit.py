@@ -145,5 +145,5 @@ def test_a_pack_default_that_would_reach_a_command_line_is_refused(root: Path, t
     out = tmp_path / "kit"
     result = runner.invoke(app, ["kit", "-o", str(out), "--pack", str(pack), "--date", "2026-12-01"])
     assert result.exit_code == 2, result.output
-    assert message in result.output and f"pack vmes-5.5" in result.output
+    assert message in result.output and "pack vmes-5.5" in result.output
     assert not out.exists() or list(out.iterdir()) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from vmes_audit.base import resources
-from vmes_audit.base.resources import COLLECTOR_FILES, ResourceError, collector_file, reports_folder, rules_folder
+from vmes_audit.base.resources import ARTIFACT_CATALOGUE, COLLECTOR_FILES, ResourceError, collector_file, reports_folder, rules_folder
 
 PACKAGE = Path(importlib.resources.files("vmes_audit"))
 
@@ -43,10 +43,12 @@ def test_every_shipped_file_is_in_the_package_data(root: Path) -> None:
     """A file added to rules/ or reports/ that no pattern takes would be missing from the wheel only."""
     expected = {f"data/{p.relative_to(root)}" for folder in ("rules", "reports")
                 for p in (root / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts}
-    expected |= {f"data/collector/{name}" for name in COLLECTOR_FILES}
+    collector = {f"data/collector/{name}" for name in (*COLLECTOR_FILES, ARTIFACT_CATALOGUE)}
+    expected |= collector
     packaged = _packaged(root)
     assert expected - packaged == set(), "add a package-data pattern in pyproject.toml"
-    assert {p for p in packaged if p.startswith("data/collector/")} == {f"data/collector/{n}" for n in COLLECTOR_FILES}
+    # the released files and the artifact catalogue the analyzer reads; never collector/src
+    assert {p for p in packaged if p.startswith("data/collector/")} == collector
 
 
 def test_a_missing_data_folder_is_a_french_installation_error(tmp_path: Path, monkeypatch) -> None:

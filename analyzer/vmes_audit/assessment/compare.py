@@ -35,7 +35,6 @@ the problem, never a traceback.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from datetime import date

@@ -129,12 +129,13 @@ def run_assessment(inputs: list[Path], *, pack_dir: Path | None = None, override
     params.update({k: v for k, v in (overrides or {}).items() if v is not None})
     override_warning = ""
     if str(params["service_account"]).lower() != str(collected_account).lower():
-        override_warning = (f"Les données d'annuaire du compte de service ont été collectées pour le compte "
-                            f"« {collected_account} » ; le compte « {params['service_account']} » indiqué par "
-                            "--account ne sert qu'aux comparaisons de noms et aux textes de correction.")
-    facts = build_facts(assessment)
-    findings = evaluate_pack(pack, facts, params)
+        override_warning = (f"L'annuaire et l'Exchange Management Shell ont été interrogés sur le compte "
+                            f"« {collected_account} » ; l'analyse porte sur « {params['service_account']} » "
+                            "(--account) : les vérifications de ce compte sont « Non évaluable » (relancer la "
+                            f"collecte avec /account:{params['service_account']}).")
     today = today or date.today()
+    facts = build_facts(assessment, today, str(params["service_account"]))
+    findings = evaluate_pack(pack, facts, params)
     warnings = (format_warnings + list(assessment.warnings) + list(facts.warnings)
                 + ([override_warning] if override_warning else []))
     if waivers:

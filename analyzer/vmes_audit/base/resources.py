@@ -21,18 +21,21 @@ templates folder).
 from __future__ import annotations
 
 import importlib.resources
+import tomllib
 import os
 from pathlib import Path
 
 from vmes_audit.base.errors import AuditError
 
 __all__ = ["ResourceError", "data_folder", "rules_folder", "reports_folder", "collector_file",
-           "COLLECTOR_FILES", "ENV_RULES", "ENV_REPORTS"]
+           "artifact_catalogue", "COLLECTOR_FILES", "ARTIFACT_CATALOGUE", "ENV_RULES", "ENV_REPORTS"]
 
 ENV_RULES = "VMES_AUDIT_RULES"
 ENV_REPORTS = "VMES_AUDIT_REPORTS"
 # The released collector, as the customer kit ships it (docs/collection-format.md §8).
 COLLECTOR_FILES = ("collect.cmd", "collect.vbs", "collect-ems.ps1", "LISEZMOI.txt")
+# The artifact catalogue the collector is built from and the analyzer reads (collector/artifacts.toml).
+ARTIFACT_CATALOGUE = "artifacts.toml"
 
 
 class ResourceError(AuditError):
@@ -80,3 +83,12 @@ def collector_file(name: str) -> bytes:
     if not path.is_file():
         raise _broken(f"collector/{name}")
     return path.read_bytes()
+
+
+def artifact_catalogue() -> dict[str, dict]:
+    """``collector/artifacts.toml``: artifact name -> its declaration (docs/collection-format.md §4)."""
+    path = data_folder("collector") / ARTIFACT_CATALOGUE
+    if not path.is_file():
+        raise _broken(f"collector/{ARTIFACT_CATALOGUE}")
+    with path.open("rb") as handle:
+        return tomllib.load(handle)

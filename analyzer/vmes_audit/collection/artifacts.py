@@ -1,8 +1,9 @@
 """The artifact catalogue: every artifact name the collector writes, declared once.
 
-The name is the file's base name in the zip, the manifest key, the parser's
-registration and what a rule lists in ``requires:``. Each declaration also
-says what a sound collection holds (docs/collection-format.md §4):
+The declarations are ``collector/artifacts.toml`` (packaged as ``vmes_audit/data/collector``), which
+the collector's build reads too. The name is the file's base name in the zip, the manifest key, the
+parser's registration and what a rule lists in ``requires:``. Each declaration also says what a
+sound collection holds (docs/collection-format.md §4):
 
 - ``modes``: the collection modes whose collector writes it (``vmes``,
   ``exchange``, ``ems``); an ``ok`` artifact under another mode contradicts the
@@ -29,13 +30,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["ArtifactSpec", "ARTIFACTS", "infer_loose_artifact"]
+from vmes_audit.base.resources import artifact_catalogue
+
+__all__ = ["ArtifactSpec", "ARTIFACTS", "infer_loose_artifact", "format_tuple"]
 
 
 @dataclass(frozen=True)
 class ArtifactSpec:
     name: str
-    kind: str  # systeminfo | records | reg | whoami_user | whoami_groups | ipconfig | formatlist
+    kind: str  # the parser: systeminfo | records | reg | whoami_user | whoami_groups | ipconfig | formatlist
     label_fr: str  # what the report calls it
     modes: tuple[str, ...] = ("vmes",)
     expected: bool = False
@@ -43,98 +46,33 @@ class ArtifactSpec:
     empty_ok: bool = True
     required_kinds: tuple[str, ...] = ()
     unique_kinds: tuple[str, ...] = ()
+    since: str = "1.0"  # the collection format version that introduced it
+    tables: tuple[str, ...] = ()  # the fact tables it feeds
+    collector: str = ""  # the collector's procedure (cmd, wmi, regexport, ad…) or "ems"
+    command: str = ""  # the command, query or registry key the collector uses
 
 
-_VE = ("vmes", "exchange")
+def _spec(name: str, entry: dict) -> ArtifactSpec:
+    return ArtifactSpec(name=name, kind=entry["parser"], label_fr=entry["label_fr"], modes=tuple(entry["modes"]),
+                        expected=bool(entry.get("expected", False)), skippable=bool(entry.get("skippable", False)),
+                        empty_ok=bool(entry.get("empty_ok", True)), required_kinds=tuple(entry.get("required", ())),
+                        unique_kinds=tuple(entry.get("unique", ())), since=str(entry["since"]),
+                        tables=tuple(entry.get("tables", ())), collector=entry["collector"],
+                        command=entry.get("command", ""))
 
 
-def _spec(name: str, kind: str, label: str, modes: tuple[str, ...] = ("vmes",), *, expected: bool = False,
-          skippable: bool = False, empty_ok: bool = True, required: str = "", unique: str = "") -> ArtifactSpec:
-    return ArtifactSpec(name, kind, label, modes, expected, skippable, empty_ok, tuple(required.split()),
-                        tuple(unique.split()))
+# collector/artifacts.toml, the one catalogue the collector's build reads too.
+ARTIFACTS: dict[str, ArtifactSpec] = {name: _spec(name, entry) for name, entry in artifact_catalogue().items()}
 
 
-_SPECS = [
-    # Windows 2000 has no systeminfo.exe, whoami.exe, Win32_TerminalServiceSetting (§2): "skipped" there.
-    _spec("systeminfo", "systeminfo", "sortie de systeminfo", _VE, expected=True, skippable=True),
-    _spec("wmi_os", "records", "WMI Win32_OperatingSystem", _VE, expected=True, empty_ok=False,
-          required="Win32_OperatingSystem", unique="Win32_OperatingSystem"),
-    _spec("wmi_computersystem", "records", "WMI Win32_ComputerSystem", _VE, expected=True, empty_ok=False,
-          required="Win32_ComputerSystem", unique="Win32_ComputerSystem"),
-    _spec("wmi_processor", "records", "WMI Win32_Processor", expected=True, empty_ok=False,
-          required="Win32_Processor"),
-    _spec("wmi_logicaldisk", "records", "WMI Win32_LogicalDisk", expected=True, empty_ok=False,
-          required="Win32_LogicalDisk"),  # the system drive is a fixed disk
-    _spec("wmi_networkadapter", "records", "WMI Win32_NetworkAdapter", expected=True, empty_ok=False,
-          required="Win32_NetworkAdapter"),  # the collector reached the domain: one adapter is connected
-    _spec("wmi_networkadapterconfig", "records", "WMI Win32_NetworkAdapterConfiguration", expected=True,
-          empty_ok=False, required="Win32_NetworkAdapterConfiguration"),
-    _spec("wmi_registry", "records", "WMI Win32_Registry", expected=True, empty_ok=False,
-          required="Win32_Registry", unique="Win32_Registry"),
-    _spec("wmi_service", "records", "WMI Win32_Service", _VE, expected=True, empty_ok=False,
-          required="Win32_Service"),  # a running Windows has dozens of services
-    _spec("wmi_terminalservice", "records", "WMI Win32_TerminalServiceSetting", expected=True, skippable=True,
-          empty_ok=False, required="Win32_TerminalServiceSetting", unique="Win32_TerminalServiceSetting"),
-    _spec("wmi_qfe", "records", "WMI Win32_QuickFixEngineering", _VE, expected=True),  # a fresh install has none
-    _spec("reg_values", "records", "valeurs de registre (StdRegProv)", _VE, expected=True, empty_ok=False,
-          required="value"),  # one record per value read, Missing=True when absent
-    # .reg exports: a header alone is "key absent", which is evidence (§4)
-    _spec("reg_exchange_setup", "reg", "registre Exchange\\Setup", _VE, expected=True),
-    _spec("reg_updates", "reg", "registre Updates", _VE),
-    _spec("reg_uninstall", "reg", "registre Uninstall", _VE, expected=True),
-    _spec("reg_uninstall_wow64", "reg", "registre Uninstall (32 bits)", skippable=True),  # 32-bit Windows
-    _spec("reg_hotfix", "reg", "registre Windows NT\\Hotfix"),
-    _spec("reg_terminal_server", "reg", "registre Terminal Server", expected=True),
-    _spec("reg_internet_settings", "reg", "registre Internet Settings (HKCU)"),
-    _spec("reg_winhttp", "reg", "registre WinHTTP"),
-    _spec("reg_mapi_profiles", "reg", "profils MAPI (HKCU)"),
-    _spec("file_versions", "records", "versions de fichiers", _VE, empty_ok=False,
-          required="file"),  # one record per path, Exists=False when absent
-    _spec("whoami_user", "whoami_user", "whoami /user", expected=True, skippable=True),
-    _spec("whoami_groups", "whoami_groups", "whoami /groups", expected=True, skippable=True),
-    # a real account's token always holds Domain Users (or Users) and Everyone
-    _spec("token_groups", "records", "groupes du jeton (ADSI)", empty_ok=False, required="group"),
-    # the local Administrators group always holds the built-in Administrator
-    _spec("local_admins", "records", "membres du groupe Administrateurs local", expected=True, empty_ok=False,
-          required="group member", unique="group"),
-    _spec("ipconfig", "ipconfig", "ipconfig /all", expected=True),
-    _spec("wmi_accounts", "records", "comptes et groupes locaux bien connus (WMI)", empty_ok=False),
-    _spec("exchange_version", "records", "version Exchange (ADSI)", ("exchange",), expected=True),
-    # Active Directory (§5): plausibility of their content is declared with the directory facts
-    _spec("ad_rootdse", "records", "AD : RootDSE", expected=True, required="rootdse", unique="rootdse"),
-    _spec("ad_domain", "records", "AD : domaine", expected=True, required="domain", unique="domain"),
-    _spec("ad_partitions", "records", "AD : partitions", expected=True),
-    _spec("ad_domain_controllers", "records", "AD : contrôleurs de domaine", expected=True),
-    _spec("ad_service_account", "records", "AD : compte de service", expected=True),
-    # tokenGroups of a real account: never empty (Domain Users)
-    _spec("ad_service_account_groups", "records", "AD : groupes du compte de service", expected=True,
-          empty_ok=False, required="group"),
-    _spec("ad_exchange_org", "records", "AD : organisation Exchange", expected=True),
-    _spec("ad_exchange_servers", "records", "AD : serveurs Exchange", expected=True),
-    # at least the domain head's descriptor (or its Error record)
-    _spec("ad_acl", "records", "AD : listes de contrôle d'accès", expected=True, required="sd"),
-    # §5.2: an AD search that must end with its summary and does not was interrupted
-    _spec("ad_admincount_users", "records", "AD : utilisateurs protégés (adminCount=1)", expected=True,
-          required="summary", unique="summary"),
-    _spec("ad_mail_containers", "records", "AD : conteneurs des utilisateurs de messagerie",
-          required="summary", unique="summary"),
-    _spec("ad_exchange_stores", "records", "AD : banques et groupes de stockage Exchange"),
-    _spec("ad_mail_users_protected", "records", "AD : utilisateurs de messagerie à héritage désactivé",
-          required="summary", unique="summary"),
-    # each probe writes one record per target: an empty file is an interrupted step
-    _spec("net_noc_probe", "records", "test de connexion au NOC", expected=True, empty_ok=False, required="probe"),
-    # one record per source (ie, winhttp), even without a proxy
-    _spec("net_proxy", "records", "paramètres de proxy", expected=True, empty_ok=False, required="proxy"),
-    _spec("net_exchange_path", "records", "chemin réseau vers Exchange", skippable=True),
-    _spec("ems_exchangeserver", "formatlist", "EMS Get-ExchangeServer", ("ems",), expected=True,
-          empty_ok=False),  # the EMS runs on an Exchange 2007 server: it lists at least itself
-    _spec("ems_exchangeadministrator", "formatlist", "EMS Get-ExchangeAdministrator", ("ems",), expected=True,
-          empty_ok=False),  # the organisation administrator who installed Exchange is always listed
-    _spec("ems_adpermission", "formatlist", "EMS Get-ADPermission", ("ems",), expected=True),
-    _spec("ems_mailbox", "formatlist", "EMS Get-Mailbox", ("ems",), expected=True),
-]
+def format_tuple(version: str) -> tuple[int, ...]:
+    """``"1.10"`` -> (1, 10): format versions compare as numbers.
 
-ARTIFACTS: dict[str, ArtifactSpec] = {spec.name: spec for spec in _SPECS}
+    >>> format_tuple("1.1") < format_tuple("1.10")
+    True
+    """
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
 
 # Loose files a customer may send by hand: file name pattern -> artifact.
 _LOOSE_NAMES = [

@@ -256,7 +256,14 @@ def _zip_collection(path: Path) -> Collection:
         raise InputError(f"« {printable(path.name, 120)} » est une archive vide.")
     origin = printable(path.name, 120)
     problems = list(content.duplicates)
+    has_manifest = MANIFEST in content.files or MANIFEST in content.errors
     coll = _build_collection(origin, content.files, content.errors, problems, content.refused)
+    if not has_manifest and not coll.artifacts:
+        # As for a folder: an archive of unrelated files is not a collection to judge (a damaged
+        # manifest.json is a damaged collection: its report says what is broken).
+        raise InputError(f"« {origin} » ne contient aucune collecte : ni manifest.json lisible, ni fichier "
+                         "reconnu (systeminfo.txt, ipconfig.txt, export .reg…). Est-ce bien l'archive écrite par "
+                         "le collecteur vmes-audit ?")
     coll.warnings += [f"{origin} : {text}" for text in content.duplicates + content.refused]
     return coll
 
@@ -275,6 +282,8 @@ def _broken_input(path: Path, exc: InputError) -> InputInfo:
 
 @dataclass
 class _Loaded:
+    """What inputs gave: ``collections[i]`` was read from ``inputs[i]`` (unreadable inputs in ``broken``)."""
+
     collections: list[Collection] = field(default_factory=list)
     inputs: list[InputInfo] = field(default_factory=list)
     broken: list[InputInfo] = field(default_factory=list)
@@ -397,6 +406,23 @@ def _merge_by_host(collections: list[Collection], warnings: list[str]) -> list[C
     return result
 
 
+def _drop_copies(loaded: _Loaded) -> None:
+    """Inputs with the same bytes (``X.zip`` and ``X (1).zip``) count once, with a notice: the second
+    copy would otherwise look like a second collection of the same machine, ended at the same instant."""
+    seen: dict[str, str] = {}
+    collections, inputs = [], []
+    for coll, info in zip(loaded.collections, loaded.inputs, strict=True):
+        if info.sha256 and info.sha256 in seen:
+            loaded.warnings.append(f"« {info.path} » est une copie identique (même empreinte SHA-256) de "
+                                   f"« {seen[info.sha256]} » : elle n'est lue qu'une fois.")
+            continue
+        if info.sha256:
+            seen[info.sha256] = info.path
+        collections.append(coll)
+        inputs.append(info)
+    loaded.collections, loaded.inputs = collections, inputs
+
+
 def load_inputs(paths: list[Path]) -> Assessment:
     """Load every input of one assessment and merge the collections by host.
 
@@ -418,6 +444,7 @@ def load_inputs(paths: list[Path]) -> Assessment:
             raise InputError(failures[0])
         raise InputError("Aucune entrée n'a pu être lue :\n" + "\n".join(f"  - {f}" for f in failures
                                                                          or [b.error for b in loaded.broken]))
+    _drop_copies(loaded)
     warnings = list(loaded.warnings)
     for broken in loaded.broken:
         warnings.append(f"Entrée illisible, non analysée : {broken.error}")

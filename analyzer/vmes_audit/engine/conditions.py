@@ -226,10 +226,22 @@ def evaluate(cond: Condition, ctx: EvalContext, row: dict[str, Any] | None = Non
             ctx.missing.add(cond.field)
             return None
         return compare(cond.op, left, _resolve(cond.value, ctx, row))
-    if isinstance(cond, AllOf):
-        return _all([evaluate(c, ctx, row) for c in cond.all])
-    if isinstance(cond, AnyOf):
-        return _any([evaluate(c, ctx, row) for c in cond.any])
+    if isinstance(cond, (AllOf, AnyOf)):
+        # The null fields and unavailable selections of the members count only when they leave the
+        # whole condition unknown: {all: [not_null x, gt x 0]} with x null is false, nothing missing.
+        missing, unavailable = ctx.missing, ctx.unavailable
+        ctx.missing, ctx.unavailable = set(), {}
+        try:
+            members = cond.all if isinstance(cond, AllOf) else cond.any
+            result = (_all if isinstance(cond, AllOf) else _any)([evaluate(c, ctx, row) for c in members])
+        finally:
+            inner_missing, inner_unavailable = ctx.missing, ctx.unavailable
+            ctx.missing, ctx.unavailable = missing, unavailable
+        if result is None:
+            ctx.missing |= inner_missing
+            for name, reason in inner_unavailable.items():
+                ctx.unavailable.setdefault(name, reason)
+        return result
     if isinstance(cond, Not):
         inner = evaluate(cond.not_, ctx, row)
         return None if inner is None else not inner

@@ -35,11 +35,11 @@ from vmes_audit.windows.sids import domain_sid_of
 __all__ = ["requirement_rows", "part_rows", "conflict_rows", "add_assessment_tables"]
 
 register_table("assessment_requirements", "Ce que l'analyse doit contenir pour rendre un verdict (pack.yaml)",
-               "host artifact requirement label role minimum found hosts met missing", "")
+               "host artifact requirement label role minimum found hosts met missing")
 register_table("assessment_parts", "Les entrées et collectes de l'analyse, et celles qui ont été écartées",
-               "host artifact part kind usable reason", "")
+               "host artifact part kind usable reason")
 register_table("assessment_conflicts", "Les domaines que les collectes nomment avec des SID différents",
-               "host artifact domain sids claims", "")
+               "host artifact domain sids claims")
 
 
 def requirement_rows(requirements: list[Any], facts: Facts) -> list[dict[str, Any]]:

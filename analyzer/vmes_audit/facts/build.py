@@ -11,11 +11,12 @@ still written.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from vmes_audit.collection import Assessment, Collection
-from vmes_audit.collection.artifacts import ARTIFACTS
+from vmes_audit.collection.artifacts import ARTIFACTS, format_tuple
 from vmes_audit.base.errors import internal_error_text
-from vmes_audit.facts import directory, machine, network
+from vmes_audit.facts import claims, directory, machine, network
 from vmes_audit.facts.host import fallback_notes, host_row
 from vmes_audit.facts.model import REJECTED, TABLES, Facts, frame, records
 from vmes_audit.facts.parsed import parsed
@@ -24,7 +25,7 @@ __all__ = ["build_facts"]
 
 # Builders of the tables that span hosts (Active Directory, Exchange, network), run after the
 # machine tables: each takes the Facts and stores its tables with frame().
-_ASSESSMENT_BUILDERS: list[Callable[[Facts], None]] = [directory.build, network.build]
+_ASSESSMENT_BUILDERS: list[Callable[[Facts], None]] = [directory.build, network.build, claims.build]
 
 _MACHINE_TABLES = {
     "disks": machine.disk_rows,
@@ -88,10 +89,19 @@ def _collection_quality(row: dict, colls: list[Collection]) -> None:
         elif art.status == "skipped" and spec is not None and not spec.skippable:
             failed.append(f"{art.name} : non collecté (« skipped ») alors que cette étape s'applique à toute "
                           f"machine{' (' + art.error[:200] + ')' if art.error else ''}")
+    newer = []
     if coll.manifest is not None:
+        collected_format = format_tuple(coll.manifest.format_version)
         for name, spec in ARTIFACTS.items():
-            if spec.expected and coll.mode in spec.modes and name not in coll.artifacts:
+            if coll.mode not in spec.modes or name in coll.artifacts:
+                continue
+            if format_tuple(spec.since) > collected_format:
+                # an earlier collector: not a gap of this collection, but the report says what it lacks
+                newer.append(f"{name} ({spec.label_fr}, format {spec.since})")
+            elif spec.expected:
                 failed.append(f"{name} : absent du manifeste")
+    row["artifacts_newer"] = newer
+    row["artifacts_newer_count"] = len(newer)
     failed += [text[:300] for text in coll.anomalies]
     row["artifacts_total"] = len(coll.artifacts)
     row["artifacts_usable_count"] = sum(1 for a in coll.artifacts.values() if a.usable)
@@ -144,8 +154,40 @@ def _derived_fallbacks(row: dict, colls: list[Collection]) -> None:
             row["fallbacks"] = {**fallbacks, column: note}
 
 
-def build_facts(assessment: Assessment) -> Facts:
-    facts = Facts(assessment=assessment)
+# The artifacts that hold what the directory and the Exchange Management Shell said of the service
+# account the collector was given (its AD record, its groups, its Exchange permissions, its mailbox).
+ACCOUNT_ARTIFACTS = ("ad_service_account", "ad_service_account_groups", "ems_adpermission", "ems_mailbox")
+
+
+def collected_account(assessment: Assessment) -> str | None:
+    """The service account the VMES machine's collector was given (its manifest's parameter)."""
+    for coll in assessment.collections:
+        if coll.manifest is not None and coll.mode == "vmes":
+            return coll.manifest.parameters.service_account
+    return None
+
+
+def _another_account(assessment: Assessment, account: str) -> None:
+    """The analysis is asked about ``account`` but the collection looked up another one: what it says of
+    that other account is not evidence about this one, its artifacts are set aside with the reason."""
+    collected = collected_account(assessment)
+    if collected is None or collected.lower() == account.lower():
+        return
+    reason = (f"la collecte porte sur le compte « {collected} », l'analyse sur « {account} » (option --account) : "
+              "relancer la collecte avec /account:" + account)
+    for coll in assessment.collections:
+        for name in ACCOUNT_ARTIFACTS:
+            art = coll.artifacts.get(name)
+            if art is not None and art.usable:
+                art.mark_unreadable(reason)
+
+
+def build_facts(assessment: Assessment, today: date | None = None, account: str | None = None) -> Facts:
+    """The fact tables; ``account`` is the service account the analysis is about (default: the one the
+    collector was given) and ``today`` the report's date."""
+    if account is not None:
+        _another_account(assessment, account)
+    facts = Facts(assessment=assessment, today=today, service_account=account or collected_account(assessment))
     for coll in assessment.collections:
         if coll.host is None:
             coll.host = _name_loose(coll)

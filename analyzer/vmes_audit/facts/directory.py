@@ -18,15 +18,13 @@ machines' ``host`` rows.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from vmes_audit.base.errors import ParseError
 from vmes_audit.facts.ad_account import read_account
-from vmes_audit.facts.ad_records import as_list, cn_of, first_of, of_kind, records_of, sid_value, text_of
+from vmes_audit.facts.ad_records import as_list, first_of, of_kind, records_of, sid_value, text_of
 from vmes_audit.facts.delegations import delegation_rows
 from vmes_audit.facts.ems import apply_ems_mailbox, merge_ems_permissions
-from vmes_audit.facts.host import to_int
 from vmes_audit.facts.mapi import mapi_profile_rows
 from vmes_audit.facts.model import Facts, register_table
 from vmes_audit.facts.parsed import parsed
@@ -36,7 +34,7 @@ from vmes_audit.facts.server_rights import server_right_rows, store_right_rows
 from vmes_audit.facts.servers import domain_controller_rows, exchange_server_rows
 from vmes_audit.parsers.formatlist import normalize_role
 from vmes_audit.security import acl as acl_mod
-from vmes_audit.windows.dn import normalize_dn, parent_dn
+from vmes_audit.windows.dn import canonical_name, normalize_dn, parent_dn
 from vmes_audit.security.effective_rights import Right, effective_right
 from vmes_audit.security.membership import unprivileged
 from vmes_audit.windows.rights import CLASS_USER, EXCHANGE_SERVER_RIGHTS, rights_names_fr
@@ -53,7 +51,8 @@ register_table("organisation", "Le domaine, l'organisation Exchange et le compte
                "sa_admin_count sa_protected sa_has_mailbox sa_home_mdb sa_home_server sa_legacy_dn "
                "sa_mail sa_hidden sa_show_in_ab_count delegations_unknown_reason org_container_collected "
                "org_permissions_unreadable "
-               "sa_ems_roles sa_ems_role_count sa_ex2007_groups sa_ex2007_roles "
+               "sa_ems_roles sa_ems_role_count sa_ex2007_groups sa_ex2007_roles sa_ems_roles_unconfirmed "
+               "sa_ems_roles_unconfirmed_count "
                "sa_send_as_domain sa_send_as_domain_reason send_as_evidence send_as_fallback_reason "
                "mail_containers_count mail_users_count mail_containers_truncated mail_containers_without_send_as "
                "mail_users_without_send_as mail_containers_undecided mail_containers_protected "
@@ -61,48 +60,84 @@ register_table("organisation", "Le domaine, l'organisation Exchange et le compte
                "protected_source protected_users protected_users_count protected_users_truncated "
                "protected_admincount_users protected_admincount_count protected_by_hand_users "
                "protected_by_hand_count protected_unknown_count mail_users_scanned adminsdholder_send_as "
-               "adminsdholder_send_as_reason unresolved_trustees stores_collected",
-               "ad_rootdse ad_domain ad_partitions ad_exchange_org ad_service_account "
-               "ad_service_account_groups ad_acl ad_admincount_users ad_mail_containers ad_mail_users_protected "
-               "ad_exchange_stores ems_exchangeadministrator ems_mailbox")
+               "adminsdholder_send_as_reason unresolved_trustees stores_collected")
 register_table("domain_controllers", "Contrôleurs de domaine (objets ordinateur de l'AD)",
-               "host artifact name dns_host_name os os_version os_sp sp family", "ad_domain_controllers")
+               "host artifact name dns_host_name os os_version os_sp sp family")
 register_table("exchange_servers", "Serveurs Exchange de l'organisation",
                "host artifact name dn admin_group legacy_dn version_text product major minor build sp label_fr "
-               "is_2007 roles source ems_version version_conflict store_count",
-               "ad_exchange_servers ems_exchangeserver exchange_version")
+               "is_2007 roles source ems_version version_conflict store_count")
 register_table("server_rights", "Droits effectifs du compte de service sur chaque serveur Exchange",
-               "host artifact server right right_fr granted reason mode ems_granted agree via_account",
-               "ad_acl ems_adpermission")
+               "host artifact server right right_fr granted reason mode ems_granted agree via_account")
 register_table("store_rights", "Droits effectifs du compte de service sur chaque banque de boîtes aux lettres",
-               "host artifact server store store_dn right right_fr granted reason", "ad_acl ad_exchange_stores")
+               "host artifact server store store_dn right right_fr granted reason")
 register_table("exchange_delegations", "Autorisations explicites du jeton du compte de service sur l'organisation "
                "Exchange et le conteneur Microsoft Exchange (une ligne par principal)",
-               "host artifact kind principal_sid principal_key principal_name via allowed denied objects",
-               "ad_acl ad_exchange_org ad_service_account_groups")
+               "host artifact kind principal_sid principal_key principal_name via allowed denied objects")
 register_table("mail_containers", "Conteneurs des utilisateurs dotés d'une boîte aux lettres : « Envoyer comme » "
                "hérité par un utilisateur qui y est placé", "host artifact dn mail_users send_as reason protected",
-               "ad_mail_containers ad_acl")
+ )
 register_table("sa_groups", "Groupes du compte de service (SID, imbrication comprise)",
-               "host artifact sid name dn protected", "ad_service_account_groups")
+               "host artifact sid name dn protected")
 register_table("aces", "Entrées de contrôle d'accès collectées (une ligne par ACE)",
                "host artifact object_dn index allow mask rights_fr object_type inherited_object_type trustee "
-               "trustee_sid inherited flags", "ad_acl")
+               "trustee_sid inherited flags")
 register_table("mapi_profiles", "Profils MAPI du compte qui a lancé la collecte",
-               "host artifact name is_default services has_exchange home_server mailbox_dn home_server_in_org",
-               "reg_mapi_profiles")
+               "host artifact name is_default services has_exchange home_server mailbox_dn home_server_in_org")
 
 # Right name (EMS spelling) -> Right; the pack decides which ones each server needs.
 REQUIRED_RIGHTS = EXCHANGE_SERVER_RIGHTS
 
 # Exchange 2007 roles are memberships of universal groups that setup creates with these
 # (English, never localised) names in "Microsoft Exchange Security Groups".
+# Exchange 2007's role groups, as /PrepareAD creates them: these names, in the
+# "Microsoft Exchange Security Groups" OU at the root of the forest's root domain (domain-facts §3.4).
+# Identified by that DN, never by name alone: a group of the same name created in another OU grants
+# nothing (issue 18).
 _EX2007_ROLE_GROUPS = {
-    "exchange view-only administrators": "ViewOnlyAdmin",
-    "exchange organization administrators": "OrgAdmin",
-    "exchange recipient administrators": "RecipientAdmin",
-    "exchange public folder administrators": "PublicFolderAdmin",
+    "Exchange View-Only Administrators": "ViewOnlyAdmin",
+    "Exchange Organization Administrators": "OrgAdmin",
+    "Exchange Recipient Administrators": "RecipientAdmin",
+    "Exchange Public Folder Administrators": "PublicFolderAdmin",
 }
+_EX2007_GROUPS_OU = "OU=Microsoft Exchange Security Groups"
+
+
+def ex2007_role_group_dns(root_domain_dn: str) -> dict[str, str]:
+    """Normalised DN of each Exchange 2007 role group -> its role.
+
+    >>> dns = ex2007_role_group_dns("DC=corp,DC=local")
+    >>> dns["cn=exchange view-only administrators,ou=microsoft exchange security groups,dc=corp,dc=local"]
+    'ViewOnlyAdmin'
+    """
+    return {normalize_dn(f"CN={name},{_EX2007_GROUPS_OU},{root_domain_dn}"): role
+            for name, role in _EX2007_ROLE_GROUPS.items()}
+
+
+def account_identities(org: dict[str, Any]) -> set[str]:
+    r"""The exact forms EMS prints the service account's identity in (lower case): its canonical name
+    (``corp.local/Comptes/VistoAdmin``, Get-ExchangeAdministrator's ``Identity``), its DN, and
+    ``DOMAINE\sAMAccountName``. Empty when the directory did not give the account's DN: a name alone
+    matches any homonym in another OU (issue 18).
+
+    >>> sorted(account_identities({"sa_dn": "CN=VistoAdmin,OU=Comptes,DC=corp,DC=local", "sa_name": "VistoAdmin",
+    ...                            "domain_netbios": "CORP"}))
+    ['cn=vistoadmin,ou=comptes,dc=corp,dc=local', 'corp.local/comptes/vistoadmin', 'corp\\vistoadmin']
+    """
+    dn = org.get("sa_dn")
+    if not dn:
+        return set()
+    found = {normalize_dn(dn)}
+    canonical = canonical_name(dn)
+    if canonical:
+        found.add(canonical.lower())
+    if org.get("domain_netbios") and org.get("sa_name"):
+        found.add(f"{org['domain_netbios']}\\{org['sa_name']}".lower())
+    return found
+
+
+def _identity_key(text: str) -> str:
+    text = text.strip()
+    return normalize_dn(text) if "=" in text and "/" not in text else text.lower()
 
 
 def _check_rootdse(facts: Facts) -> dict | None:
@@ -137,33 +172,40 @@ def _trustee_name_map(facts: Facts, org: dict, account) -> dict[str, str]:
 
 
 def _ex2007_roles(facts: Facts, org: dict, account) -> None:
-    """Exchange 2007 roles: Get-ExchangeAdministrator (EMS) and the role groups in the account's token."""
+    """Exchange 2007 roles: Get-ExchangeAdministrator (EMS) and the role groups in the account's token,
+    both identified exactly (the account by its canonical name or DN, the groups by their DN)."""
     roles = None
+    identities = account_identities(org)
     for _, art in facts.any_artifact("ems_exchangeadministrator"):
         objects = parsed(art) if art.usable else None
-        if objects is None:
-            continue
+        if objects is None or not identities:
+            continue  # without the account's DN, an Identity cannot be told from a homonym's
         roles = []
-        # Identity prints a canonical name ("corp.exemple.fr/Users/Visto Admin") or DOMAIN\name:
-        # match its last part against the sAMAccountName and the account's CN.
-        names = {n.lower() for n in (org.get("sa_name"), cn_of(org.get("sa_dn"))) if n}
         for obj in objects:
             identity = str(obj.get("Identity") or obj.get("User") or "")
-            if names and re.split(r"[\\/]", identity.lower())[-1].strip() in names:
+            if _identity_key(identity) in identities:
                 role = normalize_role(str(obj.get("Role") or ""))
                 if role and role not in roles:
                     roles.append(role)
     org["sa_ems_roles"] = roles
     org["sa_ems_role_count"] = len(roles) if roles is not None else None
-    if account.sids is not None:
+    root = org.get("root_domain_dn") or org.get("domain_dn")
+    if account.sids is not None and root:
+        by_dn = ex2007_role_group_dns(str(root))
         groups, held = [], []
         for row in account.group_rows:
-            role = _EX2007_ROLE_GROUPS.get(str(row.get("name") or "").strip().lower())
+            role = by_dn.get(normalize_dn(str(row.get("dn") or ""))) if row.get("dn") else None
             if role:
                 groups.append(row["name"])
                 held.append(role)
         org["sa_ex2007_groups"] = groups
-        org["sa_ex2007_roles"] = sorted(set(held) | set(roles or []))
+        # Add-ExchangeAdministrator makes these roles memberships of their group: with the token known,
+        # a group role EMS lists but the token lacks is a contradiction (F8 « À vérifier »), never a role.
+        # ServerAdmin is no group membership (permissions on one server): EMS alone shows it.
+        unconfirmed = sorted({r for r in roles or [] if r in _EX2007_ROLE_GROUPS.values() and r not in held})
+        org["sa_ems_roles_unconfirmed"] = unconfirmed
+        org["sa_ems_roles_unconfirmed_count"] = len(unconfirmed)
+        org["sa_ex2007_roles"] = sorted(set(held) | {r for r in roles or [] if r not in unconfirmed})
     elif roles is not None:
         org["sa_ex2007_roles"] = sorted(set(roles))
 
@@ -172,16 +214,12 @@ def build(facts: Facts) -> None:
     from vmes_audit.facts.model import frame
 
     warnings = facts.warnings
-    params_account = None
-    for colls in facts.collections_by_host.values():
-        for coll in colls:
-            if coll.manifest is not None and coll.mode == "vmes":
-                params_account = coll.manifest.parameters.service_account
-    org: dict[str, Any] = {"host": "", "artifact": "ad_rootdse", "sa_name": params_account}
+    org: dict[str, Any] = {"host": "", "artifact": "ad_rootdse", "sa_name": facts.service_account}
 
     rootdse = _check_rootdse(facts)
     if rootdse is not None:
         org["domain_dn"] = text_of(rootdse.get("defaultNamingContext"))
+        org["root_domain_dn"] = text_of(rootdse.get("rootDomainNamingContext"))
     account = read_account(facts, org, warnings)
     partitions, _ = records_of(facts, "ad_partitions")
     if partitions is not None:
@@ -252,9 +290,11 @@ def build(facts: Facts) -> None:
     # F10/F11 do not count a grant that only Domain/Enterprise Admins membership gives (F3 removes it)
     container_rows = mail_container_rows(facts, org, descriptors, unprivileged(token) if token else None, label)
     right_rows = server_right_rows(descriptors, token, servers, org.get("exchange_org_dn"), label)
-    merge_ems_permissions(facts, right_rows, servers, org.get("sa_name"), org.get("sa_sid"))
+    merge_ems_permissions(facts, right_rows, servers, org.get("sa_name"), org.get("sa_sid"), org.get("domain_netbios"))
     store_rows, org["stores_collected"] = store_right_rows(facts, descriptors, token, servers,
                                                            org.get("exchange_org_dn"), label, org.get("sa_home_mdb"))
+    if token is None:
+        _explain_unknown_token(facts, right_rows + store_rows + container_rows)
     _ex2007_roles(facts, org, account)
     apply_ems_mailbox(facts, org)
     protected_user_columns(facts, org, descriptors, token, label)
@@ -277,6 +317,23 @@ def build(facts: Facts) -> None:
     _host_columns(facts, org, account.sids)
 
 
+def _explain_unknown_token(facts: Facts, rows: list[dict]) -> None:
+    """Rows undecided because the account's groups are unknown say why, in the artifact's own words
+    (unreadable, failed at collection, or set aside because the analysis is about another account)."""
+    why = next((art.error for _, art in facts.any_artifact("ad_service_account_groups")
+                if not art.usable and art.error), "")
+    if not why:
+        why = next((art.error for _, art in facts.any_artifact("ad_service_account") if not art.usable and art.error),
+                   "")
+    if not why:
+        return
+    for row in rows:
+        reason = str(row.get("reason") or "")
+        if "groupes du compte de service inconnus" in reason:
+            row["reason"] = reason.replace("groupes du compte de service inconnus",
+                                           f"groupes du compte de service inconnus ({why})", 1)
+
+
 def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
     """Service-account columns on the VMES machines' host rows (checks F6, G2, B3)."""
     frame = facts.tables.get("host")
@@ -284,7 +341,6 @@ def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
         return
     admins = facts.table("local_admins")
     tokens = facts.table("token_groups")
-    setup = facts.table("registry")
     for index, row in frame.iterrows():
         host = row["host"]
         local = None
@@ -303,20 +359,6 @@ def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
             if host_tokens:
                 local = BUILTIN_ADMINISTRATORS in host_tokens
                 via = "jeton du compte (whoami)" if local else None
-        esm_build = None
-        esm_installed = None
-        if facts.artifact(host, "reg_exchange_setup").usable:
-            values = setup[(setup["host"] == host) & (setup["artifact"] == "reg_exchange_setup")] \
-                if not setup.empty else setup
-            esm_installed = not values.empty
-            builds = values[values["name"].str.lower() == "servicepackbuild"]["value"].tolist() if esm_installed else []
-            esm_build = to_int(builds[0]) if builds else None
-        # IE ESC of the account that ran the collector (HKCU ...\Internet Settings\ZoneMap IEHarden)
-        ie_harden = None
-        if facts.artifact(host, "reg_internet_settings").usable and not setup.empty:
-            zone = setup[(setup["host"] == host) & (setup["artifact"] == "reg_internet_settings")]
-            zone = zone[zone["key"].str.lower().str.endswith("\\zonemap") & (zone["name"].str.lower() == "ieharden")]
-            ie_harden = to_int(zone["value"].iloc[0]) if not zone.empty else 0
         # H1 by SID when both are known: names are not compared when SIDs can be
         run_as_sid, sa_sid = row.get("run_as_sid"), org.get("sa_sid")
         sid_match = (normalize_sid(run_as_sid) == normalize_sid(sa_sid)) if (
@@ -324,8 +366,7 @@ def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
         for column, value in (("sa_local_admin", local), ("sa_local_admin_via", via),
                               ("run_as_sid_matches_sa", sid_match), ("sa_sid", sa_sid),
                               ("sa_home_server", org.get("sa_home_server")), ("sa_legacy_dn", org.get("sa_legacy_dn")),
-                              ("esm_installed", esm_installed), ("esm_build", esm_build),
-                              ("run_as_ie_harden", ie_harden), ("domain_netbios", org.get("domain_netbios"))):
+                              ("domain_netbios", org.get("domain_netbios"))):
             if column not in frame.columns:
                 frame[column] = None
             frame.at[index, column] = value

@@ -20,19 +20,20 @@ def apply_ems_mailbox(facts: Facts, org: dict[str, Any]) -> None:
     mailbox of the account. ``sa_hidden_agree`` / ``sa_server_agree`` compare with the AD reading
     (None when either side is unknown).
     """
-    names = {n.lower() for n in (org.get("sa_name"), cn_of(org.get("sa_dn"))) if n}
     dn = normalize_dn(org["sa_dn"]) if org.get("sa_dn") else None
+    sam = str(org.get("sa_name") or "").lower()
     box = None
     seen = False
     for _, art in facts.any_artifact("ems_mailbox"):
         objects = parsed(art) if art.usable else None
-        if objects is None:
-            continue
+        if objects is None or dn is None:
+            continue  # the mailbox is recognised by the account's DN (a name alone matches homonyms)
         seen = True
         for obj in objects:
-            sam = str(obj.get("SamAccountName") or obj.get("Alias") or "").lower()
-            obj_dn = obj.get("DistinguishedName")
-            if (dn and obj_dn and normalize_dn(str(obj_dn)) == dn) or (sam and sam in names) or not names:
+            obj_dn = str(obj.get("DistinguishedName") or "")
+            obj_sam = str(obj.get("SamAccountName") or "").lower()
+            # the DN when printed; else the sAMAccountName, unique in the domain Get-Mailbox was asked about
+            if (obj_dn and normalize_dn(obj_dn) == dn) or (not obj_dn and sam and obj_sam == sam):
                 box = obj
                 break
         if box is not None:
@@ -53,7 +54,7 @@ def apply_ems_mailbox(facts: Facts, org: dict[str, Any]) -> None:
 
 
 def merge_ems_permissions(facts: Facts, rows: list[dict], servers: list[dict], account: str | None,
-                          account_sid: str | None = None) -> None:
+                          account_sid: str | None = None, domain_netbios: str | None = None) -> None:
     """Get-MailboxServer | Get-ADPermission -User <account>: a cross-check of the AD evaluation (Exchange 2007).
 
     ``Get-ADPermission -User X`` lists only the ACEs whose trustee is X itself, never those of X's
@@ -73,6 +74,9 @@ def merge_ems_permissions(facts: Facts, rows: list[dict], servers: list[dict], a
     found: dict[tuple[str, str], set[bool]] = {}
     listed_servers: set[str] = set()
     for obj in objects:
+        user = str(obj.get("User") or "").strip().lower()
+        if user and account and user not in {account.lower(), f"{domain_netbios or ''}\\{account}".lower()}:
+            continue  # another trustee's entry: -User filters them out, an edited output may not
         identity = str(obj.get("Identity") or "")
         # Get-MailboxServer prints the server name; a database would print SERVER\SG\DB.
         server = (cn_of(identity) if "=" in identity else identity.split("\\")[0]).upper()

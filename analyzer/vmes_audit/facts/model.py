@@ -22,11 +22,13 @@ refused in every column, declared or not.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from vmes_audit.collection import Artifact, Assessment, Collection
+from vmes_audit.collection.artifacts import ARTIFACTS
 from vmes_audit.parsers.numbers import INT64, Bound
 
 __all__ = ["TableSpec", "TABLES", "Facts", "register_table", "check_bounds", "records", "frame", "Bound", "REJECTED"]
@@ -46,10 +48,13 @@ class TableSpec:
 TABLES: dict[str, TableSpec] = {}
 
 
-def register_table(name: str, description: str, columns: str, artifacts: str,
-                   bounds: dict[str, Bound] | None = None) -> None:
-    """Declare a fact table: its French description, columns and source artifacts (space-separated),
-    and the plausible range of its numeric columns (a ``rejected`` column is added when there are any)."""
+def register_table(name: str, description: str, columns: str, bounds: dict[str, Bound] | None = None,
+                   *, derived: bool = False) -> None:
+    """Declare a fact table: its French description, columns, and the plausible range of its numeric
+    columns (a ``rejected`` column is added when there are any). Its source artifacts are those whose
+    catalogue entry (``collector/artifacts.toml``, ``tables``) names it: a selection over the table is
+    unknown when none of them is usable. A ``derived`` table (built from the manifests and the other
+    tables, as the claims are) has no source of its own: it is always available."""
     cols = tuple(columns.split())
     if bounds:
         unknown = set(bounds) - set(cols)
@@ -57,7 +62,8 @@ def register_table(name: str, description: str, columns: str, artifacts: str,
             raise ValueError(f"bounds for unknown columns of {name}: {sorted(unknown)}")
         if REJECTED not in cols:
             cols += (REJECTED,)
-    TABLES[name] = TableSpec(name, description, cols, tuple(artifacts.split()), dict(bounds or {}))
+    sources = () if derived else tuple(artifact for artifact, spec in ARTIFACTS.items() if name in spec.tables)
+    TABLES[name] = TableSpec(name, description, cols, sources, dict(bounds or {}))
 
 
 def check_bounds(table: str, row: dict) -> None:
@@ -113,35 +119,32 @@ _table("host", "Une ligne par machine collectée (WMI et registre préférés à
        "encryption_level os_other_type ie_version ie_esc_admin ie_esc_users registry_size_limit "
        "registry_current_mb registry_max_mb ts_mode ts_app_compat run_as run_as_account run_as_sid "
        "format_version manifest_status manifest_error artifacts_total artifacts_failed artifacts_failed_count "
+       "artifacts_newer artifacts_newer_count "
        "sa_local_admin sa_local_admin_via sa_home_server sa_legacy_dn esm_installed esm_build run_as_sid_matches_sa "
-       "run_as_ie_harden domain_netbios sa_sid artifacts_usable_count collection_problems collection_problems_count judged fallbacks provenance",
-       "wmi_os wmi_computersystem wmi_processor systeminfo reg_values wmi_registry wmi_terminalservice",
+       "run_as_ie_harden domain_netbios sa_sid artifacts_usable_count collection_problems collection_problems_count judged "
+       "source_conflicts fallbacks provenance",
        bounds=HOST_BOUNDS)
 _NTFS_MB = 256 * 1024 * 1024  # 256 Tio: the largest NTFS volume of Windows Server 2003 (2^32 clusters of 64 Kio)
-_table("disks", "Disques fixes", "host artifact drive filesystem size_mb free_mb is_system", "wmi_logicaldisk",
+_table("disks", "Disques fixes", "host artifact drive filesystem size_mb free_mb is_system",
        bounds={"size_mb": Bound(0, _NTFS_MB, "Mo"), "free_mb": Bound(0, _NTFS_MB, "Mo")})
 _table("network_adapters", "Cartes réseau connectées et leur configuration IP",
        "host artifact index name connection_id speed_mbps mac ip_addresses ip_subnets gateways dns_servers",
-       "wmi_networkadapter wmi_networkadapterconfig ipconfig",
        # Win32_NetworkAdapter.Speed is 2^63-1 when Windows does not know it: that is no speed
        bounds={"speed_mbps": Bound(0, 400_000, "Mbit/s"), "index": Bound(0, 2 ** 32 - 1)})
 _table("hotfixes", "Correctifs installés (Windows et Exchange)",
-       "host artifact kb product sp_label description installed_on", "wmi_qfe systeminfo reg_hotfix reg_updates")
-_table("services", "Services Windows", "host artifact name display_name state start_mode start_name path",
-       "wmi_service")
+       "host artifact kb product sp_label description installed_on")
+_table("services", "Services Windows", "host artifact name display_name state start_mode start_name path")
 _table("software", "Logiciels installés (clés Uninstall)",
-       "host artifact key display_name display_version publisher install_location",
-       "reg_uninstall reg_uninstall_wow64")
+       "host artifact key display_name display_version publisher install_location")
 _table("registry", "Valeurs de registre collectées",
-       "host artifact key name type value", "reg_values reg_exchange_setup reg_updates reg_uninstall "
-       "reg_uninstall_wow64 reg_hotfix reg_terminal_server reg_internet_settings reg_winhttp reg_mapi_profiles",
+       "host artifact key name type value",
        bounds={"value": Bound(0, 2 ** 64 - 1)})  # REG_DWORD / REG_QWORD are unsigned
-_table("files", "Versions de fichiers", "host artifact path exists version size", "file_versions",
+_table("files", "Versions de fichiers", "host artifact path exists version size",
        bounds={"size": Bound(0, 2 ** 63 - 1, "octets")})
 _table("local_admins", "Membres du groupe Administrateurs local (S-1-5-32-544)",
-       "host artifact name domain sid member_class", "local_admins")
+       "host artifact name domain sid member_class")
 _table("token_groups", "Groupes du jeton du compte qui a lancé la collecte",
-       "host artifact sid name attributes", "whoami_groups token_groups")
+       "host artifact sid name attributes")
 
 
 @dataclass
@@ -153,6 +156,8 @@ class Facts:
     # host -> collections of that host (after naming loose collections)
     collections_by_host: dict[str, list[Collection]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    today: date | None = None  # the report's date: collection dates are judged against it (check H4)
+    service_account: str | None = None  # the account the analysis is about (--account, else the collector's)
 
     def table(self, name: str) -> pd.DataFrame:
         frame = self.tables.get(name)

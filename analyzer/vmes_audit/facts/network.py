@@ -50,15 +50,15 @@ _PORT = Bound(1, 65535)
 _ELAPSED_MS = Bound(0, 86_400_000, "ms")  # one day
 register_table("noc_probes", "Tests de connexion HTTPS au NOC depuis la machine VMES",
                "host artifact target url target_host target_port proxy_mode proxy resolved addresses status "
-               "error_number error_text elapsed_ms outcome outcome_fr reachable source_addresses", "net_noc_probe",
+               "error_number error_text elapsed_ms outcome outcome_fr reachable source_addresses",
                bounds={"status": Bound(100, 599), "error_number": Bound(0, 2 ** 32 - 1), "elapsed_ms": _ELAPSED_MS,
                        "target_port": _PORT})
 register_table("proxies", "Paramètres de proxy (Internet Explorer du compte, WinHTTP)",
                "host artifact source enabled active server proxy_host proxy_port bypass autoconfig_url autodetect "
-               "credentials_removed", "net_proxy", bounds={"proxy_port": _PORT})
+               "credentials_removed", bounds={"proxy_port": _PORT})
 register_table("exchange_paths", "Chemin réseau de la machine VMES vers chaque serveur Exchange",
                "host artifact server fqdn addresses resolved same_subnet local_address local_network port "
-               "port_open elapsed_ms error_text", "net_exchange_path", bounds={"port": _PORT, "elapsed_ms": _ELAPSED_MS})
+               "port_open elapsed_ms error_text", bounds={"port": _PORT, "elapsed_ms": _ELAPSED_MS})
 
 # ERROR_WINHTTP_* (winhttp.h): number -> (outcome, French explanation)
 WINHTTP_ERRORS: dict[int, tuple[str, str]] = {

@@ -13,7 +13,9 @@ Result: one ``dict`` per object, keys as printed (``AccessRights``), values:
   prints at most ``$FormatEnumerationLimit`` items (4 by default) and then
   ``...``: such a truncated list ends with the element ``"..."``.
 
-Layout rules honoured: objects are separated by blank lines; keys are padded
+Layout rules honoured: lines end with CRLF, and only CRLF ends a line (``Out-File``; a lone LF or
+CR, U+2028, U+0085 or 0x1E inside a name is data, so a name cannot forge a line); objects are
+separated by blank lines; keys are padded
 to the longest key of the object and followed by `` : ``; a value longer than
 the width wraps onto lines indented to the value column, which are appended to
 the value: without a space when the previous line fills the width (the widest
@@ -48,6 +50,7 @@ from __future__ import annotations
 import re
 
 from vmes_audit.base.errors import ParseError
+from vmes_audit.parsers.lines import text_lines
 
 __all__ = ["parse_format_list", "normalize_right", "normalize_role"]
 
@@ -57,6 +60,8 @@ ARTIFACT = "ems"
 _KEY_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w.\-]*)(?P<pad> *): ?(?P<value>.*)$")
 # "{ncacn_vns_spp:EXCH07, netbios:EXCH07}"  /  "{}"  /  "{a, b, c, d...}"
 _LIST = re.compile(r"^\{(?P<items>.*)\}$", re.DOTALL)
+# What PowerShell pads with: a line of only these is blank (str.strip() would also take U+2028, 0x1E…)
+_BLANKS = " \t"
 
 
 def _to_value(text: str) -> str | list[str]:
@@ -75,8 +80,10 @@ def _to_value(text: str) -> str | list[str]:
 
 def parse_format_list(text: str) -> list[dict[str, str | list[str]]]:
     """Parse ``Format-List`` text (already decoded) into one dict per object."""
-    lines = [line.rstrip() for line in text.lstrip("\ufeff").splitlines()]
-    if not any(line.strip() for line in lines):
+    # Out-File ends every line with CRLF, and only there: any other separator (a lone LF or CR,
+    # U+2028, U+0085, 0x1E…) is part of a value (an administrator's name), never a new line.
+    lines = [line.rstrip(" ") for line in text_lines(text.lstrip("\ufeff"))]
+    if not any(line.strip(_BLANKS) for line in lines):
         return []
     width = max(len(line) for line in lines)
     objects: list[dict[str, str | list[str]]] = []
@@ -91,7 +98,7 @@ def parse_format_list(text: str) -> list[dict[str, str | list[str]]]:
         return "".join(parts).strip()
 
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
+        if not line.strip(_BLANKS):
             close()
             current = None
             continue

@@ -57,6 +57,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from vmes_audit.base.errors import ParseError
+from vmes_audit.parsers.lines import text_lines
 
 __all__ = ["IpConfig", "IpAdapter", "parse_ipconfig"]
 
@@ -239,7 +240,7 @@ def parse_ipconfig(text: str) -> IpConfig:
     if len(text) > MAX_TEXT:
         raise ParseError(f"{len(text)} caractères, au-delà de {MAX_TEXT} : ce n'est pas une sortie ipconfig /all",
                          artifact=ARTIFACT)
-    lines = [line.rstrip() for line in text.lstrip("\ufeff").splitlines()]
+    lines = [line.rstrip(" \t") for line in text_lines(text.lstrip("\ufeff"))]
     title = next((i for i, line in enumerate(lines) if _TITLE.match(line)), None)
     if title is None:
         raise ParseError("titre « Windows IP Configuration » / « Configuration IP de Windows » "

@@ -68,6 +68,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from vmes_audit.base.errors import ParseError
+from vmes_audit.parsers.lines import text_lines
 
 __all__ = ["RegFile", "RegValue", "parse_reg"]
 
@@ -206,7 +207,7 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     pending: list[str] = []
     start = 0
     continues = False
-    for number, raw in enumerate(text.split("\n"), start=1):
+    for number, raw in enumerate(text_lines(text), start=1):
         line = raw.rstrip()
         if pending:
             pending.append(line.strip())
@@ -226,7 +227,7 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
 def parse_reg(text: str) -> RegFile:
     """Parse a ``.reg`` file's text (already decoded)."""
     text = text.lstrip("\ufeff")
-    lines = text.splitlines()
+    lines = text_lines(text)
     first = next((line.strip() for line in lines if line.strip()), "")
     if first == HEADER_V5:
         version = "5"

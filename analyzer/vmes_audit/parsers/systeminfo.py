@@ -87,7 +87,6 @@ inventory.
 from __future__ import annotations
 
 import csv
-import io
 import re
 import unicodedata
 from collections import Counter
@@ -95,6 +94,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from vmes_audit.base.errors import ParseError
+from vmes_audit.parsers.lines import text_lines
 
 __all__ = ["SystemInfo", "parse_systeminfo", "LABELS", "DOMAIN_ROLES"]
 
@@ -268,7 +268,7 @@ def _split_label_line(line: str, column: int | None) -> tuple[str, str] | None:
 
 def _parse_list(text: str) -> list[list[tuple[str, list[str]]]]:
     """Hosts as lists of (label, [first line, continuation lines...])."""
-    lines = [line.rstrip() for line in text.splitlines()]
+    lines = [line.rstrip(" \t") for line in text_lines(text)]
     column = _value_column(lines)
     hosts: list[list[tuple[str, list[str]]]] = []
     current: list[tuple[str, list[str]]] | None = None
@@ -305,9 +305,12 @@ _CSV_ITEM_SPLIT = re.compile(r",(?=\s*\[\d+\]:)|,(?=\s{2,})|,(?=(?:IP address|Ad
 
 
 def _parse_csv(text: str) -> list[list[tuple[str, list[str]]]]:
+    rows = []
     try:
-        rows = [row for row in csv.reader(io.StringIO(text.strip())) if any(c.strip() for c in row)]
-    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte…
+        # one row per line: a line break inside a value (a network card's name) stays in its field
+        for line in text_lines(text.strip()):
+            rows += [row for row in csv.reader([line]) if any(c.strip() for c in row)]
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte, a line break outside quotes…
         raise ParseError(f"sortie systeminfo /fo csv illisible ({exc})", artifact=ARTIFACT) from None
     if not rows:
         raise ParseError("sortie systeminfo /fo csv sans aucune ligne", artifact=ARTIFACT, line=1)
@@ -331,7 +334,7 @@ def _parse_csv(text: str) -> list[list[tuple[str, list[str]]]]:
 # ----------------------------------------------------------- value decoding
 
 # "[01]: x86 Family 15 Model 4 Stepping 1 GenuineIntel ~3192 Mhz"
-_ITEM = re.compile(r"^\[(?P<n>[0-9]{1,6})\]:\s*(?P<text>.*)$", re.ASCII)
+_ITEM = re.compile(r"^\[(?P<n>[0-9]{1,6})\]:\s*(?P<text>.*)$", re.ASCII | re.DOTALL)  # a LF in a name is data
 # "KB890046 - Update", "Q147222", "KB2862" (truncated)
 # "KB925398_WMP64", "KB938127-IE7"
 _KB = re.compile(r"^(?P<id>(?:KB|Q)\d+)(?!\d)", re.IGNORECASE)
@@ -476,7 +479,7 @@ def parse_systeminfo(text: str) -> list[SystemInfo]:
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise ParseError("sortie systeminfo vide", artifact=ARTIFACT)
-    first_line = text.strip().splitlines()[0]
+    first_line = text_lines(text.strip())[0]
     hosts = _parse_csv(text) if first_line.startswith('"') else _parse_list(text)
     if not hosts:
         raise ParseError("aucune ligne « libellé : valeur » : ce fichier n'est pas une sortie "

@@ -33,11 +33,11 @@ WhoamiUser(name='contoso\\svc-visto', sid='S-1-5-21-1-2-3-1108')
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 
 from vmes_audit.base.errors import ParseError
+from vmes_audit.parsers.lines import text_lines
 from vmes_audit.windows.sids import is_valid_sid
 
 __all__ = ["WhoamiUser", "WhoamiGroup", "parse_whoami_user", "parse_whoami_groups"]
@@ -66,10 +66,19 @@ class WhoamiGroup:
 
 
 def _csv_rows(lines: list[str]) -> list[list[str]]:
+    """One row per line (a line break inside a group's name stays in its field), every row with the
+    header's number of columns: a name cannot add a column, nor a row."""
+    rows: list[list[str]] = []
     try:
-        return [row for row in csv.reader(io.StringIO("\n".join(lines))) if row]
-    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte…
+        for line in lines:
+            rows += [row for row in csv.reader([line]) if row]
+    except csv.Error as exc:  # a field over the csv module's limit, a NUL byte, a line break outside quotes…
         raise ParseError(f"sortie whoami /fo csv illisible ({exc})") from None
+    width = len(rows[0]) if rows else 0
+    for number, row in enumerate(rows, start=1):
+        if len(row) != width:
+            raise ParseError(f"ligne {number} de la sortie whoami /fo csv : {len(row)} colonnes au lieu de {width}")
+    return rows
 
 
 def _table_rows(lines: list[str], underline: int) -> list[list[str]]:
@@ -106,7 +115,7 @@ def _list_rows(lines: list[str]) -> list[list[str]]:
 
 
 def _rows(text: str, artifact: str) -> list[list[str]]:
-    lines = [line.rstrip() for line in text.lstrip("\ufeff").splitlines()]
+    lines = [line.rstrip(" \t") for line in text_lines(text.lstrip("\ufeff"))]
     content = [line for line in lines if line.strip()]
     if not content:
         raise ParseError("sortie whoami vide", artifact=artifact)

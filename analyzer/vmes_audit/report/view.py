@@ -12,7 +12,6 @@ a section « Autres contrôles »), then catalogue id in natural order
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from vmes_audit.base.findings import (

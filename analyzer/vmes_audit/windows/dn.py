@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["split_dn", "normalize_dn", "parent_dn", "is_ancestor", "depth_below"]
+__all__ = ["split_dn", "normalize_dn", "parent_dn", "is_ancestor", "depth_below", "rdn_value", "canonical_name"]
 
 
 def split_dn(dn: str) -> list[str]:
@@ -81,3 +81,44 @@ def is_ancestor(ancestor: str, dn: str) -> bool:
     """True when ``ancestor`` is a strict ancestor of ``dn``."""
     depth = depth_below(ancestor, dn)
     return depth is not None and depth > 0
+
+
+def rdn_value(rdn: str) -> str:
+    r"""The value of one RDN, its escapes undone (RFC 4514: ``\,`` and ``\2C`` are both a comma).
+
+    >>> rdn_value(r"CN=Dupont\, Jean"), rdn_value(r"OU=R\26D"), rdn_value("DC=corp")
+    ('Dupont, Jean', 'R&D', 'corp')
+    """
+    text = rdn.partition("=")[2].strip()
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        pair = text[i + 1:i + 3]
+        if text[i] == "\\" and len(pair) == 2 and all(c in "0123456789abcdefABCDEF" for c in pair):
+            out.append(int(pair, 16))  # \XX: one byte of the UTF-8 value
+            i += 3
+        elif text[i] == "\\" and i + 1 < len(text):
+            out += text[i + 1].encode("utf-8")
+            i += 2
+        else:
+            out += text[i].encode("utf-8")
+            i += 1
+    return out.decode("utf-8", errors="replace")
+
+
+def canonical_name(dn: str) -> str | None:
+    r"""The canonical name Active Directory tools print for ``dn`` (Exchange 2007's ``Identity``):
+    the DNS domain, then each container from the top, ``/`` inside a name escaped as ``\/``.
+    None when ``dn`` has no domain part.
+
+    >>> canonical_name("CN=VistoAdmin,OU=Comptes de service,OU=Exemple,DC=ad,DC=exemple-transports,DC=fr")
+    'ad.exemple-transports.fr/Exemple/Comptes de service/VistoAdmin'
+    >>> canonical_name(r"CN=A/B\, C,CN=Users,DC=corp,DC=local"), canonical_name("CN=x")
+    ('corp.local/Users/A\\/B, C', None)
+    """
+    rdns = split_dn(dn)
+    domain = [rdn_value(r) for r in rdns if r.split("=", 1)[0].strip().lower() == "dc"]
+    if not domain:
+        return None
+    path = [rdn_value(r).replace("/", "\\/") for r in rdns if r.split("=", 1)[0].strip().lower() != "dc"]
+    return "/".join([".".join(domain)] + list(reversed(path)))

@@ -1,0 +1,84 @@
+"""Issue 18, identities by DN, never by name: a homonym, a lookalike group, a forged Format-List line.
+
+Built from the compliant Exchange 2007 organisation (vmes03 + ems-exch07), where the service account
+holds ViewOnlyAdmin through its membership of the real « Exchange View-Only Administrators » group and
+Get-ExchangeAdministrator lists it. Each test takes that evidence away and plants a forgery: F8 must
+never pass on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.conftest import analyse, finding
+from tests.hostile.kit import SampleZip
+
+ROLE_GROUP = ("CN=Exchange View-Only Administrators,OU=Microsoft Exchange Security Groups,"
+              "DC=ad,DC=exemple-transports,DC=fr")
+ACCOUNT = "ad.exemple-transports.fr/Exemple/Comptes de service/VistoAdmin"
+
+
+def _f8(tmp_path: Path, vmes: SampleZip, ems: SampleZip):
+    report = analyse([vmes.write(tmp_path / "vmes.zip"), ems.write(tmp_path / "ems.zip")]).report
+    return finding(report, "f8-exchange2007-view-only-admin")
+
+
+def _without_the_role(vmes: SampleZip, ems: SampleZip) -> None:
+    """The account leaves the role group, and Get-ExchangeAdministrator no longer lists it."""
+    vmes.set_text("ad_service_account_groups", vmes.text("ad_service_account_groups").replace(
+        ROLE_GROUP, "CN=GG-Lecture,OU=Groupes,OU=Exemple,DC=ad,DC=exemple-transports,DC=fr").replace(
+        "Name=Exchange View-Only Administrators", "Name=GG-Lecture"))
+    ems.set_text("ems_exchangeadministrator", ems.text("ems_exchangeadministrator").replace(
+        ACCOUNT, "ad.exemple-transports.fr/Users/Administrateur2"))
+
+
+def test_the_compliant_organisation_passes(tmp_path: Path) -> None:
+    f8 = _f8(tmp_path, SampleZip.open("vmes03-2007"), SampleZip.open("ems-exch07"))
+    assert f8.state.value == "pass", f8.message
+
+
+def test_without_the_role_f8_fails(tmp_path: Path) -> None:
+    vmes, ems = SampleZip.open("vmes03-2007"), SampleZip.open("ems-exch07")
+    _without_the_role(vmes, ems)
+    f8 = _f8(tmp_path, vmes, ems)
+    assert f8.state.value == "fail", f8.message
+
+
+@pytest.mark.parametrize("homonym", [
+    "ad.exemple-transports.fr/Autres comptes/VistoAdmin",   # same name, another OU
+    "VistoAdmin",                                          # a bare name
+    "AUTRE\\VistoAdmin",                                     # another domain
+    "ad.exemple-transports.fr/Exemple/Comptes de service/VistoAdmin-test",
+])
+def test_a_homonym_holding_view_only_admin_is_not_the_account(tmp_path: Path, homonym: str) -> None:
+    vmes, ems = SampleZip.open("vmes03-2007"), SampleZip.open("ems-exch07")
+    _without_the_role(vmes, ems)
+    ems.set_text("ems_exchangeadministrator", ems.text("ems_exchangeadministrator") +
+                 f"\r\nIdentity : {homonym}\r\nRole     : ViewOnlyAdmin\r\nScope    :\r\n\r\n")
+    f8 = _f8(tmp_path, vmes, ems)
+    assert f8.state.value != "pass", f8.message
+
+
+def test_a_lookalike_group_in_another_ou_is_no_role_group(tmp_path: Path) -> None:
+    """A group named « Exchange View-Only Administrators » created in any OU, and EMS listing no role."""
+    vmes, ems = SampleZip.open("vmes03-2007"), SampleZip.open("ems-exch07")
+    _without_the_role(vmes, ems)
+    lookalike = "CN=Exchange View-Only Administrators,OU=Groupes,OU=Exemple,DC=ad,DC=exemple-transports,DC=fr"
+    vmes.set_text("ad_service_account_groups", vmes.text("ad_service_account_groups").replace(
+        "CN=GG-Lecture,OU=Groupes,OU=Exemple,DC=ad,DC=exemple-transports,DC=fr", lookalike).replace(
+        "Name=GG-Lecture", "Name=Exchange View-Only Administrators"))
+    f8 = _f8(tmp_path, vmes, ems)
+    assert f8.state.value == "fail", f8.message
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085", "\x1e"])
+def test_an_administrator_name_with_a_line_break_forges_nothing(tmp_path: Path, separator: str) -> None:
+    vmes, ems = SampleZip.open("vmes03-2007"), SampleZip.open("ems-exch07")
+    _without_the_role(vmes, ems)
+    forged = (f"ad.exemple-transports.fr/Users/Mallory{separator}{separator}Identity : {ACCOUNT}{separator}"
+              f"Role     : ViewOnlyAdmin{separator}Scope    :{separator}{separator}Identity : x")
+    ems.set_text("ems_exchangeadministrator", ems.text("ems_exchangeadministrator") +
+                 f"\r\nIdentity : {forged}\r\nRole     : OrgAdmin\r\nScope    :\r\n\r\n")
+    f8 = _f8(tmp_path, vmes, ems)
+    assert f8.state.value != "pass", f8.message
