@@ -158,7 +158,9 @@ def customer_names(source: Path, client: str = "") -> list[CustomerName]:
         for match in _PROXY_FIELDS.finditer(text):
             for entry in re.split(r"[;\s]+", match.group(2)):
                 host = re.sub(r"^(?:\w+=)?(?:\w+://)?", "", entry).split("/")[0].split(":")[0].lstrip("*.")
-                if host and host != "<local>" and not _IPV4.fullmatch(host):
+                if re.fullmatch(r"[\d.*]+", host):  # 192.168.*: an address range
+                    add(host, f"plage d'adresses ({match.group(1)})")
+                elif host and host != "<local>":
                     label, _, domain = host.partition(".")
                     add(label, f"hôte ({match.group(1)})")
                     add(domain, f"domaine ({match.group(1)})")
