@@ -245,7 +245,8 @@ FIELDS: dict[str, Handler] = {
     "database": _store, "storagegroup": _store,
     # proxies (IE, WinHTTP, the NOC probe's proxy)
     "proxyserver": _proxy, "proxyoverride": _proxy, "proxy": _proxy, "autoconfigurl": _proxy,
-    "proxybypass": _proxy,
+    "proxybypass": _proxy, "winhttpsettings": _proxy, "defaultconnectionsettings": _proxy,
+    "savedlegacysettings": _proxy,  # binary: the proxy and its exceptions are text runs inside
     # e-mail addresses
     "mail": _email, "emailaddresses": _email, "primarysmtpaddress": _email, "windowsemailaddress": _email,
     "userprincipalname": _email,

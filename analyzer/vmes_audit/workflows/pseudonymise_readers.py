@@ -107,8 +107,9 @@ def _reg_string(data: str) -> str:
         raw = bytes(int(b, 16) for b in re.split(r"[,\s\\]+", match.group(2)) if b)
     except ValueError:
         return ""
-    if match.group(1) in ("1", "2", "7") or raw[1:2] == b"\x00" and raw[::2].isascii():
-        return raw.decode("utf-16le", "replace").replace("\x00", "\n")
+    odd = raw[1::2]  # UTF-16LE text: (almost) every other byte is zero
+    if match.group(1) in ("1", "2", "7") or len(raw) >= 4 and odd.count(0) >= 0.9 * len(odd):
+        return raw[:len(raw) // 2 * 2].decode("utf-16le", "replace").replace("\x00", "\n")
     # ANSI strings and binary blobs (WinHttpSettings, DefaultConnectionSettings): the text runs in them
     return "\n".join(run.decode("cp1252") for run in re.findall(rb"[\x20-\x7e\xa0-\xff]{3,}", raw))
 
