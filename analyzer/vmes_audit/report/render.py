@@ -178,8 +178,11 @@ def _pdf_document(html: str):
     return weasyprint.HTML(string=html, base_url=str(folder) + os.sep, url_fetcher=fetcher).render()
 
 
-def _write_pdf(html: str, target) -> None:
-    _pdf_document(html).write_pdf(target)
+def _write_pdf(html: str, target):
+    """Write the PDF of ``html`` to ``target``; the laid-out document, whose text can be read."""
+    document = _pdf_document(html)
+    document.write_pdf(target)
+    return document
 
 
 def render_pdf(report: AssessmentReport, path: Path) -> None:
@@ -230,11 +233,13 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
             name = OUTPUT_NAMES[fmt]
             if fmt == "pdf":
                 try:
-                    document = _pdf_document(html())
+                    _weasyprint()
                 except PdfUnavailable as exc:
                     pdf_problem = exc
                     continue
-                contents[name] = document.write_pdf()
+                buffer = io.BytesIO()
+                document = _write_pdf(html(), buffer)
+                contents[name] = buffer.getvalue()
             else:
                 contents[name] = _content(report, fmt, html)
         if check is not None:
