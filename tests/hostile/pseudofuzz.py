@@ -8,7 +8,8 @@ itself, in one *style*: accents, underscores, digits, very short (1–2 characte
 The oracle does not ask the pseudonymiser what it knows: a planted name, and each of its pieces of 4
 letters or more, must not appear in any output as a whole word — or, when the same word appears in
 the outputs of the intact sample (« service », « proxy ») or is shorter than 3, where it names
-something (``x\\name``, ``name.corp``, ``name:8080``, ``=name,``, ``name@``, ``/name``) and, for a
+something (``x\\name``, ``name.corp``, ``name:8080``, ``=name,``, ``name@``, ``/name``,
+``« name »``) and, for a
 name in capitals, wherever it is written so. Tokens (``SERVEUR-1``) are not names. A name Windows
 or Exchange gives (« Administrateurs », « Exchange ») names no customer and is not searched for. A
 run that refuses to write (exit code 6) is a correct outcome.
@@ -270,7 +271,7 @@ def leaks(name: str, outputs: tuple[str, str], baseline: tuple[str, str]) -> lis
         if anywhere.search(baseline[0]) or len(core) < 3:  # the report writes this word anyway
             before = r"[\\@/=]" if len(core) >= 3 else r"[\\@=]"  # dsacls /G: a switch, not a host « g »
             pattern = re.compile(r"(?:(?<=" + before + ")" + word + r"(?![\w-]|\s?=)|(?<![\w-])" + word
-                                 + r"(?=:\d|\.[^\W_]|[\\@]))")
+                                 + r"(?=:\d|\.[^\W_]|[\\@])|(?<=«\s)" + word + r"(?=\s»))")
             if piece.isupper() and len(core) >= 2 and not re.search(
                     r"(?<![^\W_])" + re.escape(piece) + r"(?![^\W_])", baseline[1]):
                 capitals = re.compile(r"(?<![^\W_])" + re.escape(piece) + r"(?![^\W_]|\s?=)")

@@ -47,6 +47,7 @@ def survivors(text: str) -> list[str]:
     ("10.5.0.25 mais pas 10.5.0.250", ["10.5.0.25"]),
     # product words and short names: only where they name something
     ("Le proxy demande une authentification (proxy : oui).", []),
+    ("le profil « proxy » et «\u00a0PROXY\u00a0», pas « le proxy »", ["proxy", "proxy"]),
     ("X\\proxy, proxy.zone.lan, proxy:8080, CN=proxy,OU=x, x@proxy, http://proxy/", ["proxy"] * 6),
     ("un DC de secours ; DC=DOMAINE-1", []),
     ("DC.DOMAINE-1 et \\\\DC", ["DC", "DC"]),

@@ -29,6 +29,7 @@ followed by a letter or a digit (an underscore or a hyphen is a boundary:
 where it names something::
 
     DOMAINE\proxy   proxy\x   proxy@x   x@proxy   CN=proxy,   /proxy   SRV.proxy   proxy.corp   proxy:8080
+    « proxy » (a name quoted alone, as the rules quote what they name)
 
 (a hyphen continues a label: ``col.w-label`` names no host « w »; a name followed
 by ``=`` is an attribute: ``/o=``; after a slash, a name of one or two characters
@@ -295,7 +296,8 @@ def _contexts(items: list[str], before: str) -> re.Pattern[str] | None:
         return None
     alternatives = "|".join(_pattern(i) for i in items)
     return re.compile(r"(?:(?<=[" + before + r"])|(?<=[^\W_]\.))(?:" + alternatives + r")(?![\w-]|\s?=)"
-                      r"|(?<![\w-])(?:" + alternatives + r")(?=:\d|\.[^\W_]|[\\@])")
+                      r"|(?<![\w-])(?:" + alternatives + r")(?=:\d|\.[^\W_]|[\\@])"
+                      r"|(?:(?<=«)|(?<=«\s))(?:" + alternatives + r")(?=\s?»)")
 
 
 def _span(index: list[int] | None, start: int, end: int) -> tuple[int, int]:
