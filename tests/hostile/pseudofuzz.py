@@ -233,8 +233,8 @@ def _texts(folder: Path) -> tuple[str, str]:
             text = path.read_text(encoding="utf-8-sig")
             if name.endswith(".json"):
                 text = "\n".join(_strings(json.loads(text)))
-            else:
-                text = html.unescape(text)
+            else:  # the HTML, without the product's CSS (a.pageref is no host « A »)
+                text = html.unescape(re.sub(r"(?is)<style\b.*?</style>", " ", text))
             parts.append(text)
     written = _TOKEN.sub(" ", "\n".join(parts))
     return fold(written), written

@@ -43,8 +43,8 @@ are ignored (``Siège`` = ``SIEGE``; ``«\xa0Grand Ouest\xa0»`` = ``« Grand Ou
 Tokens (``SERVEUR-1``) are never read as names.
 
 **Where**: the JSON (every key and string), the CSV (every cell), the HTML
-(its source with entities decoded, and its text without tags: a name split by a
-tag), the PDF (the text weasyprint laid out, page by page, lines joined with
+(its source with entities decoded, the ``<style>`` block of the product's CSS
+apart, and its text without tags: a name split by a tag), the PDF (the text weasyprint laid out, page by page, lines joined with
 and without a space — a name broken at the end of a line —, its metadata, link
 targets and anchors), and the lines the console prints from the report.
 
@@ -385,7 +385,8 @@ def _csv_texts(data: bytes) -> Iterator[tuple[str, str]]:
 
 
 def _html_texts(data: bytes) -> Iterator[tuple[str, str]]:
-    source = data.decode("utf-8", "replace")
+    # the <style> block is the product's CSS file (table.kv, a.pageref), never data; its lines stay counted
+    source = _STYLE.sub(lambda m: "\n" * m.group(0).count("\n"), data.decode("utf-8", "replace"))
     for number, line in enumerate(source.splitlines(), start=1):  # closing tags hold no data: </p> is no « /p »
         yield f"ligne {number}", html.unescape(_CLOSING_TAG.sub(lambda m: " " * len(m.group(0)), line))
     shown = _TAG.sub("", _BLOCK_TAGS.sub("\n", _STYLE.sub("\n", source)))
