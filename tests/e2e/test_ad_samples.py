@@ -1,5 +1,5 @@
-"""The Active Directory / Exchange samples: each organisation (its zips together) gives every rule of
-sections A, B, F and G the expected state, and the directory facts say why.
+"""The Active Directory / Exchange samples: the directory facts behind each organisation's states (the
+states themselves are declared in each rule's ``samples:`` and checked by tests/e2e/test_samples.py).
 
 Organisations (samples/src/<folder>/collection.yaml says what each one holds):
 
@@ -10,96 +10,18 @@ Organisations (samples/src/<folder>/collection.yaml says what each one holds):
 - ``logistique``: failing Exchange 2007 organisation (VMES06 + EMS run on EXLOG07);
 - ``industrie``: Exchange 2000 SP2, collected on a DC by the domain Administrator (SRVDC01).
 
-Rules are found by their catalogue id (A1, B1...), so a renamed rule file does not break this test; a
-missing one fails with its catalogue id. A rule that yields one finding per subject (a DC, a server) is
-expected as the sorted list of its states.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_samples import ORGANISATIONS
 from vmes_audit.assessment.run import run_assessment
 
-ORGS = {
-    "assurances": ["vmes01-2003-conforme.zip", "exch01-2003sp2.zip"],
-    "transports": ["vmes03-2007.zip", "ems-exch07.zip"],
-    "sante": ["vmes04-mixte.zip", "ems-sante-exs07.zip"],
-    "btp": ["vmes05-echecs-2003.zip"],
-    "logistique": ["vmes06-echecs-2007.zip", "ems-exlog07.zip"],
-    "industrie": ["srvdc01-2000-non-conforme.zip"],
-}
-
-P, F, W, NA, U, M = "pass", "fail", "warn", "n/a", "unknown", "manual"
-# The compliant samples' directory data was produced by a real AD (Samba, samples/regenerate_ad.py) in
-# format 1.1. The failing samples keep hand-written 1.0 data, which holds neither the mailbox stores
-# (F9 cannot rule out a deny at store level) nor the protected mail users (F11 cannot see inheritance
-# disabled by hand): both are "À vérifier" there. The Samba scenarios cover those configurations.
-STORES = LEGACY = M
-_ALL_PASS = {c: P for c in ("A1 A2 B1 B3 B4 B5 F1 F2 F3 F4 F5 F6 F7 F8 F9 F10 F11 G1 G2").split()}
-
-EXPECTED: dict[str, dict[str, str | list[str]]] = {
-    "assurances": {**_ALL_PASS, "B2": NA, "B4": NA, "F8": NA},
-    "transports": {**_ALL_PASS, "B2": NA, "B3": NA, "F7": NA},
-    "sante": {**_ALL_PASS, "B1": [P, P], "B2": NA, "B4": NA, "F9": [P, P]},
-    "btp": {
-        "A1": [F, W],            # DCBTP01 Windows 2000 SP3, DCBTP02 Windows Server 2003 SP2
-        "A2": W,                 # child domain agences.exemple-btp.fr
-        "B1": [P, W],            # EXBTP01 2003 SP1, EXBTP02 2003 SP2
-        "B2": F,                 # SP1 without KB891509 / KB887828
-        "B3": F,                 # System Management Tools SP1 (7226) while EXBTP02 is SP2
-        "B4": NA, "B5": W,       # Outlook 2003 on the VMES machine
-        "F1": P, "F2": P,
-        "F3": F,                 # Domain Admins through GG-Support-N2
-        "F4": P,
-        "F5": F,                 # msExchHideFromAddressLists TRUE
-        "F6": P,                 # local administrator through Admins du domaine
-        "F7": W,                 # "Exchange Administrator" at organisation level
-        "F8": NA,
-        "F9": [F, STORES],       # EXBTP01: inherited deny from the organisation; EXBTP02: explicit allows
-        "F10": F,                # Send As delegated on OU=Siege only: OU=Chantiers (40 mail users) and 3 others fail
-        "F11": W,                # 3 mail users with adminCount=1
-        "G1": P,
-        "G2": W,                 # profile on EXBTP02, mailbox on EXBTP01: MAPI redirects within the organisation
-    },
-    "logistique": {
-        "A1": [W, W],            # Windows Server 2003 SP2 DCs: not listed by the document
-        "A2": P, "B1": P, "B2": NA, "B3": NA,
-        "B4": F,                 # no ExchangeMapiCdo package
-        "B5": P, "F1": P, "F2": P, "F3": P, "F4": P, "F5": P,
-        "F6": F,                 # not in the local Administrators group
-        "F7": NA,
-        "F8": F,                 # OrgAdmin (Exchange Organization Administrators are denied Receive As)
-        "F9": F,                 # no Send-As / Receive-As on EXLOG07 (denied to Exchange Organization Administrators)
-        "F10": P, "F11": LEGACY,
-        "G1": F,                 # only a PST profile
-        "G2": NA,
-    },
-    "industrie": {
-        "A1": [P, P], "A2": P,
-        "B1": F,                 # Exchange 2000 SP2
-        "B2": NA,
-        "B3": F,                 # no System Management Tools on the VMES machine
-        "B4": NA, "B5": P,
-        "F1": F,                 # userAccountControl 514
-        "F2": F,                 # primaryGroupID 1120, no ...-513 in tokenGroups
-        "F3": P,
-        "F4": F,                 # no mailbox
-        "F5": NA,
-        "F6": F,
-        "F7": F,                 # no role at organisation level
-        "F8": NA,
-        "F9": F, "F10": F,
-        "F11": W,                # Administrator: mail user with adminCount=1
-        "G1": U,                 # collected by Administrator, not by the service account (H1)
-        "G2": NA,
-    },
-}
-
-
+ORGS = ORGANISATIONS
 
 @pytest.fixture(scope="module")
 def results(samples_dir: Path):
@@ -110,42 +32,6 @@ def results(samples_dir: Path):
             cache[org] = run_assessment([samples_dir / z for z in ORGS[org]])
         return cache[org]
     return get
-
-
-@lru_cache(maxsize=1)
-def _rule_ids() -> dict[str, str]:
-    from vmes_audit.engine.pack import load_pack
-
-    return {rule.catalogue: rule.id for rule in load_pack().rules}
-
-
-def _cases():
-    for org, rules in EXPECTED.items():
-        for catalogue in rules:
-            yield pytest.param(org, catalogue, id=f"{org}-{catalogue}")
-
-
-@pytest.mark.parametrize(("org", "catalogue"), list(_cases()))
-def test_rule_state(results, org: str, catalogue: str) -> None:
-    rule_id = _rule_ids().get(catalogue)
-    assert rule_id, f"rule {catalogue} is not in the pack yet (expected {EXPECTED[org][catalogue]} on {org})"
-    states = sorted(f.state.value for f in results(org).report.findings if f.rule_id == rule_id)
-    expected = EXPECTED[org][catalogue]
-    expected = sorted(expected) if isinstance(expected, list) else expected
-    got = states if isinstance(expected, list) else (states[0] if len(set(states)) == 1 else states)
-    assert got == expected, f"{org}: {rule_id} is {got}, expected {expected}"
-
-
-def test_every_a_b_f_g_rule_passes_and_fails_somewhere() -> None:
-    """Across the organisations, each rule of A, B, F, G is seen passing and not passing."""
-    for catalogue in _ALL_PASS.keys() | {"B2"}:
-        seen = set()
-        for rules in EXPECTED.values():
-            value = rules.get(catalogue)
-            seen.update(value if isinstance(value, list) else [value])
-        bad = seen & {F, W, U}
-        assert bad, f"{catalogue} never fails or warns on the samples"
-        assert P in seen or catalogue == "B2", f"{catalogue} never passes on the samples"
 
 
 def _org(result) -> dict:

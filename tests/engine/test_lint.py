@@ -57,3 +57,14 @@ def test_file_name_must_match_id(pack_copy: Path) -> None:
 def test_missing_pack_yaml(tmp_path: Path) -> None:
     with pytest.raises(PackError, match="pack.yaml introuvable"):
         load_pack(tmp_path)
+
+
+def test_a_finding_that_asks_for_action_says_what_to_do(pack_copy: Path) -> None:
+    """A rule that can fail, warn or ask without a remediation would give the action plan an empty step."""
+    rule = yaml.safe_load((pack_copy / "d6-internet-explorer.yaml").read_text(encoding="utf-8"))
+    rule["remediation"] = ""
+    (pack_copy / "d6-internet-explorer.yaml").write_text(yaml.safe_dump(rule, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(PackError) as err:
+        load_pack(pack_copy)
+    assert any("d6-internet-explorer.yaml : l'état « fail » demande une action : remediation est vide" in p
+               for p in err.value.problems), err.value.problems

@@ -12,25 +12,14 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.conftest import analyse, finding
+from tests.hostile.forgeries import ACCOUNT, _without_the_role
 from tests.hostile.kit import SampleZip
 
-ROLE_GROUP = ("CN=Exchange View-Only Administrators,OU=Microsoft Exchange Security Groups,"
-              "DC=ad,DC=exemple-transports,DC=fr")
-ACCOUNT = "ad.exemple-transports.fr/Exemple/Comptes de service/VistoAdmin"
 
 
 def _f8(tmp_path: Path, vmes: SampleZip, ems: SampleZip):
     report = analyse([vmes.write(tmp_path / "vmes.zip"), ems.write(tmp_path / "ems.zip")]).report
     return finding(report, "f8-exchange2007-view-only-admin")
-
-
-def _without_the_role(vmes: SampleZip, ems: SampleZip) -> None:
-    """The account leaves the role group, and Get-ExchangeAdministrator no longer lists it."""
-    vmes.set_text("ad_service_account_groups", vmes.text("ad_service_account_groups").replace(
-        ROLE_GROUP, "CN=GG-Lecture,OU=Groupes,OU=Exemple,DC=ad,DC=exemple-transports,DC=fr").replace(
-        "Name=Exchange View-Only Administrators", "Name=GG-Lecture"))
-    ems.set_text("ems_exchangeadministrator", ems.text("ems_exchangeadministrator").replace(
-        ACCOUNT, "ad.exemple-transports.fr/Users/Administrateur2"))
 
 
 def test_the_compliant_organisation_passes(tmp_path: Path) -> None:

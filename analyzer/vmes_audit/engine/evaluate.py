@@ -11,21 +11,24 @@ from __future__ import annotations
 
 import re
 
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
+import numpy as np
 import pandas as pd
 
 from vmes_audit.collection.artifacts import ARTIFACTS
+from vmes_audit.engine.columns import (SUBJECT, Scope, SelectionColumns, View, condition_mask, selection_columns,
+                                       subject_key)
 from vmes_audit.engine.conditions import (EvalContext, SelectionResult, condition_fields,
                                           condition_selections, evaluate)
 from vmes_audit.engine.frames import records
-from vmes_audit.engine.model import AllOf, Condition, Leaf, Op, Outcome, Rule, Selection, SubjectRef
+from vmes_audit.engine.model import Outcome, Rule, Selection
 from vmes_audit.engine.templates import TemplateBudgetExceeded, render_commands, render_text
 from vmes_audit.base.errors import internal_error_text
 from vmes_audit.facts.model import TABLES
 from vmes_audit.base.findings import Finding, Reference, State
 
-__all__ = ["Evidence", "evaluate_rule", "evaluate_rule_safely", "artifact_status_fr", "reflow"]
+__all__ = ["Evidence", "evaluate_rule", "evaluate_rule_rowwise", "evaluate_rule_safely", "artifact_status_fr", "reflow"]
 
 
 class Evidence(Protocol):
@@ -78,17 +81,6 @@ def _rows(evidence: Evidence, table: str, host: str | None) -> list[dict[str, An
     return _frame_rows(evidence.table(table), host)
 
 
-def _subject_key(cond: Condition | None) -> tuple[str, str] | None:
-    """(row field, subject field) of a ``{field: F, op: eq, value: {subject: S}}`` that the whole
-    condition needs (the condition itself, or one member of its top ``all``), else None."""
-    leaves = [cond] if isinstance(cond, Leaf) else (cond.all if isinstance(cond, AllOf) else [])
-    for leaf in leaves:
-        if (isinstance(leaf, Leaf) and leaf.op is Op.EQ and isinstance(leaf.value, SubjectRef)
-                and not leaf.field.startswith(("params.", "subject."))):
-            return leaf.field, leaf.value.subject
-    return None
-
-
 def _candidates(evidence: Evidence, table: str, host: str | None, rows: list[dict[str, Any]],
                 key: tuple[str, str] | None, subject_row: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows that can satisfy the selection: with an equality on a subject column, only the rows
@@ -114,7 +106,7 @@ def _selection_runner(sel: Selection, evidence: Evidence, host: str | None, ctx:
         if sources and not any(ok for ok, _ in states):
             return SelectionResult([], [], False, " ; ".join(text for _, text in states))
         rows = _candidates(evidence, sel.table, scope_host, _rows(evidence, sel.table, scope_host),
-                           _subject_key(sel.where), ctx.row)
+                           subject_key(sel.where), ctx.row)
         if sel.artifacts:
             rows = [r for r in rows if r.get("artifact") in sel.artifacts]
         matched, uncertain = [], []
@@ -332,8 +324,10 @@ def evaluate_rule_safely(rule: Rule, evidence: Evidence, params: dict[str, Any])
         return [_unknown(rule, "", "", internal_error_text(exc), rule.requires.all + rule.requires.any)]
 
 
-def evaluate_rule(rule: Rule, evidence: Evidence, params: dict[str, Any]) -> list[Finding]:
-    """All findings of one rule (one per subject)."""
+def evaluate_rule_rowwise(rule: Rule, evidence: Evidence, params: dict[str, Any]) -> list[Finding]:
+    """All findings of one rule, evaluated subject by subject and row by row: the reference the
+    column-wise engine (:func:`evaluate_rule`) is held to (tests/engine/test_columns.py), and the
+    path that writes a « Non évaluable » finding's reason."""
     if rule.scope == "organisation":
         subjects = evidence.subjects("organisation") or [{"host": ""}]
     else:
@@ -376,3 +370,183 @@ def evaluate_rule(rule: Rule, evidence: Evidence, params: dict[str, Any]) -> lis
             row_host = str(table_row.get("host") or host)
             findings.append(_evaluate_subject(rule, evidence, params, row_host, merged, subject))
     return findings
+
+
+# ------------------------------------------------------------------ column-wise evaluation
+
+
+class _ColumnSelections(dict):
+    """``sel.NAME`` in templates: one subject's matching rows of a column-wise selection."""
+
+    def __init__(self, scope: Scope, sid: int):
+        super().__init__()
+        self._scope = scope
+        self._sid = sid
+
+    def __getattr__(self, name: str) -> list[dict[str, Any]]:
+        if name.startswith("_") or name not in self._scope.selections:
+            raise AttributeError(name)
+        return self._scope.selection(name).rows(self._sid)
+
+    __getitem__ = __getattr__
+
+
+def _subject_frame(evidence: Evidence, rule: Rule) -> pd.DataFrame:
+    """The rule's subjects as a frame (built once per evidence and scope: the tables do not change)."""
+    cache = evidence.__dict__.setdefault("_subject_frames", {})
+    if rule.scope not in cache:
+        rows = evidence.subjects(rule.scope)
+        if rule.scope == "organisation" and not rows:
+            rows = [{"host": ""}]
+        frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=["host"], dtype=object)
+        cache[rule.scope] = frame.assign(**{SUBJECT: range(len(frame))})
+    return cache[rule.scope]
+
+
+def _availability(evidence: Evidence, sources: list[str]) -> Callable[[str | None], tuple[bool, str]]:
+    def available(host: str | None) -> tuple[bool, str]:
+        states = [evidence.artifact_usable(host, a) for a in sources]
+        if sources and not any(ok for ok, _ in states):
+            return False, " ; ".join(text for _, text in states)
+        return True, ""
+    return available
+
+
+def _scope(rule: Rule, evidence: Evidence, params: dict[str, Any], subjects: pd.DataFrame,
+           scope_hosts: pd.Series) -> Scope:
+    scope = Scope(params)
+    for name, sel in rule.selections.items():
+        spec = TABLES.get(sel.table)
+        sources = list(sel.artifacts or (spec.artifacts if spec else ()))
+        hosts = scope_hosts if sel.same_host else pd.Series([None] * len(subjects), index=scope_hosts.index)
+
+        def run(sel: Selection = sel, hosts: pd.Series = hosts, sources: list[str] = sources) -> SelectionColumns:
+            return selection_columns(sel, subjects, hosts, evidence.table(sel.table), _availability(evidence, sources),
+                                     scope)
+        scope.selections[name] = run
+    return scope
+
+
+def _decide(rule: Rule, subjects: pd.DataFrame, scope_hosts: pd.Series, evidence: Evidence,
+            params: dict[str, Any]) -> tuple[list[object], Scope]:
+    """Per subject: "n/a", "requires" (evidence missing), "unknown", or the index of its outcome."""
+    scope = _scope(rule, evidence, params, subjects, scope_hosts)
+    view = View(subjects)
+    requires = {host: _requires_ok(rule, evidence, host)[0] for host in set(scope_hosts.tolist())}
+    applies = (_tri(condition_mask(rule.applies_when, view, scope)) if rule.applies_when is not None
+               else [True] * len(subjects))
+    decisions: list[object] = [None] * len(subjects)
+    open_ = np.ones(len(subjects), dtype=bool)
+    for i, host in enumerate(scope_hosts.tolist()):
+        if applies[i] is False:
+            decisions[i], open_[i] = "n/a", False
+        elif not requires[host]:
+            decisions[i], open_[i] = "requires", False
+        elif applies[i] is None:
+            decisions[i], open_[i] = "unknown", False
+    for k, outcome in enumerate(rule.outcomes):
+        if not open_.any():
+            break
+        if outcome.when is None:
+            for i in np.flatnonzero(open_):
+                decisions[i] = k
+            break
+        mask = _tri(condition_mask(outcome.when, View(subjects[open_]), scope))
+        for i, value in zip(np.flatnonzero(open_), mask):
+            if value is None:
+                decisions[i], open_[i] = "unknown", False
+            elif value:
+                decisions[i], open_[i] = k, False
+    return decisions, scope
+
+
+def _tri(mask: pd.Series) -> list[bool | None]:
+    """A nullable boolean column as Python values: True, False, None (unknown)."""
+    return [None if value is pd.NA else bool(value) for value in mask.tolist()]
+
+
+def _findings(rule: Rule, evidence: Evidence, params: dict[str, Any], subjects: pd.DataFrame,
+              scope_hosts: pd.Series, texts: list[str]) -> list[Finding]:
+    decisions, scope = _decide(rule, subjects, scope_hosts, evidence, params)
+    rows = records(subjects.drop(columns=[SUBJECT]))
+    findings = []
+    for i, (row, decision, scope_host, subject) in enumerate(zip(rows, decisions, scope_hosts.tolist(), texts)):
+        host = str(row.get("host") or "")
+        if decision in ("unknown", "requires", "n/a"):
+            # the row-wise path writes these findings: the reason names what is missing
+            findings.append(_evaluate_subject(rule, evidence, params, host, row, subject))
+            continue
+        outcome = rule.outcomes[int(decision)]
+        context = {**{k: v for k, v in row.items() if isinstance(k, str)}, "params": params,
+                   "sel": _ColumnSelections(scope, i), "host": host, "subject": subject}
+        names = _evidence_artifacts(rule, row, evidence, scope_host)
+        findings.append(_finding(rule, outcome, outcome.state, host, subject, context, names))
+    return findings
+
+
+def evaluate_rule(rule: Rule, evidence: Evidence, params: dict[str, Any]) -> list[Finding]:
+    """All findings of one rule (one per subject), its conditions evaluated column-wise over the
+    fact frames for all its subjects at once (:mod:`vmes_audit.engine.columns`)."""
+    subjects = _subject_frame(evidence, rule)
+    if rule.scope != "organisation" and subjects.empty:
+        return []  # no machine of that role in this assessment
+    scope_hosts = (subjects["host"].map(lambda h: str(h or "")) if rule.scope != "organisation"
+                   else pd.Series([None] * len(subjects), index=subjects.index, dtype=object))
+    if rule.for_each is None:
+        return _findings(rule, evidence, params, subjects, scope_hosts, [""] * len(subjects))
+    return _for_each(rule, evidence, params, subjects, scope_hosts)
+
+
+def _for_each(rule: Rule, evidence: Evidence, params: dict[str, Any], hosts: pd.DataFrame,
+              scope_hosts: pd.Series) -> list[Finding]:
+    """One subject per row of the for_each table (of the subject's host), joined to its host row with
+    ``merge``: the table's columns win, the host's provenance stays."""
+    each = rule.for_each
+    assert each is not None
+    spec = TABLES.get(each.table)
+    sources = list(spec.artifacts) if spec else []
+    chosen = selection_columns(Selection(table=each.table, where=each.where, same_host=True), hosts, scope_hosts,
+                               evidence.table(each.table), _availability(evidence, sources), Scope(params))
+    keep = (chosen.mask != False).fillna(True).astype(bool).to_numpy()  # noqa: E712 - unknown rows stay
+    table_part = chosen.frame.loc[keep, [SUBJECT, *[c for c in chosen.table_columns if c != "provenance"]]]
+    host_part = hosts.drop(columns=[c for c in hosts.columns if c in table_part.columns and c != SUBJECT])
+    merged = table_part.merge(host_part, on=SUBJECT, how="left", sort=False)  # in (host, table) order
+    counts = merged[SUBJECT].value_counts()
+    host_names = [str(h or "") for h in hosts["host"].tolist()]
+    findings: list[Finding | None] = []
+    slots: list[int] = []  # where each evaluated row's finding goes
+    selected: list[int] = []  # the host subjects whose rows are evaluated
+    for sid, (host_row, scope_host) in enumerate(zip(records(hosts.drop(columns=[SUBJECT])), scope_hosts.tolist())):
+        host = host_names[sid]
+        ok, reason = _requires_ok(rule, evidence, scope_host)
+        usable, why = _availability(evidence, sources)(scope_host)
+        if not ok:
+            findings.append(_unknown(rule, host, "", reason, rule.requires.all + rule.requires.any))
+        elif not usable:
+            findings.append(_unknown(rule, host, "", why, sources))
+        elif not counts.get(sid, 0):
+            if each.when_empty is not None:
+                context = {**host_row, "params": params,
+                           "sel": _Selections(EvalContext(row=host_row, params=params)), "host": host, "subject": ""}
+                findings.append(_finding(rule, each.when_empty, each.when_empty.state, host, "", context, sources,
+                                         row_less=True))
+            else:
+                findings.append(_unknown(rule, host, "", f"aucune ligne dans la table « {each.table} »", sources))
+        else:
+            slots += range(len(findings), len(findings) + int(counts[sid]))
+            findings += [None] * int(counts[sid])
+            selected.append(sid)
+    rows = merged[merged[SUBJECT].isin(selected)].reset_index(drop=True)
+    if not rows.empty:
+        owners = rows[SUBJECT].tolist()
+        row_hosts = [None if rule.scope == "organisation" else str(table_host or host_names[owner])
+                     for table_host, owner in zip(rows["host"].tolist(), owners)]
+        plain = records(rows.drop(columns=[SUBJECT]))
+        texts = [render_text(each.subject, {**row, "params": params}) for row in plain]
+        frame = rows.assign(**{SUBJECT: range(len(rows))})
+        evaluated = _findings(rule, evidence, params, frame, pd.Series(row_hosts, index=frame.index, dtype=object),
+                              texts)
+        for slot, finding in zip(slots, evaluated):
+            findings[slot] = finding
+    return [f for f in findings if f is not None]
+

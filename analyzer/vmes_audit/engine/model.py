@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import Any, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from vmes_audit.base.findings import Severity, State
 
@@ -199,6 +199,11 @@ class Rule(_Strict):
     question: str = ""
     references: list[Reference] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list)  # former ids, kept working
+    # The state the rule gives on each bundled sample (``samples/<name>.zip``, or a folder) or
+    # organisation (``samples/organisations.yaml``), as Sigma keeps expected results beside each rule; a
+    # list holds one state per subject (each DC, each server), sorted. tests/e2e/test_samples.py checks them.
+    samples: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")], State | list[State]] = Field(
+        default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> "Rule":

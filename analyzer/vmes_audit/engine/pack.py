@@ -370,6 +370,11 @@ def lint_pack(loaded: LoadedPack) -> list[str]:
             for param in _params_in(text):
                 if param not in params:
                     problems.append(f"{where} : {label} : paramètre inconnu « {param} »")
+        # A finding that asks for action says what to do: the action plan turns it into a step.
+        acting = {o.state for o in rule.outcomes} & {State.FAIL, State.WARN, State.MANUAL}
+        if acting and not rule.remediation.strip():
+            problems.append(f"{where} : l'état « {sorted(acting, key=lambda s: s.value)[0].value} » demande une "
+                            "action : remediation est vide")
         # Every state the rule can produce needs a case, and a rule that can pass
         # needs a case where it does not (and the other way round).
         rule_cases = loaded.cases.get(rule.id, [])

@@ -37,7 +37,8 @@ from vmes_audit.security import acl as acl_mod
 from vmes_audit.windows.dn import canonical_name, normalize_dn, parent_dn
 from vmes_audit.security.effective_rights import Right, effective_right
 from vmes_audit.security.membership import unprivileged
-from vmes_audit.windows.rights import CLASS_USER, EXCHANGE_SERVER_RIGHTS, rights_names_fr
+from vmes_audit.windows.rights import (ADS_RIGHT_DS_CONTROL_ACCESS, CLASS_USER, EXCHANGE_SERVER_RIGHTS, guid_name_fr,
+                                        rights_names_fr)
 from vmes_audit.windows.sids import (BUILTIN_ADMINISTRATORS, is_valid_sid, name_key, normalize_sid, sid_name_fr,
                                       well_known_names)
 
@@ -264,7 +265,7 @@ def build(facts: Facts) -> None:
         for sd in descriptors.values():
             for ace in sd.aces:
                 ace_rows.append({"host": "", "artifact": "ad_acl", "object_dn": sd.object_dn, "index": ace.index,
-                                 "allow": ace.allow, "mask": ace.mask, "rights_fr": ", ".join(rights_names_fr(ace.mask)),
+                                 "allow": ace.allow, "mask": ace.mask, "rights_fr": _ace_rights_fr(ace),
                                  "object_type": ace.object_type, "inherited_object_type": ace.inherited_object_type,
                                  "trustee": ace.trustee, "trustee_sid": ace.trustee_sid, "inherited": ace.inherited,
                                  "flags": ace.flags})
@@ -315,6 +316,20 @@ def build(facts: Facts) -> None:
         profile["home_server_in_org"] = (server in known) if known is not None and server else None
     facts.tables["mapi_profiles"] = frame("mapi_profiles", profiles)
     _host_columns(facts, org, account.sids)
+
+
+def _ace_rights_fr(ace) -> str:
+    """What an ACE grants or denies, in French: an object ACE's control-access bit is the one right its
+    ObjectType names (« Envoyer comme (Send As) »), never « every extended right »."""
+    names = rights_names_fr(ace.mask)
+    if not (ace.object_ace and ace.object_type):
+        return ", ".join(names)
+    target = guid_name_fr(ace.object_type)
+    named = [target if n == "Toutes les autorisations étendues" else n for n in names]
+    others = [n for n in named if n != target]
+    # the other bits apply to the object type only (a property, a property set, a child class)
+    return ", ".join(([target] if target in named else []) + ([f"{', '.join(others)} (limité à : {target})"]
+                                                             if others else []))
 
 
 def _explain_unknown_token(facts: Facts, rows: list[dict]) -> None:

@@ -152,9 +152,12 @@ def host_row(coll: Collection, role: str) -> dict[str, Any]:
         for source in sources:
             put(column, readings[source].get(column), source)
 
-    # Derived columns. A machine without a service pack: WMI says 0, systeminfo omits it.
+    # Derived columns. A machine without a service pack: WMI says 0 and its CSDVersion is null, systeminfo
+    # omits it. A null or unreadable ServicePackMajorVersion beside « CSDVersion=Service Pack 4 » is unknown.
+    os_record = first_record(coll, "wmi_os")
+    wmi_says_none = os_record is not None and not str(os_record.get("CSDVersion") or "").strip()
     if row.get("service_pack") is None and "service_pack" not in rejected and row.get("os_version") \
-            and (readings["wmi_os"] or readings["systeminfo"]):
+            and (wmi_says_none or readings["systeminfo"]):
         put("service_pack", 0, prov.get("os_version", "systeminfo"))
     if row.get("part_of_domain") is None and row.get("domain_role") is not None:
         put("part_of_domain", row["domain_role"] not in ("standalone_workstation", "standalone_server"),

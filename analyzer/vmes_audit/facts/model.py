@@ -31,7 +31,7 @@ from vmes_audit.collection import Artifact, Assessment, Collection
 from vmes_audit.collection.artifacts import ARTIFACTS
 from vmes_audit.parsers.numbers import INT64, Bound
 
-__all__ = ["TableSpec", "TABLES", "Facts", "register_table", "check_bounds", "records", "frame", "Bound", "REJECTED"]
+__all__ = ["TableSpec", "TABLES", "Facts", "register_table", "check_bounds", "records", "frame", "present", "Bound", "REJECTED"]
 
 REJECTED = "rejected"  # column -> French reason, for values refused as implausible
 
@@ -227,11 +227,12 @@ def frame(name: str, rows: list[dict]) -> pd.DataFrame:
     # Object columns built directly (a value stays the Python object the builder wrote: an int is
     # not turned into a float by a missing value beside it); NaN and pandas' missing markers -> None.
     # About 30 times faster than letting pandas infer dtypes and converting back.
-    data = {column: [_present(row.get(column)) for row in rows] for column in columns}
+    data = {column: [present(row.get(column)) for row in rows] for column in columns}
     return pd.DataFrame(data, columns=columns, dtype=object)
 
 
-def _present(value: object) -> object:
+def present(value: object) -> object:
+    """A cell's value with pandas' missing markers (NaN, NaT, NA) as None."""
     if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, float) and value != value:

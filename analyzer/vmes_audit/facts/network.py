@@ -153,9 +153,18 @@ def probe_reachable(status: int | None, outcome: str) -> bool:
 
 
 def _bool(value: Any) -> bool | None:
+    """A Boolean as VBScript prints it (``True``, ``Vrai`` on French Windows, ``-1``); None when empty or
+    when it is no Boolean (« Tru » is unknown, never False).
+
+    >>> _bool("Vrai"), _bool("False"), _bool("0"), _bool(""), _bool("Tru")
+    (True, False, False, None, None)
+    """
     if value is None or str(value).strip() == "":
         return None
-    return str(value).strip().lower() in ("true", "1", "vrai", "yes", "oui", "-1")
+    text = str(value).strip().lower()
+    if text in ("true", "1", "vrai", "yes", "oui", "-1"):
+        return True
+    return False if text in ("false", "0", "faux", "no", "non") else None
 
 
 def _list(value: Any) -> list[str]:
