@@ -4,7 +4,9 @@ leak test searches every output for each of them.
 
 What counts as a customer name (issue 11): domain and DNS names, host names,
 account and group names, DN components, the domain part of SIDs, IP
-addresses, organisation and client names, e-mail addresses. What does not:
+addresses (IPv4 and IPv6), organisation and client names, e-mail addresses,
+proxy hosts and exceptions, PAC URLs, Exchange sites, MAPI profile names,
+logon servers. What does not:
 the names Windows and Exchange give (``WINDOWS_NAMES`` below, and any
 principal whose SID is well known or whose RID is below 1000) and the
 vendor's NOC (``push.sfr.fr``, its addresses), which are the same for every
@@ -13,6 +15,7 @@ customer.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +36,13 @@ WINDOWS_NAMES = {n.casefold() for n in (
     "Exchange Domain Servers", "Exchange Enterprise Servers", "WORKGROUP",
 )}
 NOC = {"push.sfr.fr", "206.124.113.45"}
+# customer names that are also words of every report: searched only where they name something
+PRODUCT_WORDS = {"proxy", "wpad", "vmes", "outlook", "exemple", "service", "groupes"}
+_IPV6 = re.compile(r"(?<![\w:])((?:[0-9a-fA-F]{1,4}:|:){2,7}[0-9a-fA-F]{1,4})(?![\w:])")
+_PROXY_FIELDS = re.compile(r"(?im)^(ProxyServer|ProxyOverride|AutoConfigURL)=(.+?)\s*$")
+_SITE = re.compile(r"(?im)^Site\s*:\s*\S+/Configuration/Sites/(.+?)\s*$")
+_LOGON_SERVER = re.compile(r"(?im)^(?:Serveur d'ouverture de session|Logon Server)\s*:\s*\\\\(\S+)\s*$")
+_PROFILE_KEY = re.compile(r"(?i)\\Windows Messaging Subsystem\\Profiles\\([^\\\]]+)")
 _IPV4 = re.compile(r"(?<![\d.])((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?![\d.])")
 _MASK = {"0", "128", "192", "224", "240", "248", "252", "254", "255"}
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -60,7 +70,11 @@ class CustomerName:
     def pattern(self) -> re.Pattern[str]:
         if self.as_dn:
             return re.compile(r"(?i)\b(?:OU|CN)=" + re.escape(self.value) + r"(?=,)")
-        return re.compile(r"(?i)(?<![^\W_])" + re.escape(self.value) + r"(?![^\W_])")
+        name = re.escape(self.value)
+        if self.value.casefold() in PRODUCT_WORDS:  # « proxy » is also a word of the report
+            return re.compile(r"(?i)(?:(?<=[\\@/])" + name + r"(?![^\W_])|(?<![^\W_])" + name
+                              + r"(?=:\d|\.[^\W_]|\\))")
+        return re.compile(r"(?i)(?<![^\W_])" + name + r"(?![^\W_])")
 
 
 def _windows(value: str) -> bool:
@@ -141,6 +155,27 @@ def customer_names(source: Path, client: str = "") -> list[CustomerName]:
             else:
                 for match in _NAME_FIELDS.finditer(text):
                     _add_name(add, *match.groups())
+        for match in _PROXY_FIELDS.finditer(text):
+            for entry in re.split(r"[;\s]+", match.group(2)):
+                host = re.sub(r"^(?:\w+=)?(?:\w+://)?", "", entry).split("/")[0].split(":")[0].lstrip("*.")
+                if re.fullmatch(r"[\d.*]+", host):  # 192.168.*: an address range
+                    add(host, f"plage d'adresses ({match.group(1)})")
+                elif host and host != "<local>":
+                    label, _, domain = host.partition(".")
+                    add(label, f"hôte ({match.group(1)})")
+                    add(domain, f"domaine ({match.group(1)})")
+        for match in _SITE.finditer(text):
+            add(match.group(1), "site Exchange")
+        for match in _LOGON_SERVER.finditer(text):
+            add(match.group(1), "serveur d'ouverture de session")
+        for match in _PROFILE_KEY.finditer(text):
+            add(match.group(1), "profil MAPI")
+        for match in _IPV6.finditer(text):
+            try:
+                ipaddress.IPv6Address(match.group(1))
+            except ValueError:
+                continue  # a time, a MAC address
+            add(match.group(1), "adresse IPv6")
         if path.name.startswith(("ipconfig", "wmi_networkadapterconfig", "net_exchange_path", "systeminfo")):
             for match in _IPV4.finditer(text):
                 ip = match.group(1)

@@ -1,6 +1,7 @@
 """The long fuzz run, launched by hand: counts of cases and of outcomes by kind, per target.
 
-Run: ``.venv/bin/python tests/hostile/run_fuzz.py [--cases N] [--seed S] [--pipeline M] [--forgeries F]``.
+Run: ``.venv/bin/python tests/hostile/run_fuzz.py [--cases N] [--seed S] [--pipeline M] [--forgeries F]
+[--pseudonymise P]``.
 
 Same mutators as ``test_fuzz.py`` (``mutate.py``), many more cases, and the issue-18 families:
 Unicode separators inside values (``separators.py``, N cases per parser), homonyms and lookalike
@@ -11,6 +12,13 @@ documented failure (``ParseError`` for a parser, ``InputError`` for the
 loader), or any other exception by type — which is a bug; the first seed of
 each bug kind is printed so it can be replayed. Exit code 1 when a bug kind
 was seen.
+
+Family « pseudonymisation » (``pseudofuzz.py``, ``test_fuzz_pseudonymise.py``):
+``--pseudonymise`` whole ``analyze --pseudonymise`` runs (default ``--cases`` / 100)
+with a randomised customer name planted in a sample, counted by slot: ``propre``
+(no output shows the name), ``refusé (code 6)`` (the run wrote nothing), or a bug
+(``BUG fuite``: an output shows it; ``BUG code de sortie``). Replay one seed with
+``make_case(seed)`` and ``run_case``.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.hostile import forgeries, separators  # noqa: E402
 from tests.hostile import test_fuzz as fuzz  # noqa: E402
+from tests.hostile.pseudofuzz import make_case, run_case  # noqa: E402
 from tests.hostile.kit import SampleZip  # noqa: E402
 from tests.hostile.mutate import CODEC_NAMES, mutate_manifest, mutate_text  # noqa: E402
 from vmes_audit.collection.loader import load_inputs  # noqa: E402
@@ -37,6 +46,14 @@ from vmes_audit.collection.manifest import DuplicateKey, read_manifest  # noqa: 
 from vmes_audit.base.encoding import decode_bytes  # noqa: E402
 from vmes_audit.base.errors import InputError, ParseError  # noqa: E402
 from vmes_audit.facts.parsed import _parser_for  # noqa: E402
+
+
+class _Refused(Exception):
+    """``analyze --pseudonymise`` refused to write (exit code 6): a correct outcome."""
+
+
+class _Leak(Exception):
+    """A planted name in an output, or an unexpected exit code."""
 
 
 class _Contained(Exception):
@@ -49,6 +66,10 @@ def _outcome(call) -> str:
         call()
     except _Contained as exc:
         return f"erreur interne contenue ({exc})"
+    except _Refused:
+        return "refusé (code 6)"
+    except _Leak as exc:
+        return "BUG fuite" if str(exc).startswith("FUITE") else f"BUG {str(exc).split(' : ')[0]}"
     except ParseError:
         return "ParseError (documenté)"
     except InputError:
@@ -74,6 +95,8 @@ def main() -> int:
     parser.add_argument("--pipeline", type=int, default=300, help="whole analyses of mutated zips")
     parser.add_argument("--forgeries", type=int, default=200,
                         help="whole analyses per forgery family (homonyms and lookalikes, manifest claims)")
+    parser.add_argument("--pseudonymise", type=int, default=None,
+                        help="analyses with a randomised customer name (default: --cases / 100)")
     parser.add_argument("--seed", type=int, default=20261126)
     args = parser.parse_args()
     master = random.Random(args.seed)
@@ -135,11 +158,28 @@ def main() -> int:
                     raise _Contained(internal[0].split(")")[0][:90])
             run("analyse complète", seed, whole)
             path.unlink()
+        styles: collections.Counter = collections.Counter()
+        count = args.pseudonymise if args.pseudonymise is not None else args.cases // 100
+        for _ in range(count):
+            seed = master.randrange(2 ** 32)
+            case = make_case(seed)
+            styles[case.style] += 1
+
+            def pseudonymised() -> None:
+                with tempfile.TemporaryDirectory(dir=tmp) as one:
+                    outcome = run_case(case, Path(one), Path(tmp) / "pseudo-base")
+                if outcome.kind == "refusé (code 6)":
+                    raise _Refused()
+                if outcome.kind != "propre":
+                    raise _Leak(f"{outcome.kind} : {case.name!r} : {outcome.detail[:160]}")
+            run(f"pseudonymisation : {case.slot}", seed, pseudonymised)
+        if count:
+            print("pseudonymisation, styles des noms : " + ", ".join(f"{k} {v}" for k, v in styles.most_common()))
     total = sum(sum(c.values()) for c in results.values())
     print(f"{total} cas en {time.perf_counter() - started:.0f} s (graine {args.seed})")
     for target, counter in results.items():
         parts = ", ".join(f"{k} : {v}" for k, v in counter.most_common())
-        print(f"  {target:<28} {sum(counter.values()):>7} cas  {parts}")
+        print(f"  {target:<46} {sum(counter.values()):>7} cas  {parts}")
     for (target, outcome), seed in sorted(first_seed.items()):
         print(f"  à rejouer : {target} / {outcome} : graine {seed}")
     return 1 if first_seed else 0

@@ -50,6 +50,7 @@ class ExitCode(IntEnum):
     OUTPUT = 3  # the report cannot be written there (read-only folder, symbolic link refused)
     NO_PDF = 4  # report written without its PDF (PDF libraries missing)
     INTERNAL = 5  # unexpected error: a bug to report
+    LEAK = 6  # --pseudonymise: a customer name would survive in an output; nothing written
     INTERRUPTED = 130  # Ctrl-C
     TERMINATED = 143  # SIGTERM (kill)
 
@@ -63,6 +64,7 @@ Codes de sortie :
   3    rapport impossible à écrire (dossier protégé, lien symbolique refusé)
   4    rapport écrit sans le PDF (bibliothèques PDF absentes)
   5    erreur interne (à signaler)
+  6    rapport non écrit : la pseudonymisation laisserait des noms du client
   130  interrompu (Ctrl-C) ; 143 : arrêté (signal SIGTERM)"""
 
 _HEADINGS = {"Usage": "Utilisation", "Options": "Options", "Arguments": "Arguments",

@@ -220,6 +220,7 @@ def analyze(
     from vmes_audit.engine.waivers import load_waivers
     from vmes_audit.base.output_folder import OutputError, scratch_directory
     from vmes_audit.report.render import PdfUnavailable, write_outputs
+    from vmes_audit.workflows.pseudonymise_scan import LeakError
 
     wanted = _formats(formats)
     today, date_warning = _report_date_and_warning(report_date)
@@ -244,18 +245,18 @@ def analyze(
                                     answers_source=chosen.answers.name if chosen.answers else "",
                                     waivers_source=chosen.waivers.name if chosen.waivers else "")
             report = result.report
-            mapping_file = None
+            mapping_file = check = None
             if pseudonymise:
                 from vmes_audit.workflows.pseudonymise import pseudonymised_outputs
 
-                report, mapping_file = pseudonymised_outputs(report, output, mapping, facts=result.facts,
-                                                             pack=result.pack)
+                run = pseudonymised_outputs(report, output, mapping, facts=result.facts, pack=result.pack)
+                report, mapping_file, check = run.report, run.mapping_path, run.check
             report_settings = chosen.report_settings()
             if not report_settings.has_author:
                 extra_warnings.append(NO_AUTHOR_WARNING)
             try:
                 written = write_outputs(report, output, wanted, report_settings, pdf_process=pdf_process,
-                                        force=force, notes=extra_warnings)
+                                        force=force, notes=extra_warnings, check=check)
             except PdfUnavailable as exc:
                 written, pdf_problem = exc.written, str(exc)
             else:
@@ -266,6 +267,8 @@ def analyze(
               ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED)
     except OutputError as exc:
         _fail(str(exc), ExitCode.OUTPUT)
+    except LeakError as exc:
+        _fail(str(exc), ExitCode.LEAK)
     except AuditError as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -355,6 +358,7 @@ def compare_command(
     from vmes_audit.engine.pack import resolve_pack
     from vmes_audit.base.output_folder import OutputError, scratch_directory
     from vmes_audit.report.render import PdfUnavailable
+    from vmes_audit.workflows.pseudonymise_scan import LeakError
 
     pdf_problem = ""
     notes: list[str] = []
@@ -362,21 +366,22 @@ def compare_command(
         with interruptible(), scratch_directory():
             pack_dir = resolve_pack(pack) if pack else None
             report = compare_files(old, new, pack_dir=pack_dir)
-            mapping_file = None
+            mapping_file = check = None
             if pseudonymise:
                 from vmes_audit.engine.pack import load_pack
                 from vmes_audit.workflows.pseudonymise import JSON_ONLY_WARNING, default_mapping_path, pseudonymised_outputs
 
                 if not (mapping or default_mapping_path(output)).exists():
                     typer.echo(f"Avertissement : {JSON_ONLY_WARNING}")
-                report, mapping_file = pseudonymised_outputs(report, output, mapping, pack=load_pack(pack_dir))
+                run = pseudonymised_outputs(report, output, mapping, pack=load_pack(pack_dir))
+                report, mapping_file, check = run.report, run.mapping_path, run.check
             try:
                 day = parse_fr_date(report.generated_on)
             except ValueError:  # a date edited by hand in the JSON: the environment's stamp stays
                 day = None
             try:
                 with _SourceDateEpoch(day):
-                    written = write_outputs(report, output, wanted, force=force, notes=notes)
+                    written = write_outputs(report, output, wanted, force=force, notes=notes, check=check)
             except PdfUnavailable as exc:
                 written, pdf_problem = exc.written, str(exc)
     except KeyboardInterrupt as exc:
@@ -384,6 +389,8 @@ def compare_command(
               ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED)
     except OutputError as exc:
         _fail(str(exc), ExitCode.OUTPUT)
+    except LeakError as exc:
+        _fail(str(exc), ExitCode.LEAK)
     except AuditError as exc:
         _fail(str(exc))
     except OSError as exc:

@@ -23,7 +23,7 @@ from vmes_audit.engine.conditions import (EvalContext, SelectionResult, conditio
                                           condition_selections, evaluate)
 from vmes_audit.engine.frames import records
 from vmes_audit.engine.model import Outcome, Rule, Selection
-from vmes_audit.engine.templates import render_commands, render_text
+from vmes_audit.engine.templates import TemplateBudgetExceeded, render_commands, render_text
 from vmes_audit.base.errors import internal_error_text
 from vmes_audit.facts.model import TABLES
 from vmes_audit.base.findings import Finding, Reference, State
@@ -318,6 +318,8 @@ def evaluate_rule_safely(rule: Rule, evidence: Evidence, params: dict[str, Any])
     foresaw) gives one "Non évaluable" finding naming it instead of stopping the report."""
     try:
         return evaluate_rule(rule, evidence, params)
+    except TemplateBudgetExceeded as exc:  # a pack in preparation: its template, not the analyzer, is at fault
+        return [_unknown(rule, "", "", str(exc), rule.requires.all + rule.requires.any)]
     except Exception as exc:  # noqa: BLE001 - contained: the finding names it
         return [_unknown(rule, "", "", internal_error_text(exc), rule.requires.all + rule.requires.any)]
 

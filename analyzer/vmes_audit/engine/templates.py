@@ -4,10 +4,9 @@ Rule files are ours, but the values they print come from the customer's
 machine; the sandbox keeps a template from reaching Python internals, and the
 report escapes the result (autoescape) when it renders HTML.
 
->>> render_text("{{ total_memory_mb | mo }}", {"total_memory_mb": 2047})
-'2\\u202f047\\xa0Mo'
->>> render_text("{{ domain_role | role_fr }}", {"domain_role": "primary_dc"})
-'contrôleur de domaine principal'
+A pack in preparation is written by presales: every rendering runs on a budget
+(``template_budget.py``), and a template past it raises
+:class:`TemplateBudgetExceeded`, a jinja2 ``TemplateError`` with the French reason.
 """
 
 from __future__ import annotations
@@ -21,8 +20,16 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from vmes_audit.engine.command_arguments import guard_commands, mark
 from vmes_audit.engine.pack_cache import template_bytecode_cache
+from vmes_audit.engine.template_budget import (
+    BUDGET,
+    BudgetedEnvironment,
+    TemplateBudgetExceeded,
+    budgeted_filter,
+    render_within_budget,
+)
 
-__all__ = ["render_text", "render_commands", "check_template", "ROLE_FR", "TemplateError"]
+__all__ = ["render_text", "render_commands", "check_template", "ROLE_FR", "TemplateError", "TemplateBudgetExceeded",
+           "BUDGET"]
 
 NNBSP = "\u202f"  # French thousands separator (narrow no-break space)
 NBSP = "\u00a0"
@@ -121,11 +128,12 @@ def _source(name: str):
 
 
 def _make_env(**options: Any) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
+    env = BudgetedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
                                trim_blocks=True, lstrip_blocks=True, loader=FunctionLoader(_source),
                                bytecode_cache=template_bytecode_cache(), cache_size=4096, **options)
     env.filters.update({"fr_number": fr_number, "mo": _mo, "go": _go, "mhz": _mhz, "role_fr": _role_fr,
                         "yesno": _yesno, "de": _de, "join_fr": _join_fr, "or_unknown": _or_unknown, "sp": _sp})
+    env.filters = {name: budgeted_filter(name, function) for name, function in env.filters.items()}
     return env
 
 
@@ -145,7 +153,7 @@ def _compile(source: str, marking: bool = False):
     # Template names differ between the two environments: the bytecode cache is keyed by name and
     # source, and the marking environment's code calls finalize.
     digest = hashlib.sha1(source.encode("utf-8"), usedforsecurity=False).hexdigest()
-    name = ("m" if marking else "") + digest
+    name = ("m" if marking else "") + "b1" + digest  # b1: compiled with the budget's loop steps
     _SOURCES[name] = source
     return (_marking_env() if marking else _env()).get_template(name)
 
@@ -157,7 +165,7 @@ def render_text(source: str, context: dict[str, Any]) -> str:
     if "{" not in source and "\r" not in source:
         # No markup: jinja2 would return the text as it is, after copying the context.
         return source.strip()
-    return _compile(source).render(**context).strip()
+    return render_within_budget(_compile(source), context).strip()
 
 
 def render_commands(source: str, context: dict[str, Any]) -> str:
@@ -174,7 +182,7 @@ def render_commands(source: str, context: dict[str, Any]) -> str:
         return ""
     if "{" not in source and "\r" not in source:
         return source.strip()
-    return guard_commands(_compile(source, True).render(**context)).strip()
+    return guard_commands(render_within_budget(_compile(source, True), context)).strip()
 
 
 def check_template(source: str) -> str | None:

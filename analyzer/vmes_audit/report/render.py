@@ -215,13 +215,21 @@ def _print_stylesheet(folder: Path, css: str):
                                     url_fetcher=_local_fetcher_class()(folder), font_config=fonts)
 
 
-def _write_pdf(html: str, target) -> None:
+def _pdf_document(html: str):
+    """The laid-out PDF (``weasyprint.Document``): its text can be read before it is written."""
     weasyprint = _weasyprint()
     folder = reports_dir()
     fonts, stylesheet = _print_stylesheet(folder, (folder / "css" / "report.css").read_text(encoding="utf-8"))
     fetcher = _local_fetcher_class()(folder)
-    document = weasyprint.HTML(string=html, base_url=str(folder) + os.sep, url_fetcher=fetcher)
-    document.write_pdf(target, stylesheets=[stylesheet], font_config=fonts)
+    return weasyprint.HTML(string=html, base_url=str(folder) + os.sep, url_fetcher=fetcher).render(
+        stylesheets=[stylesheet], font_config=fonts)
+
+
+def _write_pdf(html: str, target):
+    """Write the PDF of ``html`` to ``target``; the laid-out document, whose text can be read."""
+    document = _pdf_document(html)
+    document.write_pdf(target)
+    return document
 
 
 def _prepare_pdf_engine() -> None:
@@ -325,9 +333,15 @@ def _other_report(folder: OutputFolder, report: AssessmentReport, written: list[
     return removed
 
 
+# check(contents, pdf_document): every output in memory (file name -> bytes) and the PDF's laid-out
+# document, before anything is written; raises to write nothing (``workflows.pseudonymise``).
+OutputCheck = Callable[[dict[str, bytes], object], None]
+
+
 def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
                   settings: ReportSettings | None = None, pdf_process: "PdfProcess | None" = None, *,
-                  force: bool = False, notes: list[str] | None = None) -> dict[str, Path]:
+                  force: bool = False, notes: list[str] | None = None,
+                  check: OutputCheck | None = None) -> dict[str, Path]:
     """Write the asked formats (``pdf``, ``html``, ``json``, ``csv``) into ``out_dir``;
     returns the path written per format.
 
@@ -336,7 +350,9 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
     report of the folder. Raises :class:`OutputError` for a folder or a final name
     that is not safe to write, and :class:`PdfUnavailable` (after writing the
     other formats) when the PDF libraries are missing. ``pdf_process`` (``report/pdf_process.py``)
-    makes the PDF in a process started earlier; without it, the PDF is made here.
+    makes the PDF in a process started earlier; without it, or with ``check`` (which reads the
+    laid-out PDF), the PDF is made here. ``check`` sees every output before any is written, and
+    may refuse them all by raising.
 
     A folder holding another customer's report (another client, or other inputs: see
     :data:`IDENTITY_FILE`) is refused with :class:`OtherReportInFolder` before anything is
@@ -352,10 +368,14 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
     html = cache(lambda: render_html(report, settings))
     pdf_source = cache(lambda: render_html(report, settings, for_print=True))
     names = [OUTPUT_NAMES[fmt] for fmt in order]
+    if check is not None:
+        pdf_process = None  # the check reads the laid-out PDF: it is made here
     with OutputFolder(Path(out_dir), [*names, IDENTITY_FILE]) as folder:
         to_remove = _other_report(folder, report, names, force, notes)
         if pdf_process is not None and "pdf" in formats:
-            pdf_process.submit(pdf_source())  # laid out there while the other formats are written here
+            pdf_process.submit(pdf_source())  # laid out there while the other formats are made here
+        contents: dict[str, bytes] = {}
+        document = None
         for fmt in order:
             name = OUTPUT_NAMES[fmt]
             if fmt == "pdf":
@@ -366,19 +386,21 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
                 except PdfUnavailable as exc:
                     pdf_problem = exc
                     continue
-                with folder.staged(name) as handle:
-                    if data is None:
-                        _write_pdf(pdf_source(), handle)
-                    else:
-                        handle.write(data)
+                if data is None:
+                    buffer = io.BytesIO()
+                    document = _write_pdf(pdf_source(), buffer)
+                    data = buffer.getvalue()
+                contents[name] = data
             else:
-                data = _content(report, fmt, html)
-                with folder.staged(name) as handle:
-                    handle.write(data)
-        with folder.staged(IDENTITY_FILE) as handle:
-            import json
+                contents[name] = _content(report, fmt, html)
+        if check is not None:
+            check(contents, document)
+        import json
 
-            handle.write(json.dumps(_identity(report), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        contents[IDENTITY_FILE] = json.dumps(_identity(report), ensure_ascii=False, sort_keys=True).encode("utf-8")
+        for name, data in contents.items():
+            with folder.staged(name) as handle:
+                handle.write(data)
         paths = {path.name: path for path in folder.commit()}
         for name in to_remove:
             folder.remove_stale(name)
@@ -390,4 +412,4 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
 
 
 __all__ = ["reports_dir", "render_html", "render_pdf", "write_json", "write_csv",
-           "write_outputs", "OUTPUT_NAMES", "PdfUnavailable", "OutputError"]
+           "write_outputs", "OUTPUT_NAMES", "PdfUnavailable", "OutputError", "OutputCheck"]

@@ -21,6 +21,17 @@ then rewritten in this order:
    or an e-mail address — so that « le proxy demande une authentification »
    keeps its meaning.
 
+5. every name and each of its parts (DNS labels, both sides of
+   ``DOMAIN\\account``, the words of a person's name…) wherever the final
+   check would find it (``pseudonymise_scan.py``): ``DOMAINE-7_vinci`` from
+   ``DC=groupe_vinci`` is caught here.
+
+Fail-closed: the outputs are rendered in memory and searched for every
+harvested name before anything is written (:class:`OutputGuard`, called by
+``report.render.write_outputs``); one survivor and nothing is written, neither
+the report nor the mapping, and the run stops with :class:`LeakError` (exit
+code 6) naming each survivor, its output and where in it.
+
 The mapping token → original is written to a separate JSON file that stays
 with presales (by default next to the output folder, never inside it). Given
 again, it keeps the tokens of an earlier run: the same customer's names get
@@ -31,12 +42,16 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from vmes_audit.base.errors import InputError
 from vmes_audit.base.findings import AssessmentReport
+from vmes_audit.workflows.pseudonymise_harvest import harvest_collections, harvest_comparison
+from vmes_audit.workflows.pseudonymise_scan import LeakError, NeedleSet, build_needles, scan_outputs
+from vmes_audit.workflows.pseudonymise_vocabulary import product_words
 from vmes_audit.workflows.pseudonymise_names import (
     DC_CHAIN_RE,
     DN_RE,
@@ -53,13 +68,15 @@ from vmes_audit.workflows.pseudonymise_names import (
     harvest_text,
 )
 
-__all__ = ["JSON_ONLY_WARNING", "Pseudonymiser", "pseudonymise_report", "pseudonymised_outputs", "pack_vocabulary", "default_mapping_path", "write_mapping", "read_mapping",
-           "TOKEN_PREFIXES", "DEFAULT_CLIENT"]
+__all__ = ["JSON_ONLY_WARNING", "Pseudonymiser", "pseudonymise_report", "pseudonymised_outputs", "pack_vocabulary",
+           "default_mapping_path", "write_mapping", "read_mapping", "TOKEN_PREFIXES", "DEFAULT_CLIENT", "LeakError",
+           "OutputGuard", "PseudonymisedRun", "console_lines"]
 
 TOKEN_PREFIXES = {
     "client": "CLIENT", "domaine": "DOMAINE", "serveur": "SERVEUR", "compte": "COMPTE", "groupe": "GROUPE",
     "organisation": "ORGANISATION", "groupe-admin": "GROUPE-ADMIN", "uo": "UO", "objet": "OBJET",
-    "sid": "SID-DOMAINE", "ip": "IP", "adresse": "ADRESSE",
+    "sid": "SID-DOMAINE", "ip": "IP", "adresse": "ADRESSE", "personne": "PERSONNE", "profil": "PROFIL",
+    "banque": "BANQUE",
 }
 DEFAULT_CLIENT = "Client non précisé"  # assessment.py's placeholder: not a name
 MAPPING_WARNING = ("Table de correspondance des pseudonymes du rapport : elle permet de retrouver les noms du "
@@ -78,7 +95,7 @@ class Pseudonymiser:
     """Collects names, numbers them, rewrites texts."""
 
     def __init__(self, keep: list[str] | None = None, previous_mapping: list[dict[str, str]] | None = None,
-                 vocabulary: str = "") -> None:
+                 vocabulary: str = "", pack: Any = None) -> None:
         self.registry = NameRegistry(keep or [])
         previous_mapping = previous_mapping or []
         self.previous = {e["original"].casefold(): e["jeton"] for e in previous_mapping}
@@ -91,6 +108,8 @@ class Pseudonymiser:
         self.vocabulary = vocabulary  # the pack's texts: names that are also its words are "generic"
         self._free_text: re.Pattern[str] | None = None
         self._generic: re.Pattern[str] | None = None
+        self.pack = pack  # its texts are the product's words (the final check's allow-list)
+        self.needles = NeedleSet([])
 
     # -- names ---------------------------------------------------------------
     def harvest_report(self, report: AssessmentReport) -> None:
@@ -109,6 +128,7 @@ class Pseudonymiser:
                     reg.add_account(value)
         for finding in report.findings:
             reg.add("serveur", [finding.host, finding.subject])  # machines, DCs, Exchange servers
+        harvest_comparison(reg, report.comparison)  # the earlier audit's hosts (--previous, compare)
         account = report.parameters.get("service_account")
         if isinstance(account, str):
             reg.add_account(account)
@@ -154,9 +174,16 @@ class Pseudonymiser:
         self._generic_after_domain = re.compile(
             r"(?<=\\)(?:" + "|".join(re.escape(g) for g in generic) + ")" + _ALNUM_AFTER,
             re.IGNORECASE) if generic else None
+        words, phrases, acronyms = product_words(self.pack, (self.vocabulary,))
+        self.needles = build_needles(((n.original, n.kind, n.token) for n in reg.names.values() if n.token),
+                                     words, phrases, acronyms)
 
     def _is_generic(self, name: str) -> bool:
-        if not self.vocabulary or self.registry.kind_of(name) in ("ip", "sid", "client"):
+        if self.registry.kind_of(name) in ("ip", "sid", "client"):
+            return False
+        if len(name.strip()) < 2:
+            return True  # a host called « N »: replaced where it names something, never every letter N
+        if not self.vocabulary:
             return False
         return re.search(_ALNUM_BEFORE + re.escape(name) + _ALNUM_AFTER, self.vocabulary, re.IGNORECASE) is not None
 
@@ -211,7 +238,7 @@ class Pseudonymiser:
             text = self._generic_after_domain.sub(self._word, text)  # type: ignore[union-attr]
         if self._free_text is not None:
             text = self._free_text.sub(self._word, text)
-        return text
+        return self.needles.scrub(text)
 
     def apply(self, report: AssessmentReport) -> AssessmentReport:
         data = _rewrite_all(report.model_dump(mode="python"), self.rewrite)
@@ -304,31 +331,74 @@ def pack_vocabulary(pack: Any) -> str:
 
 
 def pseudonymise_report(report: AssessmentReport, facts: Any = None,
-                        previous_mapping: list[dict[str, str]] | None = None, pack: Any = None) -> tuple[AssessmentReport, dict[str, Any]]:
+                        previous_mapping: list[dict[str, str]] | None = None, pack: Any = None
+                        ) -> tuple[AssessmentReport, dict[str, Any]]:
     """The pseudonymised report and its mapping (to write with :func:`write_mapping`).
     ``pack``: the rule pack, whose words tell generic names apart (see the module docstring)."""
+    out, mapping, _ = _pseudonymise(report, facts, previous_mapping, pack)
+    return out, mapping
+
+
+def _pseudonymise(report: AssessmentReport, facts: Any, previous_mapping: list[dict[str, str]] | None,
+                  pack: Any) -> tuple[AssessmentReport, dict[str, Any], NeedleSet]:
     keep = [str(report.parameters.get(k, "")) for k in ("noc_host", "noc_address")]  # the vendor's, not the customer's
-    engine = Pseudonymiser(keep=keep, previous_mapping=previous_mapping, vocabulary=pack_vocabulary(pack))
+    engine = Pseudonymiser(keep=keep, previous_mapping=previous_mapping, vocabulary=pack_vocabulary(pack), pack=pack)
     if facts is not None:
         harvest_facts(engine.registry, facts)
+        harvest_collections(engine.registry, facts.assessment.collections)
     engine.harvest_report(report)
     engine.assign_tokens()
     out = engine.apply(report)
     warning = ("Rapport pseudonymisé : les noms du client sont remplacés par des jetons (DOMAINE-1, SERVEUR-1…) ; "
                "la table de correspondance reste chez l'avant-vente.")
     out.warnings = [warning] + list(out.warnings)
-    return out, engine.mapping()
+    return out, engine.mapping(), engine.needles
+
+
+def console_lines(report: AssessmentReport) -> list[str]:
+    """What the command line prints from the report (``cli.main._print_summary``): the pack, the
+    warnings, the evolution since the earlier audit."""
+    from vmes_audit.assessment.compare import evolution_summary
+
+    lines = [f"{report.pack_id} {report.pack_version} {report.vmes_release}"] + list(report.warnings)
+    if report.comparison is not None:
+        lines += [evolution_summary(report.comparison), report.comparison.pack_note]
+        lines += list(report.comparison.warnings)
+    return [line for line in lines if line]
+
+
+@dataclass
+class OutputGuard:
+    """Called by ``report.render.write_outputs`` with every output in memory, before anything is
+    written: raises :class:`LeakError` if a customer name survived, else writes the mapping."""
+
+    report: AssessmentReport
+    needles: NeedleSet
+    mapping: dict[str, Any]
+    mapping_path: Path
+
+    def __call__(self, contents: dict[str, bytes], pdf_document: Any = None) -> None:
+        survivors = scan_outputs(self.needles, contents, pdf_document, console_lines(self.report))
+        if survivors:
+            raise LeakError(survivors)
+        try:
+            write_mapping(self.mapping_path, self.mapping)
+        except OSError as exc:
+            raise InputError(f"impossible d'écrire la table de correspondance « {self.mapping_path} » "
+                             f"({exc.strerror or exc}) : rapport non écrit.") from None
+
+
+@dataclass
+class PseudonymisedRun:
+    report: AssessmentReport  # to write
+    mapping_path: Path  # written by ``check`` once the outputs are clean
+    check: OutputGuard  # give it to write_outputs(..., check=)
 
 
 def pseudonymised_outputs(report: AssessmentReport, out_dir: Path, mapping_path: Path | None = None,
-                          facts: Any = None, pack: Any = None) -> tuple[AssessmentReport, Path]:
-    """For ``--pseudonymise``: the report to write, and the mapping file written (extended when
-    it exists, so that the tokens stay those of the earlier runs)."""
+                          facts: Any = None, pack: Any = None) -> PseudonymisedRun:
+    """For ``--pseudonymise``: the report to write, where the mapping goes (extended when it exists,
+    so that the tokens stay those of the earlier runs) and the check that writes it."""
     path = Path(mapping_path) if mapping_path is not None else default_mapping_path(out_dir)
-    out, mapping = pseudonymise_report(report, facts, read_mapping(path), pack=pack)
-    try:
-        write_mapping(path, mapping)
-    except OSError as exc:
-        raise InputError(f"impossible d'écrire la table de correspondance « {path} » "
-                         f"({exc.strerror or exc}).") from None
-    return out, path
+    out, mapping, needles = _pseudonymise(report, facts, read_mapping(path), pack)
+    return PseudonymisedRun(out, path, OutputGuard(out, needles, mapping, path))

@@ -25,8 +25,15 @@ groupe-admin  ``GROUPE-ADMIN-1``   Exchange administrative groups not named by
 client        ``CLIENT-1``         the customer name given to the analyzer
 uo / objet    ``UO-1``/``OBJET-1``  other OU= / CN= values, inside DNs only
 sid           ``SID-DOMAINE-1``    domain part of S-1-5-21 SIDs (RID kept)
-ip            ``IP-1``             IPv4 addresses of the customer's machines
+ip            ``IP-1``             IPv4 and IPv6 addresses of the customer's
+                                   machines, proxy exceptions such as
+                                   ``192.168.9.*``
 adresse       ``ADRESSE-1``        local part of an e-mail address of no known account
+personne      ``PERSONNE-1``       a person's name: registered owner, display
+                                   name of a mailbox or a MAPI service
+profil        ``PROFIL-1``         MAPI profile names
+banque        ``BANQUE-1``         Exchange storage groups and databases not
+                                   named by setup
 ============  ===================  ==============================================
 
 ``uo`` and ``objet`` are replaced only inside a distinguished name: an OU
@@ -44,10 +51,11 @@ from typing import Any, Iterable
 from vmes_audit.windows.sids import DOMAIN_RIDS, WELL_KNOWN_SIDS
 
 __all__ = ["Name", "NameRegistry", "KEPT_NAMES", "FREE_TEXT_KINDS", "DN_RE", "LEGACY_DN_RE", "SID_RE",
-           "EMAIL_RE", "IPV4_RE", "is_kept", "harvest_facts", "harvest_text", "is_version_context"]
+           "EMAIL_RE", "IPV4_RE", "IPV6_RE", "is_kept", "harvest_facts", "harvest_text", "is_version_context",
+           "ip_address_text", "fqdn_names", "harvest_structures", "builtin_sid"]
 
 FREE_TEXT_KINDS = frozenset({"domaine", "serveur", "compte", "groupe", "organisation", "groupe-admin", "client",
-                             "ip", "adresse"})
+                             "ip", "adresse", "personne", "profil", "banque"})
 
 
 def _well_known() -> set[str]:
@@ -88,6 +96,9 @@ KEPT_NAMES: frozenset[str] = frozenset(_well_known() | {n.casefold() for n in (
     "Connections", "Protocols", "Routing Groups", "Sites", "Default-First-Site-Name", "WORKGROUP",
     # product words that a DOMAIN\\name pattern may cut out of a longer Windows name
     "VMES", "Exchange", "Microsoft", "Windows",
+    # service logon accounts, default MAPI profiles
+    "LocalSystem", "LocalService", "NetworkService", "Service local", "Service réseau", "Outlook",
+    "MS Exchange Settings", "Default Outlook Profile",
 )})
 # Stores and storage groups are named by setup after their server: "Banque de boîtes aux lettres (EXBTP01)".
 _DEFAULT_OBJECT = re.compile(
@@ -108,19 +119,49 @@ def is_kept(name: str) -> bool:
 
 
 # A distinguished name ending with its domain: CN=VistoAdmin,OU=Comptes de service,DC=exemple-btp,DC=fr
-DN_RE = re.compile(r"(?i)(?:\b(?:CN|OU|O)=(?:\\.|[^,\\\r\n\"«»=])+?,\s?)*\bDC=[A-Za-z0-9-]+(?:,\s?DC=[A-Za-z0-9-]+)*")
+# (a DNS label of AD may hold an underscore: DC=ma_societe,DC=fr is one chain)
+DN_RE = re.compile(r"(?i)(?:\b(?:CN|OU|O)=(?:\\.|[^,\\\r\n\"«»=])+?,\s?)*\bDC=[\w-]+(?:,\s?DC=[\w-]+)*")
 _RDN_RE = re.compile(r"(?i)\b(CN|OU|O)=((?:\\.|[^,\\\r\n\"«»=])+?),\s?")
-DC_CHAIN_RE = re.compile(r"(?i)\bDC=[A-Za-z0-9-]+(?:,\s?DC=[A-Za-z0-9-]+)*")
+DC_CHAIN_RE = re.compile(r"(?i)\bDC=[\w-]+(?:,\s?DC=[\w-]+)*")
 # Exchange legacy DN: /o=Exemple BTP/ou=Premier groupe d'administration/cn=Recipients/cn=VistoAdmin
 # (a value holds no comma and at most 64 characters: the Exchange limit)
-LEGACY_DN_RE = re.compile(r"(?i)/o=[^/\r\n«»\",]{1,64}(?=/)(?:/(?:ou|cn)=[^/\r\n«»\",]{1,64}(?=/))*"
-                          r"(?:/(?:ou|cn)=[^/\s,;)«»\"]{1,64})?")
+# (the last value stops at a space, unless it ends the text: "…/cn=VistoAdmin est membre" in a
+# sentence, "…/ou=Premier groupe d'administration" as a field's value)
+LEGACY_DN_RE = re.compile(r"(?i)/o=[^/\r\n«»\",]{1,64}(?=/|$)(?:/(?:ou|cn)=[^/\r\n«»\",]{1,64}(?=/))*"
+                          r"(?:/(?:ou|cn)=(?:[^/\r\n«»\",]{1,64}$|[^/\s,;)«»\"]{1,64}))?")
 LEGACY_PART_RE = re.compile(r"(?i)/(o|ou|cn)=([^/]+)")
 SID_RE = re.compile(r"(?i)\bS-1-5-21-(\d{1,10}-\d{1,10}-\d{1,10})(?=-\d|\b)")
-EMAIL_RE = re.compile(r"\b([A-Za-z0-9._%+'-]+)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\b")
+# gérard.léveillé@exemple-btp.fr: any letter, in the local part and in the domain
+EMAIL_RE = re.compile(r"(?<![\w.%+'-])([\w.%+'-]+)@([\w-]+(?:\.[\w-]+)+)(?![\w-])")
 IPV4_RE = re.compile(r"(?<![\w.])((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?![\w]|\.\d)")
+# fe80::20c:29ff:fe4b:1a2c%4, 2001:db8:4b1::1e, ::ffff:10.1.2.3 (checked by ipaddress: a time such as
+# 14:02:11 or a MAC address is not one)
+IPV6_RE = re.compile(r"(?<![\w:.])((?:[0-9A-Fa-f]{1,4}:|:){2,7}(?:[0-9A-Fa-f]{1,4}|:|\d{1,3}(?:\.\d{1,3}){3})"
+                     r"(?:%[\w.-]+)?)(?![\w:])")
+# a proxy exception or an address range: 192.168.9.*, 10.*
+_IPV4_WILDCARD = re.compile(r"^(?:\d{1,3}\.){0,3}\*$|^(?:\d{1,3}\.){1,3}\*(?:\.\*)*$")
 _VERSION_BEFORE = re.compile(r"(?i)(build|version|v\.|sp\d?|sp |sp:)\s*\(?\s*$")
 _MASK_OCTETS = {"0", "128", "192", "224", "240", "248", "252", "254", "255"}
+
+
+def ip_address_text(text: str) -> str | None:
+    """``text`` as an IPv6 address a customer's machine may hold (zone index kept), or None.
+
+    >>> ip_address_text("fe80::20c:29ff:fe4b:1a2c%4"), ip_address_text("14:02:11"), ip_address_text("::1")
+    ('fe80::20c:29ff:fe4b:1a2c%4', None, None)
+    """
+    import ipaddress
+
+    address, _, zone = text.partition("%")
+    if address.count(":") < 2:
+        return None
+    try:
+        parsed = ipaddress.IPv6Address(address)
+    except ValueError:
+        return None
+    if parsed.is_loopback or parsed.is_unspecified or parsed.is_multicast:
+        return None
+    return text
 
 
 def dns_name_of(dc_chain: str) -> str:
@@ -162,10 +203,13 @@ class NameRegistry:
                 self.add(kind, item)
             return
         text = str(value).strip()
-        if len(text) < 2 or text.casefold() in self.keep:
+        if not text or len(text) < 2 and kind in ("ip", "sid", "client") or text.casefold() in self.keep:
             return
         if kind == "ip":
-            if not IPV4_RE.fullmatch(text) or _is_public_infrastructure(text):
+            if IPV4_RE.fullmatch(text):
+                if _is_public_infrastructure(text):
+                    return
+            elif not ip_address_text(text) and not _IPV4_WILDCARD.match(text):
                 return
         elif kind == "domaine":
             text = text.rstrip(".")
@@ -223,7 +267,7 @@ def harvest_facts(registry: NameRegistry, facts: Any) -> None:
         harvest_text(registry, row.get("dn"))
         harvest_text(registry, row.get("legacy_dn"))
     for row in _rows(facts, "sa_groups"):
-        if not _builtin_sid(row.get("sid")):
+        if not builtin_sid(row.get("sid")):
             registry.add("groupe", row.get("name"))
         harvest_text(registry, row.get("dn"))
     for table in ("local_admins", "token_groups"):
@@ -233,17 +277,18 @@ def harvest_facts(registry: NameRegistry, facts: Any) -> None:
                 registry.add("domaine", row.get("domain"))
             if "\\" in name:
                 registry.add("domaine", name.rpartition("\\")[0])
-            if not _builtin_sid(row.get("sid")):
+            if not builtin_sid(row.get("sid")):
                 kind = "groupe" if str(row.get("member_class") or "group").lower() == "group" else "compte"
                 registry.add(kind, name.rpartition("\\")[2])
     for row in _rows(facts, "aces"):
         trustee = str(row.get("trustee") or "")
         if "\\" in trustee:
             registry.add("domaine", trustee.rpartition("\\")[0])
-            if not _builtin_sid(row.get("trustee_sid")):
+            if not builtin_sid(row.get("trustee_sid")):
                 registry.add("groupe", trustee.rpartition("\\")[2])
     for row in _rows(facts, "mapi_profiles"):
         registry.add("serveur", row.get("home_server"))
+        registry.add("profil", row.get("name"))
         harvest_text(registry, row.get("mailbox_dn"))
     for row in _rows(facts, "exchange_paths"):
         registry.add("serveur", row.get("server"))
@@ -266,7 +311,7 @@ def harvest_facts(registry: NameRegistry, facts: Any) -> None:
         harvest_text(registry, row.get("dn"))
 
 
-def _builtin_sid(sid: Any) -> bool:
+def builtin_sid(sid: Any) -> bool:
     """Well-known SIDs and domain RIDs below 1000: Windows named them."""
     text = str(sid or "")
     if not text.upper().startswith("S-1-"):
@@ -281,12 +326,33 @@ def _builtin_sid(sid: Any) -> bool:
 
 def _fqdn(registry: NameRegistry, value: Any) -> None:
     """``exbtp01.exemple-btp.fr``: the host and its domain."""
-    if not value or not isinstance(value, str) or IPV4_RE.fullmatch(value):
-        return
-    host, _, domain = value.strip().partition(".")
-    registry.add("serveur", host)
+    for kind, name in fqdn_names(value):
+        registry.add(kind, name)
+
+
+# a host, a domain or an FQDN: labels of letters, digits, hyphens and underscores (a wildcard first
+# label for a proxy exception), at least one letter in the first label
+_HOST_NAME = re.compile(r"(?:\*|[\w-]*[^\W\d_][\w-]*)(?:\.[\w-]+)*")
+
+
+def fqdn_names(value: Any) -> list[tuple[str, str]]:
+    """The names a host name holds: an address, or the host and its domain.
+
+    >>> fqdn_names("exbtp01.exemple-btp.fr"), fqdn_names("10.1.20.30"), fqdn_names("wpad")
+    ([('serveur', 'exbtp01'), ('domaine', 'exemple-btp.fr')], [('ip', '10.1.20.30')], [('serveur', 'wpad')])
+    """
+    if not value or not isinstance(value, str):
+        return []
+    text = value.strip().rstrip(".")
+    if IPV4_RE.fullmatch(text) or ip_address_text(text) or _IPV4_WILDCARD.match(text):
+        return [("ip", text)]
+    if not _HOST_NAME.fullmatch(text):
+        return []
+    host, _, domain = text.partition(".")
+    names = [("serveur", host)] if host and host != "*" else []
     if domain and "." in domain:
-        registry.add("domaine", domain)
+        names.append(("domaine", domain))
+    return names
 
 
 @lru_cache(maxsize=256)
@@ -304,7 +370,35 @@ def _subdomain_pattern(domains: tuple[str, ...]) -> re.Pattern[str]:
 
 def harvest_text(registry: NameRegistry, text: Any) -> None:
     """Names a text shows in a recognisable form: DNs, legacy DNs, SIDs, e-mail addresses,
-    ``DOMAIN\\account`` for a known domain, and IPv4 addresses outside version numbers."""
+    ``DOMAIN\\account`` for a known domain, IPv4 addresses outside version numbers, IPv6 addresses
+    and sub-domains of a known domain."""
+    if not text or not isinstance(text, str):
+        return
+    harvest_structures(registry, text)
+    for match in EMAIL_RE.finditer(text):
+        local, domain = match.groups()
+        registry.add("domaine", domain)
+        if not registry.kind_of(local):
+            registry.add("adresse", local)
+    for match in IPV4_RE.finditer(text):
+        if not is_version_context(text, match.start()):
+            registry.add("ip", match.group(1))
+    if "::" in text or text.count(":") >= 7:
+        for match in IPV6_RE.finditer(text):
+            registry.add("ip", ip_address_text(match.group(1)))
+    # sub-domains of a known domain (agences.exemple-btp.fr), unless the first label is a known host
+    dns = tuple(n.original for n in list(registry.names.values()) if n.kind == "domaine" and "." in n.original)
+    if dns and "." in text:
+        for match in _subdomain_pattern(dns).finditer(text):
+            labels = match.group(1).rstrip(".").split(".")
+            if registry.kind_of(labels[0]) == "serveur":
+                continue
+            registry.add("domaine", match.group(1) + match.group(2))
+
+
+def harvest_structures(registry: NameRegistry, text: Any) -> None:
+    """The unambiguous forms only: DNs, legacy DNs, SIDs and ``DOMAIN\\account`` for a known domain
+    (software inventories, whose version numbers look like addresses)."""
     if not text or not isinstance(text, str):
         return
     for match in DN_RE.finditer(text):
@@ -315,8 +409,8 @@ def harvest_text(registry: NameRegistry, text: Any) -> None:
         parts = list(_RDN_RE.finditer(dn[:chain.start()] if chain else dn))
         for index, part in enumerate(parts):
             kind, value = part.group(1).upper(), part.group(2).replace("\\,", ",")
-            if registry.kind_of(value) or is_kept(value):
-                continue
+            if registry.kind_of(value) or is_kept(value) or value.upper().startswith("S-1-"):
+                continue  # CN=S-1-5-11,CN=ForeignSecurityPrincipals: a SID, not a name
             parent = parts[index + 1].group(2) if index + 1 < len(parts) else ""
             if kind == "CN" and parent.casefold() in ("administrative groups",):
                 registry.add("groupe-admin", value)
@@ -342,11 +436,6 @@ def harvest_text(registry: NameRegistry, text: Any) -> None:
                 registry.add("compte", value)
     for match in SID_RE.finditer(text):
         registry.add("sid", match.group(1))
-    for match in EMAIL_RE.finditer(text):
-        local, domain = match.groups()
-        registry.add("domaine", domain)
-        if not registry.kind_of(local):
-            registry.add("adresse", local)
     netbios = [n.original for n in list(registry.names.values()) if n.kind == "domaine" and "." not in n.original]
     folded = text.casefold() if netbios and "\\" in text else ""  # DOMAIN\account needs a backslash
     for domain in netbios if folded else []:
@@ -359,14 +448,3 @@ def harvest_text(registry: NameRegistry, text: Any) -> None:
             account = match.group(1).rstrip(".")
             if not is_kept(account) and not registry.kind_of(account):
                 registry.add("compte", account)
-    for match in IPV4_RE.finditer(text):
-        if not is_version_context(text, match.start()):
-            registry.add("ip", match.group(1))
-    # sub-domains of a known domain (agences.exemple-btp.fr), unless the first label is a known host
-    dns = tuple(n.original for n in list(registry.names.values()) if n.kind == "domaine" and "." in n.original)
-    if dns and "." in text:
-        for match in _subdomain_pattern(dns).finditer(text):
-            labels = match.group(1).rstrip(".").split(".")
-            if registry.kind_of(labels[0]) == "serveur":
-                continue
-            registry.add("domaine", match.group(1) + match.group(2))
