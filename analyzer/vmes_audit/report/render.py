@@ -371,7 +371,8 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
     if check is not None:
         pdf_process = None  # the check reads the laid-out PDF: it is made here
     with OutputFolder(Path(out_dir), [*names, IDENTITY_FILE]) as folder:
-        to_remove = _other_report(folder, report, names, force, notes)
+        if check is None:  # refused before anything is rendered
+            to_remove = _other_report(folder, report, names, force, notes)
         if pdf_process is not None and "pdf" in formats:
             pdf_process.submit(pdf_source())  # laid out there while the other formats are made here
         contents: dict[str, bytes] = {}
@@ -394,7 +395,8 @@ def write_outputs(report: AssessmentReport, out_dir: Path, formats: set[str],
             else:
                 contents[name] = _content(report, fmt, html)
         if check is not None:
-            check(contents, document)
+            check(contents, document)  # a name that survived pseudonymisation is told first
+            to_remove = _other_report(folder, report, names, force, notes)
         import json
 
         contents[IDENTITY_FILE] = json.dumps(_identity(report), ensure_ascii=False, sort_keys=True).encode("utf-8")
