@@ -279,7 +279,12 @@ def leaks(name: str, outputs: tuple[str, str], baseline: tuple[str, str]) -> lis
                              for m in capitals.finditer(written)]
         else:
             pattern = anywhere
-        for match in pattern.finditer(folded):
+        found = list(pattern.finditer(folded))
+        if pattern is not anywhere and len(found) <= len(pattern.findall(baseline[0])):
+            # a word the intact collection's report writes at the same kind of place just as often (the
+            # label « fr » and the NOC's host push.sfr.fr:443): a public name, not the customer's
+            continue
+        for match in found:
             problems.append(f"« {piece} » … {folded[max(0, match.start() - 50):match.end() + 30]} …")
     return problems
 

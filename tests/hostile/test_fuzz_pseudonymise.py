@@ -45,3 +45,15 @@ def test_every_slot_and_style_is_drawn() -> None:
     short = [c for c in cases if c.style == "short" and c.slot == "serveur Exchange"]
     long = [c for c in cases if c.style == "long" and c.slot == "domaine DNS"]
     assert all(len(c.name) <= 2 for c in short) and all(len(c.name) == 63 for c in long)
+
+
+def test_oracle_weighs_a_short_name_against_the_intact_report() -> None:
+    """Seed 38029 drew the DNS domain « fr »: the NOC's public host push.sfr.fr:443 is no leak, since
+    the intact collection's report writes it just as often; one more « fr » at a host's place is."""
+    from tests.hostile.pseudofuzz import fold, leaks
+
+    noc = "GET https://push.sfr.fr:443/ : HTTP 404"
+    baseline = (fold(noc), noc)
+    assert leaks("fr", (fold(noc), noc), baseline) == []
+    leaked = noc + " ; contrôleur dc1.fr.fr:389"
+    assert leaks("fr", (fold(leaked), leaked), baseline)
