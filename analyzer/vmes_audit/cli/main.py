@@ -81,6 +81,27 @@ def _fail(message: str, code: int = ExitCode.INPUT) -> NoReturn:
     raise typer.Exit(int(code))
 
 
+@contextlib.contextmanager
+def _run_failures(output: Path, interrupted: str):
+    """How an analysis or a comparison that writes an output folder ends when it cannot: each cause's
+    French message and exit code (``interrupted`` is said on Ctrl-C or SIGTERM)."""
+    from vmes_audit.base.output_folder import OutputError
+    from vmes_audit.workflows.pseudonymise_scan import LeakError
+
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        _fail(interrupted, ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED)
+    except OutputError as exc:
+        _fail(str(exc), ExitCode.OUTPUT)
+    except LeakError as exc:
+        _fail(str(exc), ExitCode.LEAK)
+    except AuditError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"impossible d'écrire dans « {output} » ({os_error_text(exc)}).", ExitCode.OUTPUT)
+
+
 def _formats(text: str) -> set[str]:
     """The ``--format`` list, or a French error (exit 2) naming what is unknown."""
     wanted = {f.strip().lower() for f in text.split(",") if f.strip()}
@@ -218,15 +239,16 @@ def analyze(
     from vmes_audit.engine.pack import resolve_pack
     from vmes_audit.engine.answers import load_answers
     from vmes_audit.engine.waivers import load_waivers
-    from vmes_audit.base.output_folder import OutputError, scratch_directory
+    from vmes_audit.base.output_folder import scratch_directory
     from vmes_audit.report.render import PdfUnavailable, write_outputs
-    from vmes_audit.workflows.pseudonymise_scan import LeakError
 
     wanted = _formats(formats)
     today, date_warning = _report_date_and_warning(report_date)
     code = ExitCode.OK
     extra_warnings = [date_warning] if date_warning else []
-    try:
+    interrupted = (f"analyse interrompue : les fichiers temporaires sont supprimés et les rapports déjà présents "
+                   f"dans « {output} » n'ont pas été remplacés.")
+    with _run_failures(output, interrupted):
         chosen = _settings(settings, client=client or None, users=users, account=account, answers=answers,
                            waivers=waivers, author=author, contact=contact, confidential=confidential)
         # weasyprint stamps the PDF with SOURCE_DATE_EPOCH: the report date, whatever the environment says
@@ -261,18 +283,6 @@ def analyze(
                 written, pdf_problem = exc.written, str(exc)
             else:
                 pdf_problem = ""
-    except KeyboardInterrupt as exc:
-        _fail(f"analyse interrompue : les fichiers temporaires sont supprimés et les rapports déjà présents "
-              f"dans « {output} » n'ont pas été remplacés.",
-              ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED)
-    except OutputError as exc:
-        _fail(str(exc), ExitCode.OUTPUT)
-    except LeakError as exc:
-        _fail(str(exc), ExitCode.LEAK)
-    except AuditError as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"impossible d'écrire dans « {output} » ({os_error_text(exc)}).", ExitCode.OUTPUT)
     _print_summary(report, written, extra_warnings)
     if mapping_file is not None:
         typer.echo(f"Table de correspondance des pseudonymes (à conserver, ne pas transmettre) : {mapping_file}")
@@ -356,13 +366,12 @@ def compare_command(
 
     wanted = _formats(formats)
     from vmes_audit.engine.pack import resolve_pack
-    from vmes_audit.base.output_folder import OutputError, scratch_directory
+    from vmes_audit.base.output_folder import scratch_directory
     from vmes_audit.report.render import PdfUnavailable
-    from vmes_audit.workflows.pseudonymise_scan import LeakError
 
     pdf_problem = ""
     notes: list[str] = []
-    try:
+    with _run_failures(output, "comparaison interrompue : les fichiers temporaires sont supprimés."):
         with interruptible(), scratch_directory():
             pack_dir = resolve_pack(pack) if pack else None
             report = compare_files(old, new, pack_dir=pack_dir)
@@ -384,17 +393,6 @@ def compare_command(
                     written = write_outputs(report, output, wanted, force=force, notes=notes, check=check)
             except PdfUnavailable as exc:
                 written, pdf_problem = exc.written, str(exc)
-    except KeyboardInterrupt as exc:
-        _fail("comparaison interrompue : les fichiers temporaires sont supprimés.",
-              ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED)
-    except OutputError as exc:
-        _fail(str(exc), ExitCode.OUTPUT)
-    except LeakError as exc:
-        _fail(str(exc), ExitCode.LEAK)
-    except AuditError as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"impossible d'écrire dans « {output} » ({os_error_text(exc)}).", ExitCode.OUTPUT)
     _echo_evolution(report)
     for note in notes:
         _say(f"Avertissement : {note}")

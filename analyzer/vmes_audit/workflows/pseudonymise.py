@@ -51,7 +51,7 @@ from vmes_audit.base.errors import InputError
 from vmes_audit.base.findings import AssessmentReport
 from vmes_audit.workflows.pseudonymise_harvest import harvest_collections, harvest_comparison
 from vmes_audit.workflows.pseudonymise_scan import LeakError, NeedleSet, build_needles, scan_outputs
-from vmes_audit.workflows.pseudonymise_vocabulary import product_words
+from vmes_audit.workflows.pseudonymise_vocabulary import product_words, strings_in
 from vmes_audit.workflows.pseudonymise_names import (
     DC_CHAIN_RE,
     DN_RE,
@@ -132,7 +132,7 @@ class Pseudonymiser:
         account = report.parameters.get("service_account")
         if isinstance(account, str):
             reg.add_account(account)
-        for text in _strings(report.model_dump(mode="python")):
+        for text in strings_in(report.model_dump(mode="python")):
             harvest_text(reg, text)
 
     def assign_tokens(self) -> None:
@@ -255,19 +255,6 @@ class Pseudonymiser:
 def _token_key(token: str) -> tuple[str, int]:
     prefix, _, number = token.rpartition("-")
     return (prefix, int(number) if number.isdigit() else 0)
-
-
-def _strings(value: Any):
-    if isinstance(value, Enum):
-        return
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _strings(item)
 
 
 def _rewrite_all(value: Any, rewrite) -> Any:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import ast
 import re
 import unicodedata
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -49,15 +50,18 @@ def fold_word(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 
 
-def _strings(value: Any):
+def strings_in(value: Any):
+    """Every string of a nested value (dicts' values, lists, tuples); an Enum member is a product word."""
+    if isinstance(value, Enum):
+        return
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _strings(item)
+            yield from strings_in(item)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from _strings(item)
+            yield from strings_in(item)
 
 
 def pack_texts(pack: Any) -> list[str]:
@@ -72,7 +76,7 @@ def pack_texts(pack: Any) -> list[str]:
         texts += [getattr(s, "description", "") or "" for s in rule.selections.values()]
         texts += [r.title for r in rule.references]
     if pack.action_plan is not None:
-        texts += list(_strings(pack.action_plan.model_dump(mode="json")))
+        texts += list(strings_in(pack.action_plan.model_dump(mode="json")))
     return [t for t in texts if t]
 
 
