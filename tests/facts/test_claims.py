@@ -51,6 +51,10 @@ def test_an_intact_manifest_confirms_every_claim(tmp_path: Path) -> None:
      ("dates", "du 20/04/2026 14:02 au 20/04/2026 14:03", "rapport du 01/12/2026", "doubt",
       "la collecte de VMES01 date du 20/04/2026, plus de six mois avant le rapport : la configuration a pu changer "
       "depuis")),
+    # seed 2394354321 of the long fuzz run: a start without offset (read as UTC) against an end with one
+    ("2026-11-20T14:03:02", "2026-11-20T14:02:11+01:00",
+     ("dates", "du 20/11/2026 14:03 au 20/11/2026 14:02", "fin avant le début", "contradiction",
+      "la collecte de VMES01 se serait terminée (20/11/2026 14:02) avant d'avoir commencé (20/11/2026 14:03)")),
 ])
 def test_dates(tmp_path, started, ended, expected) -> None:
     assert claims(write_collection(tmp_path, REGISTRY, started=started, ended=ended)) == [expected, COLLECTOR, DRY]

@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from vmes_audit.collection import Collection
+from vmes_audit.collection.manifest import utc
 from vmes_audit.facts.ad_records import of_kind, records_of, text_of
 from vmes_audit.facts.model import Facts, frame, records, register_table
 
@@ -60,12 +61,14 @@ def _row(host: str, claim: str, claimed: str, observed: str, status: str, detail
 
 def _date_rows(host: str, started: datetime, ended: datetime, today: date | None) -> list[dict[str, Any]]:
     claimed = f"du {_fr_date(started)} au {_fr_date(ended)}"
-    if ended < started:
+    # one date with a UTC offset and one without (which the manifest's check reads as UTC, with a warning):
+    # compared as moments, never naive against aware
+    if utc(ended) < utc(started):
         return [_row(host, "dates", claimed, "fin avant le début", "contradiction",
                      f"la collecte {_de(host)} se serait terminée ({_fr_date(ended)}) avant d'avoir commencé "
                      f"({_fr_date(started)})")]
-    if ended - started > _LONGEST:
-        return [_row(host, "dates", claimed, f"durée de {(ended - started).days} jour(s)", "doubt",
+    if utc(ended) - utc(started) > _LONGEST:
+        return [_row(host, "dates", claimed, f"durée de {(utc(ended) - utc(started)).days} jour(s)", "doubt",
                      f"la collecte {_de(host)} aurait duré plus de 24 heures ({claimed})")]
     if started.date() < _EARLIEST:
         return [_row(host, "dates", claimed, "antérieure à 2003", "doubt",
