@@ -55,6 +55,10 @@ def test_an_intact_manifest_confirms_every_claim(tmp_path: Path) -> None:
     ("2026-11-20T14:03:02", "2026-11-20T14:02:11+01:00",
      ("dates", "du 20/11/2026 14:03 au 20/11/2026 14:02", "fin avant le début", "contradiction",
       "la collecte de VMES01 se serait terminée (20/11/2026 14:02) avant d'avoir commencé (20/11/2026 14:03)")),
+    # seed 2911861688 (seed 11): an end whose UTC form is beyond datetime's range
+    ("2026-11-20T14:02:11+01:00", "9999-12-31T23:59:59-23:59",
+     ("dates", "du 20/11/2026 14:02 au 31/12/9999 23:59", "durée de 2912120 jour(s)", "doubt",
+      "la collecte de VMES01 aurait duré plus de 24 heures (du 20/11/2026 14:02 au 31/12/9999 23:59)")),
 ])
 def test_dates(tmp_path, started, ended, expected) -> None:
     assert claims(write_collection(tmp_path, REGISTRY, started=started, ended=ended)) == [expected, COLLECTOR, DRY]

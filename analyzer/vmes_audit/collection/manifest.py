@@ -145,8 +145,15 @@ def read_manifest(raw: bytes, origin: str) -> tuple[Manifest | None, str]:
 
 
 def utc(moment: datetime) -> datetime:
-    """Aware moments in UTC; a moment without offset (the format requires one) is read as UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    """Aware moments in UTC; a moment without offset (the format requires one) is read as UTC. A moment
+    whose UTC form is beyond datetime's range (9999-12-31T23:59:59-23:59) stays as it is: aware, it still
+    compares and subtracts right."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:
+        return moment
 
 
 def check_manifest(coll, manifest: Manifest) -> Manifest:
