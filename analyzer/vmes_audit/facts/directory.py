@@ -48,7 +48,8 @@ register_table("organisation", "Le domaine, l'organisation Exchange et le compte
                "host artifact domain_dn domain_dns domain_netbios domain_sid domain_count domains ds_heuristics "
                "exchange_org exchange_org_dn admin_groups exchange_server_count has_legacy_exchange has_ex2007 "
                "sa_name sa_found sa_dn sa_sid sa_enabled sa_uac sa_primary_group_rid sa_in_domain_users "
-               "sa_admin_groups sa_admin_group_count sa_operator_groups sa_operator_group_count sa_operator_exempt "
+               "sa_admin_groups sa_admin_group_count sa_exchange_denied_groups sa_exchange_denied_count "
+               "sa_other_admin_groups sa_operator_groups sa_operator_group_count sa_operator_exempt "
                "sa_admin_count sa_protected sa_has_mailbox sa_home_mdb sa_home_server sa_legacy_dn "
                "sa_mail sa_hidden sa_show_in_ab_count delegations_unknown_reason org_container_collected "
                "org_permissions_unreadable "
@@ -68,9 +69,9 @@ register_table("exchange_servers", "Serveurs Exchange de l'organisation",
                "host artifact name dn admin_group legacy_dn version_text product major minor build sp label_fr "
                "is_2007 roles source ems_version version_conflict store_count")
 register_table("server_rights", "Droits effectifs du compte de service sur chaque serveur Exchange",
-               "host artifact server right right_fr granted reason mode ems_granted agree via_account")
+               "host artifact server right right_fr granted denied reason mode ems_granted agree via_account")
 register_table("store_rights", "Droits effectifs du compte de service sur chaque banque de boîtes aux lettres",
-               "host artifact server store store_dn right right_fr granted reason")
+               "host artifact server store store_dn right right_fr granted denied reason")
 register_table("exchange_delegations", "Autorisations explicites du jeton du compte de service sur l'organisation "
                "Exchange et le conteneur Microsoft Exchange (une ligne par principal)",
                "host artifact kind principal_sid principal_key principal_name via allowed denied objects")
