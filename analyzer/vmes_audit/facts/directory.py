@@ -29,7 +29,7 @@ from vmes_audit.facts.mapi import mapi_profile_rows
 from vmes_audit.facts.model import Facts, register_table
 from vmes_audit.facts.parsed import parsed
 from vmes_audit.facts.protected_users import protected_user_columns
-from vmes_audit.facts.send_as import mail_container_rows
+from vmes_audit.facts.send_as import PROBE_RDN, mail_container_rows, probe_label
 from vmes_audit.facts.server_rights import server_right_rows, store_right_rows
 from vmes_audit.facts.servers import domain_controller_rows, exchange_server_rows
 from vmes_audit.parsers.formatlist import normalize_role
@@ -283,9 +283,10 @@ def build(facts: Facts) -> None:
         org["org_container_collected"] = normalize_dn(container) in descriptors and not descriptors[
             normalize_dn(container)].error
     if descriptors is not None and token is not None and org.get("domain_dn"):
-        probe = f"CN=utilisateur-type,{org['domain_dn']}"
+        probe = f"{PROBE_RDN},{org['domain_dn']}"
         decision = effective_right(probe, CLASS_USER, Right.send_as(), unprivileged(token), descriptors,
-                                   chain=[org["domain_dn"]], principal_label=label)
+                                   chain=[org["domain_dn"]], principal_label=label,
+                                   target_label=probe_label(org["domain_dn"]))
         org["sa_send_as_domain"] = decision.granted
         org["sa_send_as_domain_reason"] = decision.reason_fr
 
