@@ -110,6 +110,33 @@ def test_service_account_columns_of_the_vmes_host(tmp_path, machine, local, via)
          "sa_home_server": "EXCH01", "domain_netbios": "CORP"}]
 
 
+def _admins(*members: tuple[str, str, str, str]) -> str:
+    """local_admins with these (Name, Domain, Sid, Class) members; an empty Sid is one the collector
+    could not read (docs/collection-format.md)."""
+    return RECORDS + "[group]\nName=Administrateurs\nSid=S-1-5-32-544\n" + "".join(
+        f"\n[member]\nName={name}\nDomain={domain}\nSid={sid}\nClass={kind}\n" for name, domain, sid, kind in members)
+
+
+@pytest.mark.parametrize("members,local,via,note", [
+    # issue 19: the account itself, its SID unread: a pass by name and domain, with a note
+    ([("VistoAdmin", "CORP", "", "User")], True, "CORP\\VistoAdmin, reconnu par son nom", "le SID de CORP\\VistoAdmin"),
+    # one of the account's own groups (tokenGroups names GG-VMES-Admins), its SID unread
+    ([("GG-VMES-Admins", "CORP", "", "Group")], True, "CORP\\GG-VMES-Admins, reconnu par son nom",
+     "dont le compte est membre"),
+    # a local group whose SID is unread could hold the account: unknown, never « non membre »
+    ([("Admins-Appli", "VMES01", "", "Group")], None, None, "SID non lu pour 1 membre(s)"),
+    # a domain group the account's token does not hold, and another user: they do not contain it
+    ([("GG-Autres", "CORP", "", "Group"), ("Jean", "CORP", "", "User")], False, None, None),
+    # a local homonym of the account is not the domain account
+    ([("VistoAdmin", "VMES01", "", "User")], False, None, None),
+])
+def test_local_administrators_whose_sid_was_not_read(tmp_path, members, local, via, note) -> None:
+    facts = facts_of(write_collection(tmp_path, {**directory(), "local_admins": utf16(_admins(*members))}))
+    (row,) = rows(facts, "host", "sa_local_admin", "sa_local_admin_via", "sa_local_admin_note")
+    assert (row["sa_local_admin"], row["sa_local_admin_via"]) == (local, via)
+    assert (note is None and row["sa_local_admin_note"] is None) or note in row["sa_local_admin_note"]
+
+
 def test_domain_controllers(tmp_path: Path) -> None:
     dcs = TEXTS["ad_domain_controllers"] + (
         "\n[dc]\nname=DC02\ndNSHostName=DC02.corp.exemple.fr\noperatingSystem=Windows 2000 Server\n"
