@@ -91,3 +91,18 @@ def test_the_check_sees_a_step_on_the_rejected_dc() -> None:
     assert "Administrateurs" in bad[0].why
     findings[0] = _finding("d2-not-domain-controller", "SRVDC01", State.PASS)
     assert forbidden_steps(plan, findings, pack) == []
+
+
+@pytest.mark.parametrize("name", ["btp", "industrie"])
+def test_f10_never_names_its_simulated_user(name: str) -> None:
+    """Issue 19, item 6: F10 simulates a user placed in each container; the report names the container, never
+    the made-up « CN=utilisateur-type » the customer would look for in vain."""
+    from vmes_audit.facts.send_as import PROBE_RDN
+
+    report = run_assessment(_inputs(name)).report
+    f10 = [f for f in report.findings if f.catalogue == "F10"]
+    assert f10
+    for finding in report.findings:
+        text = " ".join([finding.message, finding.observed, finding.remediation, *finding.details])
+        assert PROBE_RDN.lower() not in text.lower(), f"{name} {finding.catalogue}: {text[:300]}"
+    assert any("objet utilisateur placé directement sous" in f.message for f in f10 if f.state != State.PASS)

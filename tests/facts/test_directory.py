@@ -59,6 +59,10 @@ def _groups(*extra: tuple[str, str]) -> str:
     ({"ad_service_account_groups": TEXTS["ad_service_account_groups"].replace(sid_hex(GROUP_SID), "0105000000"),
       }, {"sa_sid": SA_SID, "sa_in_domain_users": None, "sa_admin_groups": None, "sa_admin_group_count": None},
      "Groupes du compte de service illisibles"),
+    # issue 19: a group whose SID was not read at all is no more « not a member »: the token is unknown
+    ({"ad_service_account_groups": TEXTS["ad_service_account_groups"].replace(sid_hex(GROUP_SID), ""),
+      }, {"sa_sid": SA_SID, "sa_in_domain_users": None, "sa_admin_groups": None, "sa_admin_group_count": None},
+     "Groupes du compte de service illisibles (SID non lu pour le groupe « GG-VMES-Admins »"),
     ({"ad_service_account": TEXTS["ad_service_account"].replace(sid_hex(SA_SID), "CORP\\\\VistoAdmin")},
      {"sa_sid": None, "sa_in_domain_users": None, "sa_admin_groups": None}, "SID du compte de service illisible"),
     ({"ad_service_account_groups": None}, {"sa_sid": SA_SID, "sa_in_domain_users": None, "sa_admin_groups": None}, None),

@@ -186,7 +186,9 @@ def read_account(facts: Facts, org: dict[str, Any], warnings: list[str]) -> Acco
         for rec in of_kind(group_records, "group"):
             sid = sid_value(rec.get("Sid"))
             if sid is None:
-                continue
+                # an unread group is missing evidence, not an absent one: it could be Domain Admins
+                raise ParseError(f"SID non lu pour le groupe « {text_of(rec.get('Name')) or '?'} » "
+                                 f"({text_of(rec.get('distinguishedName')) or 'nom distinctif inconnu'})")
             token_sids.append(sid)
             name = text_of(rec.get("Name")) or sid_name_fr(sid) or sid
             out.names[sid] = f"{org.get('domain_netbios')}\\{name}" if org.get("domain_netbios") and \
