@@ -41,9 +41,15 @@ the request decides. Object-type rules (the object type list is
   (mask only), never to an extended-right request (MS-ADTS 5.1.3.3.4: a
   control-access check matches only an ACE without ObjectType or with the
   right's own GUID);
-- property-specific ACEs do not decide a whole-object request, and property
-  sets cannot be asked: no rule needs them (a :class:`Right` names a mask or
-  one extended right, not a property and its set).
+- property-specific ACEs do not decide a whole-object request;
+- a property question (READ_PROP / WRITE_PROP on one attribute,
+  :meth:`Right.property_write`) is checked against the object type list
+  ``[class of O, the attribute's property set, the attribute]`` (MS-ADTS
+  5.1.3.3.3): an object ACE on any of the three grants or denies it, one on
+  another property or set does not. :class:`Right` refuses a property
+  question asked without the attribute's property set. No rule asks one
+  today; tests/samba/test_access_check.py holds the engine to Samba's answer
+  on random DACLs.
 
 The principal is a token: a set of SIDs, or a :class:`~vmes_audit.security.membership.Token`
 that also lists SIDs the account *may* hold (a group whose membership was not
@@ -175,11 +181,22 @@ def _targets(ace: Ace, right: Right, target_class: str | None) -> bool | None:
     its ObjectType is absent or is the right's own GUID (MS-ADTS 5.1.3.3.4):
     an ACE on the object's *class* GUID neither grants nor denies Send As.
     A whole-object request (mask only) is covered by an object ACE whose
-    ObjectType is the object's class, the root of the object type list.
+    ObjectType is the object's class, the root of the object type list. A
+    property request (``Right.property_write``) is covered by an ACE on the
+    class, on the attribute's property set or on the attribute itself.
     """
     ot = ace.object_type
     if ot is None:
         return True
+    if right.property_set is not None:
+        # a property question: the object type list is class -> property set -> property
+        # (MS-ADTS 5.1.3.3.3); an ACE on any of the three covers the property, one on another
+        # property or another set does not
+        if ot == right.object_type or (right.property_set and ot == right.property_set):
+            return True
+        if target_class is not None:
+            return ot == target_class
+        return False if ot in EXTENDED_RIGHTS else None
     if right.object_type is not None:
         return ot == right.object_type
     if target_class is not None:
