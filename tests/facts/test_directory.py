@@ -99,7 +99,8 @@ WHOAMI_USER = f'"Nom d\'utilisateur","SID"\n"corp\\vistoadmin","{SA_SID}"\n'
 
 @pytest.mark.parametrize("machine,local,via", [
     # GG-VMES-Admins (hex SID) is a member of the local Administrators, and in the account's token
-    ({"local_admins": utf16(ADMINS)}, True, GROUP_SID),
+    # (the message names the member as the collector listed it, not its bare SID)
+    ({"local_admins": utf16(ADMINS)}, True, "CORP\\GG-VMES-Admins"),
     ({"local_admins": utf16(ADMINS.replace(sid_hex(GROUP_SID), sid_hex(f"{DOMAIN_SID}-1500")))}, False, None),
     # the member list failed: whoami /groups (this machine's token) decides
     ({"local_admins": Step("error", error="Accès refusé"), "whoami_groups": oem(WHOAMI_GROUPS)}, True,

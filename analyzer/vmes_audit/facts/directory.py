@@ -406,7 +406,10 @@ def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None, group_names
         if sa_sids is not None and facts.artifact(host, "local_admins").usable:
             hits = sorted(member_sids & {normalize_sid(s) for s in sa_sids})
             local = bool(hits)
-            via = ", ".join(sid_name_fr(s) or s for s in hits) if hits else None
+            shown = {normalize_sid(r["sid"]): f"{r.get('domain')}\\{r.get('name')}".lstrip("\\")
+                     for r in frame_records(admins[admins["host"] == host])
+                     if r.get("sid") and is_valid_sid(r["sid"]) and r.get("name")} if not admins.empty else {}
+            via = ", ".join(sid_name_fr(s) or shown.get(s) or s for s in hits) if hits else None
             if not hits:
                 local, via, note = _unread_members(admins[admins["host"] == host], org, group_names)
         elif str(row.get("run_as_account") or "").lower() == str(org.get("sa_name") or "").lower() and not tokens.empty:
