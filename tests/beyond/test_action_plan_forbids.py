@@ -106,3 +106,23 @@ def test_f10_never_names_its_simulated_user(name: str) -> None:
         text = " ".join([finding.message, finding.observed, finding.remediation, *finding.details])
         assert PROBE_RDN.lower() not in text.lower(), f"{name} {finding.catalogue}: {text[:300]}"
     assert any("objet utilisateur placé directement sous" in f.message for f in f10 if f.state != State.PASS)
+
+
+def test_the_plan_and_the_json_say_where_a_readdressed_step_is_done(tmp_path) -> None:
+    from vmes_audit.assessment.results_file import load_report_json
+    from vmes_audit.report.export import write_json
+    from vmes_audit.report.render import render_html
+
+    result = run_assessment(_inputs("industrie"))
+    report = result.report
+    report.action_plan = build_action_plan(report, result.pack)
+    html = render_html(report)
+    section = html[html.index('id="plan-action"'):html.index('id="fiches"')]
+    assert "à faire sur la machine qui hébergera VMES, pas sur SRVDC01" in section
+    steps = [s for g in report.action_plan.groups for s in g.steps if s.catalogue == "F6"]
+    assert steps and steps[0].addressed_to == "la machine qui hébergera VMES"
+    write_json(report, tmp_path / "resultats.json")
+    back = load_report_json(tmp_path / "resultats.json")
+    assert [f.addressed_to for f in back.findings] == [f.addressed_to for f in report.findings]
+    assert [s.addressed_to for g in back.action_plan.groups for s in g.steps] == [
+        s.addressed_to for g in report.action_plan.groups for s in g.steps]
