@@ -24,8 +24,8 @@ PROBE_RDN = "CN=utilisateur-type"
 def probe_label(container_dn: str) -> str:
     """How the report names the simulated user object of ``container_dn``.
 
-    >>> probe_label("OU=Ventes,DC=corp,DC=local")
-    'un objet utilisateur placé directement sous « OU=Ventes,DC=corp,DC=local » (calcul de l'héritage)'
+    >>> print(probe_label("OU=Ventes,DC=corp,DC=local"))
+    un objet utilisateur placé directement sous « OU=Ventes,DC=corp,DC=local » (calcul de l'héritage)
     """
     return f"un objet utilisateur placé directement sous « {container_dn} » (calcul de l'héritage)"
 MAIL_CONTAINERS_LIMIT = 200  # the collector's cap (ad_mail_containers)
