@@ -72,3 +72,17 @@ def test_a_property_question_without_its_property_set_is_refused() -> None:
         Right(WP | 0x100, ATTR_TELEPHONE_NUMBER, property_set="")
     with pytest.raises(ValueError, match="property_set is only"):
         Right(0x100, GUID_SEND_AS, property_set=PROPERTY_SET_PERSONAL_INFORMATION)
+
+
+def test_a_refusal_is_told_from_an_absence() -> None:
+    """Issue 19, item 6: F9 says « refusé » only when a deny ACE decided (server_rights.denied)."""
+    from vmes_audit.facts.server_rights import denied_by_ace
+
+    send_as = Right.send_as()
+    deny = effective_right(USER, CLASS_USER, send_as, {VMES}, index(sd(USER, ace(USER, VMES, allow=False,
+                                                                                 ot=GUID_SEND_AS))))
+    absent = effective_right(USER, CLASS_USER, send_as, {VMES}, index(sd(USER, ace(USER, VMES, ot=ATTR_DESCRIPTION))))
+    granted = effective_right(USER, CLASS_USER, send_as, {VMES}, index(sd(USER, ace(USER, VMES, ot=GUID_SEND_AS))))
+    assert (deny.granted, denied_by_ace(deny)) == (False, True)
+    assert (absent.granted, denied_by_ace(absent)) == (False, False)
+    assert (granted.granted, denied_by_ace(granted)) == (True, None)
