@@ -38,8 +38,32 @@ def encode_artifact(text: str, encoding: str) -> bytes:
     return text.encode(encoding)
 
 
-def build_one(folder: Path) -> tuple[str, bytes]:
+def _spec(folder: Path) -> tuple[dict, list[Path]]:
+    """The folder's collection.yaml and where its artifact files are looked for. A *variant*
+    (``variant_of: <sample folder>``) is its base sample with a few changes: its own files replace
+    the base's files of the same name, ``manifest`` entries replace the base's (one level deep), and
+    ``artifacts`` entries replace or add the base's entries; ``output`` names the variant's zip."""
     spec = yaml.safe_load((folder / "collection.yaml").read_text(encoding="utf-8"))
+    base_name = spec.get("variant_of")
+    if not base_name:
+        return spec, [folder]
+    base, places = _spec(SRC / base_name)
+    manifest = dict(base["manifest"])
+    for key, value in (spec.get("manifest") or {}).items():
+        manifest[key] = {**manifest[key], **value} if isinstance(value, dict) and isinstance(
+            manifest.get(key), dict) else value
+    artifacts = {**base["artifacts"], **(spec.get("artifacts") or {})}
+    merged = {**base, **{k: v for k, v in spec.items() if k not in ("variant_of", "manifest", "artifacts")},
+              "manifest": manifest, "artifacts": artifacts}
+    return merged, [folder, *places]
+
+
+def _source(places: list[Path], name: str) -> Path:
+    return next((p / name for p in places if (p / name).is_file()), places[0] / name)
+
+
+def build_one(folder: Path) -> tuple[str, bytes]:
+    spec, places = _spec(folder)
     manifest = dict(spec["manifest"])
     files: list[tuple[str, bytes]] = []
     entries = []
@@ -50,7 +74,7 @@ def build_one(folder: Path) -> tuple[str, bytes]:
                  "duration_ms": art.get("duration_ms", 0), "encoding": art.get("encoding", ""),
                  "sha256": "", "size": None, "error": art.get("error", "")}
         if status == "ok":
-            raw = (folder / art["file"]).read_text(encoding="utf-8")
+            raw = _source(places, art["file"]).read_text(encoding="utf-8")
             data = encode_artifact(raw, art["encoding"])
             entry["sha256"] = hashlib.sha256(data).hexdigest()
             entry["size"] = len(data)

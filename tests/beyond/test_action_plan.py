@@ -149,6 +149,12 @@ def test_lint_reports_every_problem_of_the_action_plan(tmp_path: Path) -> None:
     plan["steps"]["f4-mailbox"]["after"] = ["f99-nope"]  # unknown dependency
     plan["steps"]["f5-visible-in-gal"]["by_state"] = {"pass": "exchange"}  # a state that needs no action
     del plan["steps"]["e2-ie-esc-admins"]  # a rule without a step
+    # issue 19: the rejected machine and the prohibitions name rules, actions and columns that exist
+    plan["machine"]["rejected_by"].append("d9-nope")
+    plan["machine"]["forget"]["host"].append("colonne_inventee")
+    plan["machine"]["forget"]["table_inventee"] = ["x"]
+    plan["forbids"].append({"rule": "d8-nope", "states": ["fail"], "actions": ["repeindre-la-salle"],
+                            "why": "une interdiction sans objet"})
     (target / "action-plan.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
     with pytest.raises(PackError) as err:
         load_pack(target)
@@ -159,6 +165,10 @@ def test_lint_reports_every_problem_of_the_action_plan(tmp_path: Path) -> None:
     assert "aucune règle « f99-nope »" in text
     assert "by_state.pass : cet état ne demande aucune action" in text
     assert "la règle e2-ie-esc-admins n'a pas d'étape" in text
+    assert "machine.rejected_by : aucune règle « d9-nope »" in text
+    assert "colonne inconnue « host.colonne_inventee »" in text and "table inconnue « table_inventee »" in text
+    assert "forbids : aucune règle « d8-nope »" in text
+    assert "aucune étape ne déclare l'action « repeindre-la-salle »" in text
     result = CliRunner().invoke(app, ["rules", "lint", "--pack", str(target)])
     assert result.exit_code == 1 and "dépendances circulaires" in result.output
 

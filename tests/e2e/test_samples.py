@@ -23,6 +23,8 @@ VERDICTS = {"vmes01-2003-conforme": "pret_sous_reserve", "srvdc01-2000-non-confo
             # no Active Directory artifacts in this network sample: bloquant checks F1, F4… are unknown
             "vmes02-2003-proxy": "non_pret", "vmes07-2003sp2-tse": "non_pret", "loose-workgroup": "non_pret",
             "exch01-2003sp2": "non_pret", "vmes08-archive-melangee": "non_pret",
+            # vmes01 with the account's own local Administrators entry, its SID unread (issue 19)
+            "vmes09-sid-non-lu": "pret_sous_reserve",
             # the compliant organisations stop at « Prêt sous réserve »: RAID and sizing are asked (C5, C7)
             "assurances": "pret_sous_reserve", "transports": "pret_sous_reserve", "sante": "pret_sous_reserve",
             "btp": "non_pret", "logistique": "non_pret", "industrie": "non_pret"}

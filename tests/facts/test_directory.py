@@ -59,6 +59,10 @@ def _groups(*extra: tuple[str, str]) -> str:
     ({"ad_service_account_groups": TEXTS["ad_service_account_groups"].replace(sid_hex(GROUP_SID), "0105000000"),
       }, {"sa_sid": SA_SID, "sa_in_domain_users": None, "sa_admin_groups": None, "sa_admin_group_count": None},
      "Groupes du compte de service illisibles"),
+    # issue 19: a group whose SID was not read at all is no more « not a member »: the token is unknown
+    ({"ad_service_account_groups": TEXTS["ad_service_account_groups"].replace(sid_hex(GROUP_SID), ""),
+      }, {"sa_sid": SA_SID, "sa_in_domain_users": None, "sa_admin_groups": None, "sa_admin_group_count": None},
+     "Groupes du compte de service illisibles (SID non lu pour le groupe « GG-VMES-Admins »"),
     ({"ad_service_account": TEXTS["ad_service_account"].replace(sid_hex(SA_SID), "CORP\\\\VistoAdmin")},
      {"sa_sid": None, "sa_in_domain_users": None, "sa_admin_groups": None}, "SID du compte de service illisible"),
     ({"ad_service_account_groups": None}, {"sa_sid": SA_SID, "sa_in_domain_users": None, "sa_admin_groups": None}, None),
@@ -95,7 +99,8 @@ WHOAMI_USER = f'"Nom d\'utilisateur","SID"\n"corp\\vistoadmin","{SA_SID}"\n'
 
 @pytest.mark.parametrize("machine,local,via", [
     # GG-VMES-Admins (hex SID) is a member of the local Administrators, and in the account's token
-    ({"local_admins": utf16(ADMINS)}, True, GROUP_SID),
+    # (the message names the member as the collector listed it, not its bare SID)
+    ({"local_admins": utf16(ADMINS)}, True, "CORP\\GG-VMES-Admins"),
     ({"local_admins": utf16(ADMINS.replace(sid_hex(GROUP_SID), sid_hex(f"{DOMAIN_SID}-1500")))}, False, None),
     # the member list failed: whoami /groups (this machine's token) decides
     ({"local_admins": Step("error", error="Accès refusé"), "whoami_groups": oem(WHOAMI_GROUPS)}, True,
@@ -108,6 +113,33 @@ def test_service_account_columns_of_the_vmes_host(tmp_path, machine, local, via)
                 "sa_home_server", "domain_netbios") == [
         {"sa_local_admin": local, "sa_local_admin_via": via, "run_as_sid_matches_sa": True, "sa_sid": SA_SID,
          "sa_home_server": "EXCH01", "domain_netbios": "CORP"}]
+
+
+def _admins(*members: tuple[str, str, str, str]) -> str:
+    """local_admins with these (Name, Domain, Sid, Class) members; an empty Sid is one the collector
+    could not read (docs/collection-format.md)."""
+    return RECORDS + "[group]\nName=Administrateurs\nSid=S-1-5-32-544\n" + "".join(
+        f"\n[member]\nName={name}\nDomain={domain}\nSid={sid}\nClass={kind}\n" for name, domain, sid, kind in members)
+
+
+@pytest.mark.parametrize("members,local,via,note", [
+    # issue 19: the account itself, its SID unread: a pass by name and domain, with a note
+    ([("VistoAdmin", "CORP", "", "User")], True, "CORP\\VistoAdmin, reconnu par son nom", "le SID de CORP\\VistoAdmin"),
+    # one of the account's own groups (tokenGroups names GG-VMES-Admins), its SID unread
+    ([("GG-VMES-Admins", "CORP", "", "Group")], True, "CORP\\GG-VMES-Admins, reconnu par son nom",
+     "dont le compte est membre"),
+    # a local group whose SID is unread could hold the account: unknown, never « non membre »
+    ([("Admins-Appli", "VMES01", "", "Group")], None, None, "SID non lu pour 1 membre(s)"),
+    # a domain group the account's token does not hold, and another user: they do not contain it
+    ([("GG-Autres", "CORP", "", "Group"), ("Jean", "CORP", "", "User")], False, None, None),
+    # a local homonym of the account is not the domain account
+    ([("VistoAdmin", "VMES01", "", "User")], False, None, None),
+])
+def test_local_administrators_whose_sid_was_not_read(tmp_path, members, local, via, note) -> None:
+    facts = facts_of(write_collection(tmp_path, {**directory(), "local_admins": utf16(_admins(*members))}))
+    (row,) = rows(facts, "host", "sa_local_admin", "sa_local_admin_via", "sa_local_admin_note")
+    assert (row["sa_local_admin"], row["sa_local_admin_via"]) == (local, via)
+    assert (note is None and row["sa_local_admin_note"] is None) or note in row["sa_local_admin_note"]
 
 
 def test_domain_controllers(tmp_path: Path) -> None:

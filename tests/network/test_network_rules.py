@@ -51,10 +51,13 @@ def test_dns_and_firewall_story_names_the_firewall_rule() -> None:
     assert "n'est pas résolu par le DNS" in e1.message and "pare-feu" in e1.message
     assert "erreur 12007" in e1.observed and "erreur 12029" in e1.observed  # HRESULT normalised
     rem = e1.remediation
-    assert "source : SRVDC01 (192.168.10.5)" in rem
+    # SRVDC01 is a domain controller (D2): the rule is for the machine that will host VMES, not from the
+    # DC's address, and the DC's own DNS servers (127.0.0.1) are not the new machine's (issue 19)
+    assert "source : la machine qui hébergera VMES" in rem and "192.168.10.5" not in rem
+    assert e1.addressed_to == "la machine qui hébergera VMES"
     assert "destination : push.sfr.fr (206.124.113.45)" in rem
     assert "port : TCP 443" in rem and "sortant" in rem
-    assert "127.0.0.1" in rem  # the DNS servers to fix
+    assert "127.0.0.1" not in rem and "les serveurs DNS de la machine qui hébergera VMES" in rem
     assert "proxy.exemple-industrie.fr:3128" in rem  # the IE proxy the direct probe did not use
 
 

@@ -18,7 +18,7 @@ FINDING_FIELDS = {"rule_id", "catalogue", "section", "section_title", "title", "
                   "state_label", "severity", "severity_label", "blocking", "host", "subject",
                   "message", "observed", "expected", "why", "remediation", "manual_check",
                   "question", "waiver", "evidence", "details", "references",
-                  "answer", "asks"}  # answer, asks: added within 1.0 (issue 20)
+                  "answer", "asks", "addressed_to"}  # answer, asks: added within 1.0 (issue 20); addressed_to (issue 19)
 
 
 def test_json_schema_fields(report, tmp_path: Path, hostile):

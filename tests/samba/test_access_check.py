@@ -24,6 +24,15 @@ for trustees inside the token (the account, a group, a nested group,
 Everyone, Authenticated Users, NETWORK, Domain Users, Users, Pre-Windows 2000
 Compatible Access) and outside it.
 
+A second probe asks a property question (issue 19): a write of
+``telephoneNumber`` (property set Personal-Information) succeeds exactly when
+Samba's access check grants WRITE_PROP on the object type list
+user → Personal-Information → telephoneNumber (MS-ADTS 5.1.3.3.3); the random
+object ACEs then name the class, the set, the property, another property or
+another set. Samba 4.17 lets an object ACE holding only CONTROL_ACCESS on one
+of those nodes authorise the write: that deviation is pinned by its own test
+and left out of the random masks.
+
 One known deviation of Samba is kept out of the random trustees and pinned by
 its own test: Samba's network-logon token has no This Organization
 (S-1-5-15), which Windows adds to every forest account's network logon
@@ -47,7 +56,9 @@ from .harness import SD_FLAGS_CONTROL
 from vmes_audit.windows.dn import normalize_dn
 from vmes_audit.security.effective_rights import Right, effective_right
 from vmes_audit.security.membership import Token, expand_groups, network_token
-from vmes_audit.windows.rights import CLASS_GROUP, CLASS_USER, GUID_SEND_AS
+from vmes_audit.windows.rights import (ATTR_DESCRIPTION, ATTR_TELEPHONE_NUMBER, CLASS_GROUP, CLASS_USER,
+                                        GUID_SEND_AS, PROPERTY_SET_PERSONAL_INFORMATION,
+                                        PROPERTY_SET_PUBLIC_INFORMATION)
 from vmes_audit.security.security_descriptor import parse_descriptor
 
 pytestmark = pytest.mark.samba
@@ -77,6 +88,16 @@ class Lab:
         ok = self.probe_conn.modify(target_dn, {"unicodePwd": [(ldap3.MODIFY_REPLACE, [password])]})
         if not ok and self.probe_conn.result.get("description") != "insufficientAccessRights":
             raise AssertionError(f"reset of {target_dn} failed for another reason: {self.probe_conn.result}")
+        return bool(ok)
+
+
+    def phone_write_allowed(self, target_dn: str) -> bool:
+        """Samba's decision: may the prober write ``target_dn``'s telephoneNumber (WRITE_PROP checked on the
+        object type list user → Personal-Information → telephoneNumber)?"""
+        self.counter += 1
+        ok = self.probe_conn.modify(target_dn, {"telephoneNumber": [(ldap3.MODIFY_REPLACE, [f"+33 1 {self.counter:08d}"])]})
+        if not ok and self.probe_conn.result.get("description") != "insufficientAccessRights":
+            raise AssertionError(f"write of {target_dn} failed for another reason: {self.probe_conn.result}")
         return bool(ok)
 
 
@@ -126,12 +147,23 @@ _MASKS = [CR, CR | RP, FULL_CONTROL, RP | WP, WP | CR]
 _OBJECT_TYPES = [None, None, FORCE_CHANGE_PASSWORD, FORCE_CHANGE_PASSWORD, GUID_SEND_AS, CLASS_USER]
 
 
-def _random_ace(rng: random.Random, lab: Lab, flags: int, inherited_object_type: str | None = None) -> Ace:
+# Issue 19, item 8: the property probe (a write of telephoneNumber, property set Personal-Information):
+# object ACEs on the property, its set, the class, another property, another set.
+# CONTROL_ACCESS alone is left out: Samba 4.17 lets it authorise the write when the ACE's ObjectType is
+# in the object type list (pinned by test_control_access_on_a_node_is_a_known_samba_deviation).
+_PROPERTY_MASKS = [WP, RP | WP, RP, FULL_CONTROL, WP | CR]
+_PROPERTY_OBJECT_TYPES = [None, ATTR_TELEPHONE_NUMBER, ATTR_TELEPHONE_NUMBER, PROPERTY_SET_PERSONAL_INFORMATION,
+                          PROPERTY_SET_PERSONAL_INFORMATION, CLASS_USER, ATTR_DESCRIPTION,
+                          PROPERTY_SET_PUBLIC_INFORMATION]
+
+
+def _random_ace(rng: random.Random, lab: Lab, flags: int, inherited_object_type: str | None = None, *,
+                property_probe: bool = False) -> Ace:
     pool = lab.trustees_in if rng.random() < 0.75 else lab.trustees_out
     sid = pool[rng.choice(sorted(pool))]
     allow = rng.random() < 0.6
-    object_type = rng.choice(_OBJECT_TYPES)
-    mask = rng.choice(_MASKS)
+    object_type = rng.choice(_PROPERTY_OBJECT_TYPES if property_probe else _OBJECT_TYPES)
+    mask = rng.choice(_PROPERTY_MASKS if property_probe else _MASKS)
     if object_type or inherited_object_type:
         kind = ALLOW_OBJECT if allow else DENY_OBJECT
     else:
@@ -154,14 +186,16 @@ class Case:
                           *map(line, self.parent_aces), "  explicit:", *map(line, self.explicit_aces)])
 
 
-def _random_case(rng: random.Random, lab: Lab, number: int) -> Case:
+def _random_case(rng: random.Random, lab: Lab, number: int, *, property_probe: bool = False) -> Case:
     parent = []
     for _ in range(rng.randint(0, 4)):
         # inherit-only on the OU, so that a random deny for Everyone cannot stop the administrator from
         # creating the child; the child's inherited copy is the same with or without IO on the parent
         flags = rng.choice([CI | IO, CI | IO, CI | IO | NP])
-        parent.append(_random_ace(rng, lab, flags, rng.choice([None, None, CLASS_USER, CLASS_GROUP])))
-    explicit = [_random_ace(rng, lab, rng.choice([0, 0, 0, CI, CI | IO])) for _ in range(rng.randint(0, 4))]
+        parent.append(_random_ace(rng, lab, flags, rng.choice([None, None, CLASS_USER, CLASS_GROUP]),
+                                  property_probe=property_probe))
+    explicit = [_random_ace(rng, lab, rng.choice([0, 0, 0, CI, CI | IO]), property_probe=property_probe)
+                for _ in range(rng.randint(0, 4))]
     if rng.random() < 0.5:  # canonical (denies first) half of the time; AD stores what it is given
         explicit = [a for a in explicit if not a.is_allow] + [a for a in explicit if a.is_allow]
     return Case(number, parent, explicit, protected=rng.random() < 0.1)
@@ -187,26 +221,31 @@ def _descriptor(lab: Lab, dn: str):
     return parse_descriptor(raw.hex(), dn)
 
 
-def _engine(lab: Lab, ou: str, user: str, *, inherited_only: bool) -> bool | None:
-    right = Right.extended(FORCE_CHANGE_PASSWORD)
+PHONE_WRITE = Right.property_write(ATTR_TELEPHONE_NUMBER, PROPERTY_SET_PERSONAL_INFORMATION)
+
+
+def _engine(lab: Lab, ou: str, user: str, *, inherited_only: bool, right: Right | None = None) -> bool | None:
+    right = right or Right.extended(FORCE_CHANGE_PASSWORD)
     if inherited_only:
         descriptors = {normalize_dn(ou): _descriptor(lab, ou)}
         return effective_right(user, CLASS_USER, right, lab.token, descriptors, chain=[ou]).granted
     return effective_right(user, CLASS_USER, right, lab.token, {normalize_dn(user): _descriptor(lab, user)}).granted
 
 
-def _compare(lab: Lab, seed: int, first: int, *, inherited_only: bool) -> dict[bool, int]:
+def _compare(lab: Lab, seed: int, first: int, *, inherited_only: bool,
+             property_probe: bool = False) -> dict[bool, int]:
     """Run RANDOM_CASES random cases; assert the engine and Samba agree; return Samba's answers."""
     rng = random.Random(seed)
     outcomes = {True: 0, False: 0}
     disagreements = []
     for number in range(first, first + RANDOM_CASES):
-        case = _random_case(rng, lab, number)
+        case = _random_case(rng, lab, number, property_probe=property_probe)
         if inherited_only:
             case.explicit_aces, case.protected = [], False  # the engine cannot know a child's own ACEs
         ou, user = _build(lab, case)
-        samba = lab.reset_allowed(user)
-        engine = _engine(lab, ou, user, inherited_only=inherited_only)
+        samba = lab.phone_write_allowed(user) if property_probe else lab.reset_allowed(user)
+        engine = _engine(lab, ou, user, inherited_only=inherited_only,
+                         right=PHONE_WRITE if property_probe else None)
         outcomes[samba] += 1
         if engine is not samba:
             disagreements.append(f"Samba {samba}, engine {engine}\n{case.describe()}")
@@ -223,6 +262,18 @@ def test_random_dacls_the_engine_decides_as_samba(lab: Lab) -> None:
 def test_random_parent_dacls_the_inheritance_computed_decides_as_samba(lab: Lab) -> None:
     """Only the parent's descriptor known (mail users below an OU): the computed inheritance must agree."""
     outcomes = _compare(lab, 912918, 1000, inherited_only=True)
+    assert outcomes[True] >= RANDOM_CASES // 10 and outcomes[False] >= RANDOM_CASES // 5, outcomes
+
+
+def test_random_dacls_a_property_write_decides_as_samba(lab: Lab) -> None:
+    """Issue 19, item 8: WRITE_PROP on telephoneNumber, with object ACEs on the class, the property set,
+    the property and others: the engine's object type list agrees with Samba's."""
+    outcomes = _compare(lab, 20261206, 2000, inherited_only=False, property_probe=True)
+    assert outcomes[True] >= RANDOM_CASES // 5 and outcomes[False] >= RANDOM_CASES // 5, outcomes
+
+
+def test_random_parent_dacls_a_property_write_decides_as_samba(lab: Lab) -> None:
+    outcomes = _compare(lab, 61202026, 3000, inherited_only=True, property_probe=True)
     assert outcomes[True] >= RANDOM_CASES // 10 and outcomes[False] >= RANDOM_CASES // 5, outcomes
 
 
@@ -261,3 +312,43 @@ def test_this_organization_is_a_known_samba_deviation(lab: Lab) -> None:
     assert lab.reset_allowed(user) is False
     assert "S-1-5-15" in lab.token.sids
     assert _engine(lab, ou, user, inherited_only=False) is True
+
+
+
+@pytest.mark.parametrize("label,aces,granted", [
+    ("WP on the property set", [Ace(ALLOW_OBJECT, 0, WP, "inner", PROPERTY_SET_PERSONAL_INFORMATION)], True),
+    ("WP on the class", [Ace(ALLOW_OBJECT, 0, WP, "prober", CLASS_USER)], True),
+    ("WP on the property", [Ace(ALLOW_OBJECT, 0, WP, "everyone", ATTR_TELEPHONE_NUMBER)], True),
+    ("WP on another property set", [Ace(ALLOW_OBJECT, 0, WP, "prober", PROPERTY_SET_PUBLIC_INFORMATION)], False),
+    ("RP on the class", [Ace(ALLOW_OBJECT, 0, RP, "prober", CLASS_USER)], False),
+    ("deny WP on the set, then plain WP", [Ace(DENY_OBJECT, 0, WP, "prober", PROPERTY_SET_PERSONAL_INFORMATION),
+                                           Ace(ALLOW, 0, WP, "prober")], False),
+    ("deny WP on the property, then WP on the class", [Ace(DENY_OBJECT, 0, WP, "outer", ATTR_TELEPHONE_NUMBER),
+                                                       Ace(ALLOW_OBJECT, 0, WP, "prober", CLASS_USER)], False),
+    ("deny WP on another set, then WP on the set", [
+        Ace(DENY_OBJECT, 0, WP, "prober", PROPERTY_SET_PUBLIC_INFORMATION),
+        Ace(ALLOW_OBJECT, 0, WP, "prober", PROPERTY_SET_PERSONAL_INFORMATION)], True),
+])
+def test_pinned_property_cases(lab: Lab, label: str, aces: list[Ace], granted: bool) -> None:
+    """Issue 19, item 8: the object type list class -> property set -> property, on Samba and in the engine."""
+    sid = {**lab.trustees_in, **lab.trustees_out}
+    resolved = [Ace(a.type, a.flags, a.mask, sid[a.sid], a.object_type, a.inherited_object_type) for a in aces]
+    lab.counter += 1
+    case = Case(7000 + lab.counter, [], resolved, False)
+    ou, user = _build(lab, case)
+    assert lab.phone_write_allowed(user) is granted, label
+    assert _engine(lab, ou, user, inherited_only=False, right=PHONE_WRITE) is granted, label
+
+
+@pytest.mark.parametrize("object_type", [CLASS_USER, PROPERTY_SET_PERSONAL_INFORMATION, ATTR_TELEPHONE_NUMBER])
+def test_control_access_on_a_node_is_a_known_samba_deviation(lab: Lab, object_type: str) -> None:
+    """Samba 4.17 lets an object ACE granting only CONTROL_ACCESS on the class, the property set or the
+    property itself authorise a write of the property; MS-DTYP 2.5.3.2 grants only the bits an ACE holds,
+    and a write needs WRITE_PROP. The engine follows Windows; this test records Samba's side (so that a
+    Samba that stops doing it is noticed), and the random property draw leaves CONTROL_ACCESS-only masks out.
+    """
+    lab.counter += 1
+    case = Case(7500 + lab.counter, [], [Ace(ALLOW_OBJECT, 0, CR, lab.trustees_in["prober"], object_type)], False)
+    ou, user = _build(lab, case)
+    assert lab.phone_write_allowed(user) is True
+    assert _engine(lab, ou, user, inherited_only=False, right=PHONE_WRITE) is False

@@ -67,3 +67,17 @@ def test_at_least_twelve_scenarios_cover_every_rule() -> None:
     rules = "A1 A2 B1 B2 B3 B4 B5 F1 F2 F3 F4 F5 F6 F7 F8 F9 F10 F11 G1 G2".split()
     for scenario in SCENARIOS:
         assert sorted(scenario.expected) == sorted(rules), scenario.name
+
+
+@pytest.mark.parametrize("name", [s.name for s in SCENARIOS])
+def test_no_step_of_the_action_plan_does_what_another_finding_forbids(collected, name: str) -> None:
+    """Issue 19, item 5: the action plan of every scenario, walked against the pack's ``forbids``."""
+    from vmes_audit.assessment.action_plan import build_action_plan
+    from vmes_audit.assessment.forbids import forbidden_steps
+
+    result = _result(collected, name)
+    if isinstance(result, Exception):
+        pytest.fail(f"{name}: run_assessment raised {type(result).__name__}: {result}")
+    plan = build_action_plan(result.report, result.pack)
+    bad = forbidden_steps(plan, result.report.findings, result.pack)
+    assert not bad, f"{name}: " + "\n".join(str(b) for b in bad)

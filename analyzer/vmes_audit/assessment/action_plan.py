@@ -116,7 +116,7 @@ def build_action_plan(report: AssessmentReport, pack: LoadedPack | None) -> Acti
             number=number_of[index], role=role, rule_id=finding.rule_id, catalogue=finding.catalogue,
             title=finding.title, host=finding.host, subject=finding.subject, state=finding.state,
             severity=finding.severity, message=finding.message, remediation=finding.remediation,
-            verification=verification,
+            addressed_to=finding.addressed_to, verification=verification,
             after=sorted(number_of[w] for w in _nearest(waits[index], waits)))
         groups.setdefault(role, ActionRoleGroup(role=role, title=title)).steps.append(step)
     return ActionPlan(groups=list(groups.values()), note="" if spec is not None else NO_PLAN_NOTE)

@@ -72,7 +72,8 @@ def report_from_json(data: Any) -> AssessmentReport:
     findings = [Finding(**{k: f[k] for k in _FINDING_FIELDS},
                         references=[Reference(**ref) for ref in f["references"]],
                         # added within schema 1.0 (issue 20): absent from older files
-                        answer=Answer(**f["answer"]) if f.get("answer") else None, asks=f.get("asks") or "")
+                        answer=Answer(**f["answer"]) if f.get("answer") else None, asks=f.get("asks") or "",
+                        addressed_to=f.get("addressed_to") or "")
                 for f in data["findings"]]
     return AssessmentReport(
         client=data["client"], generated_on=data["generated_on"], pack_id=pack["id"],

@@ -9,7 +9,8 @@ from typing import Any
 
 from vmes_audit import __version__
 from vmes_audit.collection import Assessment, load_inputs
-from vmes_audit.engine.evaluate import evaluate_rule_safely
+from vmes_audit.engine.action_plan_spec import MACHINE_ACTION, resolved_steps
+from vmes_audit.engine.evaluate import READDRESS, evaluate_rule_safely
 from vmes_audit.engine.evidence import FactsEvidence
 from vmes_audit.engine.pack import LoadedPack, check_collection_formats, load_pack
 from vmes_audit.engine.requirements import add_assessment_tables
@@ -39,7 +40,63 @@ def evaluate_pack(pack: LoadedPack, facts: Facts, params: dict[str, Any]) -> lis
     findings: list[Finding] = []
     for rule in pack.ordered_rules():
         findings += evaluate_rule_safely(rule, evidence, params)
-    return findings
+    return _readdress_rejected_machines(pack, evidence, params, findings)
+
+
+def _readdress_rejected_machines(pack: LoadedPack, evidence: FactsEvidence, params: dict[str, Any],
+                                 findings: list[Finding]) -> list[Finding]:
+    """A VMES machine one of the plan's ``machine.rejected_by`` rules fails (a DC, an Exchange server, a
+    Terminal Server) is not where VMES will run: the rules whose step acts on the VMES machine
+    (``change-vmes-machine``) are evaluated again with their remediation addressed to « la machine qui
+    hébergera VMES », the rejected machine's own columns (``machine.forget``) unknown. States and
+    messages stay those of the collected machine (issue 19: no RAM, IE6 or local administrator asked
+    for on the DC that D2 rejects)."""
+    spec = pack.action_plan
+    if spec is None or spec.machine is None:
+        return findings
+    machine = spec.machine
+    rejected_by = {r.id for r in (pack.rule(n) for n in machine.rejected_by) if r is not None}
+    rejected: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.rule_id in rejected_by and finding.state == State.FAIL and finding.host:
+            rejected.setdefault(finding.host, []).append(finding.catalogue)
+    if not rejected:
+        return findings
+    steps = resolved_steps(pack)
+    movable = {rule_id for rule_id, step in steps.items() if MACHINE_ACTION in step.actions}
+    hosts: dict[str, dict[str, Any]] = {}
+    for host in rejected:
+        overrides: dict[str, Any] = {"hostname": machine.replacement}
+        for columns in machine.forget.values():
+            overrides.update({column: None for column in columns})
+        hosts[host] = overrides
+    why = ", ".join(sorted({c for cats in rejected.values() for c in cats}))
+    again = {**params, READDRESS: {"label": machine.replacement, "hosts": hosts, "why": f"voir {why}",
+                                   "forget": machine.forget}}
+    touched = {f.rule_id for f in findings if f.rule_id in movable and f.host in rejected}
+    out: list[Finding] = []
+    done: set[str] = set()
+    for finding in findings:
+        if finding.rule_id not in touched:
+            out.append(finding)
+        elif finding.rule_id not in done:
+            done.add(finding.rule_id)
+            first = [f for f in findings if f.rule_id == finding.rule_id]
+            second = evaluate_rule_safely(pack.rule(finding.rule_id), evidence, again)
+            same = len(first) == len(second) and all(
+                (a.host, a.subject, a.state, a.message) == (b.host, b.subject, b.state, b.message)
+                for a, b in zip(first, second))
+            if not same:  # a template the forgotten values break keeps its first text
+                out += first
+                continue
+            for moved in second:
+                if moved.host in rejected and moved.state == State.UNKNOWN and not moved.addressed_to:
+                    # nothing to paste, but the check is to be made on the new machine, not on this one
+                    moved = moved.model_copy(update={"addressed_to": machine.replacement, "details": [
+                        *moved.details, f"{moved.host} n'est pas retenue comme machine VMES (voir {why}) : la "
+                        f"vérification se fera sur {machine.replacement}."]})
+                out.append(moved)
+    return out
 
 
 def _fmt(value: Any) -> str:

@@ -145,6 +145,9 @@ class Finding(_Plain):
     waiver: str = ""  # justification when waived
     answer: Answer | None = None  # the customer's answer, when it decided this finding
     asks: str = ""  # the pack parameter a « À vérifier » finding asks the customer for ("users"), else ""
+    # the machine the remediation addresses when it is not ``host``: « la machine qui hébergera VMES »
+    # when ``host`` is rejected as the VMES machine (a DC, an Exchange server: D2, D3, D4)
+    addressed_to: str = ""
 
 
 class InputInfo(_Plain):
@@ -244,6 +247,7 @@ class ActionStep(_Plain):
     severity: Severity
     message: str
     remediation: str  # the rule's rendered remediation (real names)
+    addressed_to: str = ""  # the finding's addressed_to: the remediation goes to that machine, not ``host``
     verification: str = ""  # the manual check, for unknown / manual findings
     after: list[int] = Field(default_factory=list)  # numbers of the steps to finish first
 

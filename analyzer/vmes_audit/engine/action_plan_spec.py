@@ -34,10 +34,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vmes_audit.base.findings import State
 
-__all__ = ["ACTION_PLAN_FILE", "RoleSpec", "StepSpec", "ActionPlanSpec", "read_action_plan",
+__all__ = ["ACTION_PLAN_FILE", "MACHINE_ACTION", "RoleSpec", "StepSpec", "MachineSpec", "ForbidSpec",
+           "ActionPlanSpec", "read_action_plan",
            "lint_action_plan", "resolved_steps", "ACTION_STATES"]
 
 ACTION_PLAN_FILE = "action-plan.yaml"
+# The action of a step done on the VMES machine itself (re-addressed when that machine is rejected).
+MACHINE_ACTION = "change-vmes-machine"
 
 
 class PackRules(Protocol):
@@ -65,11 +68,39 @@ class StepSpec(_Strict):
     role: str
     after: list[str] = Field(default_factory=list)  # rule ids whose fixes come first
     by_state: dict[State, str] = Field(default_factory=dict)  # another role for some states
+    # What the remediation makes the customer do, as action names the plan's `forbids` can name
+    # (`change-vmes-machine`: anything done on the VMES machine itself; `add-local-administrator`).
+    actions: list[str] = Field(default_factory=list)
+
+
+class MachineSpec(_Strict):
+    """When one of ``rejected_by`` fails on a VMES machine, that machine is not the one VMES will run
+    on: the remediations of the steps whose ``actions`` hold ``change-vmes-machine`` are rendered
+    again for ``replacement`` (« la machine qui hébergera VMES »), with the rejected machine's own
+    columns (``forget``: table -> columns, its IP addresses…) unknown."""
+
+    rejected_by: list[str] = Field(min_length=1)
+    replacement: str = Field(min_length=3)  # French: « la machine qui hébergera VMES »
+    forget: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class ForbidSpec(_Strict):
+    """A finding of ``rule`` in one of ``states`` forbids every step doing one of ``actions`` —
+    on the finding's host only (``scope: host``: D2 on a DC forbids changing that DC into the VMES
+    machine) or anywhere (``scope: any``). ``why``: French, names the finding's reason."""
+
+    rule: str
+    states: list[State] = Field(min_length=1)
+    actions: list[str] = Field(min_length=1)
+    scope: str = Field(default="host", pattern=r"^(host|any)$")
+    why: str = Field(min_length=10)
 
 
 class ActionPlanSpec(_Strict):
     roles: list[RoleSpec] = Field(min_length=1)
     steps: dict[str, StepSpec]
+    machine: MachineSpec | None = None
+    forbids: list[ForbidSpec] = Field(default_factory=list)
 
     def role_title(self, role_id: str) -> str:
         return next((r.title for r in self.roles if r.id == role_id), role_id)
@@ -113,7 +144,8 @@ def resolved_steps(loaded: PackRules) -> dict[str, StepSpec]:
         if rule_id is None:
             continue
         after = [a for a in (_canonical(loaded, n) for n in step.after) if a is not None and a != rule_id]
-        out[rule_id] = StepSpec(role=step.role, after=list(dict.fromkeys(after)), by_state=step.by_state)
+        out[rule_id] = StepSpec(role=step.role, after=list(dict.fromkeys(after)), by_state=step.by_state,
+                                actions=step.actions)
     return out
 
 
@@ -183,6 +215,28 @@ def lint_action_plan(loaded: PackRules) -> list[str]:
                 problems.append(f"{where} : étape « {name} » : after : aucune règle « {other} » dans le pack")
             elif target == rule_id:
                 problems.append(f"{where} : étape « {name} » : after : une étape ne peut pas dépendre d'elle-même")
+    declared_actions = {a for step in spec.steps.values() for a in step.actions}
+    if spec.machine is not None:
+        for name in spec.machine.rejected_by:
+            if _canonical(loaded, name) is None:
+                problems.append(f"{where} : machine.rejected_by : aucune règle « {name} » dans le pack")
+        from vmes_audit.facts.model import TABLES
+        for table, columns in spec.machine.forget.items():
+            known = TABLES.get(table)
+            if known is None:
+                problems.append(f"{where} : machine.forget : table inconnue « {table} »")
+                continue
+            for column in columns:
+                if column not in known.columns:
+                    problems.append(f"{where} : machine.forget : colonne inconnue « {table}.{column} »")
+        if MACHINE_ACTION not in declared_actions:
+            problems.append(f"{where} : machine : aucune étape ne déclare l'action « {MACHINE_ACTION} »")
+    for forbid in spec.forbids:
+        if _canonical(loaded, forbid.rule) is None:
+            problems.append(f"{where} : forbids : aucune règle « {forbid.rule} » dans le pack")
+        for action in forbid.actions:
+            if action not in declared_actions:
+                problems.append(f"{where} : forbids ({forbid.rule}) : aucune étape ne déclare l'action « {action} »")
     for rule in loaded.rules:
         if rule.id not in covered:
             problems.append(f"{where} : la règle {rule.id} n'a pas d'étape (rôle de la personne qui corrige)")

@@ -42,6 +42,12 @@ def run_case(rule: Rule, case: RuleCase, defaults: dict) -> str | None:
     if case.expect_remediation and not any(case.expect_remediation.lower() in (f.remediation or "").lower()
                                            for f in findings):
         return f"remédiation sans « {case.expect_remediation} » : {(findings[0].remediation or '')[:200]}"
+    if case.expect_not_message and any(case.expect_not_message.lower() in f.message.lower() for f in findings):
+        return f"message avec « {case.expect_not_message} », qu'il ne doit pas dire : {findings[0].message[:200]}"
+    if case.expect_not_remediation and any(case.expect_not_remediation.lower() in (f.remediation or "").lower()
+                                           for f in findings):
+        return (f"remédiation avec « {case.expect_not_remediation} », qu'elle ne doit pas dire : "
+                f"{(findings[0].remediation or '')[:200]}")
     return None
 
 

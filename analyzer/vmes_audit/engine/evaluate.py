@@ -28,7 +28,7 @@ from vmes_audit.base.errors import internal_error_text
 from vmes_audit.facts.model import TABLES
 from vmes_audit.base.findings import Finding, Reference, State
 
-__all__ = ["Evidence", "evaluate_rule", "evaluate_rule_rowwise", "evaluate_rule_safely", "artifact_status_fr", "reflow"]
+__all__ = ["Evidence", "READDRESS", "evaluate_rule", "evaluate_rule_rowwise", "evaluate_rule_safely", "artifact_status_fr", "reflow"]
 
 
 class Evidence(Protocol):
@@ -262,20 +262,66 @@ def reflow(text: str) -> str:
     return "\n".join(out).strip()
 
 
+def _unknown_like(value: Any) -> Any:
+    """A forgotten value: an empty list for a list (templates iterate it), else None."""
+    return [] if isinstance(value, (list, tuple)) else None
+
+
+class _ForgetSelections(dict):
+    """``sel.NAME`` for a re-addressed remediation: the rows of a selection over a table of the
+    rejected machine, with that machine's own columns (its addresses, its DNS servers) unknown."""
+
+    def __init__(self, inner: Any, hidden: dict[str, list[str]]):
+        super().__init__()
+        self._inner = inner
+        self._hidden = hidden
+
+    def __getattr__(self, name: str) -> list[dict[str, Any]]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        rows = getattr(self._inner, name)
+        columns = self._hidden.get(name)
+        return [{**row, **{c: _unknown_like(row.get(c)) for c in columns}} for row in rows] if columns else rows
+
+    __getitem__ = __getattr__
+
+
+# ``params[READDRESS]``: {"label": French name of the machine the remediation goes to, "hosts": {host:
+# {column: value}}}: the remediation of a finding about one of those hosts is rendered with these
+# columns replaced (hostname -> « la machine qui hébergera VMES », the rejected machine's addresses ->
+# unknown); its state, message and observation stay those of the real machine. Set by the assessment
+# for the steps the action plan re-addresses (assessment/run.py, action-plan.yaml `machine:`).
+READDRESS = "_readdress"
+
+
 def _finding(rule: Rule, outcome: Outcome, state: State, host: str, subject: str,
              context: dict[str, Any], evidence_names: list[str], *, row_less: bool = False) -> Finding:
     """``row_less``: a for_each rule with no row; its per-row texts (observed, remediation) are skipped."""
     render = _safe_render if row_less else render_text
     message = render_text(outcome.message, context)
+    readdress = (context.get("params") or {}).get(READDRESS) or {}
+    overrides = (readdress.get("hosts") or {}).get(host)
+    acts = state in (State.FAIL, State.WARN, State.MANUAL) and not row_less
+    remediation_context = context
+    if overrides and acts:
+        remediation_context = {**context, **{k: _unknown_like(context.get(k)) if v is None else v
+                                             for k, v in overrides.items()}}
+        forget = readdress.get("forget") or {}
+        hidden = {name: forget[sel.table] for name, sel in rule.selections.items() if sel.table in forget}
+        if hidden and context.get("sel") is not None:
+            remediation_context["sel"] = _ForgetSelections(context["sel"], hidden)
+    details = _source_notes(rule, context)
+    if overrides and acts:
+        details.append(f"{context.get('hostname') or host} n'est pas retenue comme machine VMES "
+                       f"({readdress.get('why', '')}) : la correction s'applique à {readdress['label']}.")
     return Finding(**_base(rule, host, subject), state=state, message=message,
-                   details=_source_notes(rule, context),
+                   details=details,
                    observed=render(rule.observed, context) if state != State.NA and not row_less else "",
                    expected=render(rule.expected, context),
                    why=reflow(render_text(rule.why, context)),
-                   remediation=reflow(render_commands(rule.remediation, context)) if state in (
-                       State.FAIL, State.WARN, State.MANUAL) and not row_less else "",
+                   remediation=reflow(render_commands(rule.remediation, remediation_context)) if acts else "",
                    question=reflow(render(rule.question, context)) if state == State.MANUAL else "",
-                   evidence=evidence_names)
+                   evidence=evidence_names, addressed_to=readdress["label"] if overrides and acts else "")
 
 
 def _evaluate_subject(rule: Rule, evidence: Evidence, params: dict[str, Any], host: str,

@@ -275,4 +275,6 @@ class RuleCase(_Strict):
     role: Literal["vmes", "exchange"] = "vmes"
     expect_message: str = ""  # substring the message must contain
     expect_remediation: str = ""  # substring the rendered remediation must contain
+    expect_not_message: str = ""  # substring the message must not contain (a cause the evidence does not show)
+    expect_not_remediation: str = ""  # substring the remediation must not contain (a step another check forbids)
     expect_count: int | None = None  # number of findings (for_each rules)

@@ -13,9 +13,11 @@ of the directory stays evaluated.
 F3 distinguishes (``domain-facts.md`` §3.4–3.5, MS-ADTS 3.1.1.6.1.4):
 
 - ``sa_admin_groups``: Domain Admins, Enterprise Admins, Schema Admins,
-  Administrators — Exchange denies Send As / Receive As to them (through the
-  roles setup gives Domain and Enterprise Admins) and AdminSDHolder rewrites
-  their ACLs;
+  Administrators — administrators of the domain, protected by AdminSDHolder;
+  among them ``sa_exchange_denied_groups``: those Exchange setup denies Send As /
+  Receive As on the organisation, Enterprise Admins and the *root* domain's
+  Domain Admins only (bb123738: not Schema Admins, not Administrators, not a
+  child domain's Domain Admins);
 - ``sa_operator_groups``: Account, Server, Print, Backup Operators and Cert
   Publishers — protected by AdminSDHolder (inheritance disabled on the account)
   but not denied by Exchange; ``dSHeuristics``' ``dwAdminSDExMask`` (16th
@@ -33,6 +35,7 @@ from vmes_audit.facts.ad_records import (as_bool, as_list, cn_of, control_of, fi
 from vmes_audit.facts.host import to_int
 from vmes_audit.facts.model import Facts
 from vmes_audit.security import acl as acl_mod
+from vmes_audit.windows.dn import normalize_dn
 from vmes_audit.security.membership import Token, expand_groups, is_privileged, network_token
 from vmes_audit.windows.sids import (ACCOUNT_OPERATORS, BACKUP_OPERATORS, PRE_WINDOWS_2000, PRINT_OPERATORS,
                                       RID_CERT_PUBLISHERS, RID_DOMAIN_ADMINS, RID_ENTERPRISE_ADMINS,
@@ -86,6 +89,33 @@ def _groups(org: dict, sids: set[str], domain_sid: str, exempt: int) -> tuple[li
     order = {RID_DOMAIN_ADMINS: 0, RID_ENTERPRISE_ADMINS: 1, RID_SCHEMA_ADMINS: 2}
     privileged.sort(key=lambda p: order.get(rid_of(p[0]) if domain_sid_of(p[0]) else -1, 3))
     return privileged, operators
+
+
+def _exchange_denied(sid: str, domain_sid: str, org: dict) -> bool | None:
+    """Is this privileged group one Exchange 2000/2003 setup denies Send As / Receive As on the organisation?
+    Enterprise Admins, and Domain Admins of the forest's root domain (bb123738, « During server install »):
+    the account's own domain is the root when the RootDSE's rootDomainNamingContext is its DN.
+
+    >>> org = {"domain_dn": "DC=corp,DC=local", "root_domain_dn": "DC=corp,DC=local"}
+    >>> d = "S-1-5-21-1-2-3"
+    >>> _exchange_denied(d + "-512", d, org), _exchange_denied(d + "-518", d, org), _exchange_denied("S-1-5-32-544", d, org)
+    (True, False, False)
+    >>> _exchange_denied(d + "-512", d, {"domain_dn": "DC=fr,DC=corp,DC=local", "root_domain_dn": "DC=corp,DC=local"})
+    False
+    """
+    if not domain_sid_of(sid):
+        return False
+    rid = rid_of(sid)
+    if rid == RID_ENTERPRISE_ADMINS:
+        return True
+    if rid != RID_DOMAIN_ADMINS:
+        return False
+    if domain_sid_of(sid) != domain_sid:
+        return False  # another domain's Domain Admins: root or not, the collection does not say
+    own, root = org.get("domain_dn"), org.get("root_domain_dn")
+    if not own or not root:
+        return None  # RootDSE not read: the root domain is not known
+    return normalize_dn(own) == normalize_dn(root)
 
 
 def _domain(facts: Facts, org: dict[str, Any], warnings: list[str]) -> tuple[list[str] | None, str | None]:
@@ -156,7 +186,9 @@ def read_account(facts: Facts, org: dict[str, Any], warnings: list[str]) -> Acco
         for rec in of_kind(group_records, "group"):
             sid = sid_value(rec.get("Sid"))
             if sid is None:
-                continue
+                # an unread group is missing evidence, not an absent one: it could be Domain Admins
+                raise ParseError(f"SID non lu pour le groupe « {text_of(rec.get('Name')) or '?'} » "
+                                 f"({text_of(rec.get('distinguishedName')) or 'nom distinctif inconnu'})")
             token_sids.append(sid)
             name = text_of(rec.get("Name")) or sid_name_fr(sid) or sid
             out.names[sid] = f"{org.get('domain_netbios')}\\{name}" if org.get("domain_netbios") and \
@@ -178,6 +210,12 @@ def read_account(facts: Facts, org: dict[str, Any], warnings: list[str]) -> Acco
         privileged, operators = _groups(org, sids, domain_sid, exempt)
         org["sa_admin_groups"] = [name for _, name in privileged]
         org["sa_admin_group_count"] = len(privileged)
+        denial = {name: _exchange_denied(sid, domain_sid, org) for sid, name in privileged}
+        denied = [name if denial[name] else f"{name}, si ce domaine est la racine de la forêt"
+                  for name in denial if denial[name] is not False]
+        org["sa_exchange_denied_groups"] = denied
+        org["sa_exchange_denied_count"] = len(denied)
+        org["sa_other_admin_groups"] = [name for name in denial if denial[name] is False]
         org["sa_operator_groups"] = [name for _, name in operators]
         org["sa_operator_group_count"] = len(operators)
         protected = {sid for sid, _ in privileged + operators}

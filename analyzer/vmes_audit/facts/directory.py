@@ -27,9 +27,10 @@ from vmes_audit.facts.delegations import delegation_rows
 from vmes_audit.facts.ems import apply_ems_mailbox, merge_ems_permissions
 from vmes_audit.facts.mapi import mapi_profile_rows
 from vmes_audit.facts.model import Facts, register_table
+from vmes_audit.facts.model import records as frame_records
 from vmes_audit.facts.parsed import parsed
 from vmes_audit.facts.protected_users import protected_user_columns
-from vmes_audit.facts.send_as import mail_container_rows
+from vmes_audit.facts.send_as import PROBE_RDN, mail_container_rows, probe_label
 from vmes_audit.facts.server_rights import server_right_rows, store_right_rows
 from vmes_audit.facts.servers import domain_controller_rows, exchange_server_rows
 from vmes_audit.parsers.formatlist import normalize_role
@@ -48,7 +49,8 @@ register_table("organisation", "Le domaine, l'organisation Exchange et le compte
                "host artifact domain_dn domain_dns domain_netbios domain_sid domain_count domains ds_heuristics "
                "exchange_org exchange_org_dn admin_groups exchange_server_count has_legacy_exchange has_ex2007 "
                "sa_name sa_found sa_dn sa_sid sa_enabled sa_uac sa_primary_group_rid sa_in_domain_users "
-               "sa_admin_groups sa_admin_group_count sa_operator_groups sa_operator_group_count sa_operator_exempt "
+               "sa_admin_groups sa_admin_group_count sa_exchange_denied_groups sa_exchange_denied_count "
+               "sa_other_admin_groups sa_operator_groups sa_operator_group_count sa_operator_exempt "
                "sa_admin_count sa_protected sa_has_mailbox sa_home_mdb sa_home_server sa_legacy_dn "
                "sa_mail sa_hidden sa_show_in_ab_count delegations_unknown_reason org_container_collected "
                "org_permissions_unreadable "
@@ -68,9 +70,9 @@ register_table("exchange_servers", "Serveurs Exchange de l'organisation",
                "host artifact name dn admin_group legacy_dn version_text product major minor build sp label_fr "
                "is_2007 roles source ems_version version_conflict store_count")
 register_table("server_rights", "Droits effectifs du compte de service sur chaque serveur Exchange",
-               "host artifact server right right_fr granted reason mode ems_granted agree via_account")
+               "host artifact server right right_fr granted denied reason mode ems_granted agree via_account")
 register_table("store_rights", "Droits effectifs du compte de service sur chaque banque de boîtes aux lettres",
-               "host artifact server store store_dn right right_fr granted reason")
+               "host artifact server store store_dn right right_fr granted denied reason")
 register_table("exchange_delegations", "Autorisations explicites du jeton du compte de service sur l'organisation "
                "Exchange et le conteneur Microsoft Exchange (une ligne par principal)",
                "host artifact kind principal_sid principal_key principal_name via allowed denied objects")
@@ -282,9 +284,10 @@ def build(facts: Facts) -> None:
         org["org_container_collected"] = normalize_dn(container) in descriptors and not descriptors[
             normalize_dn(container)].error
     if descriptors is not None and token is not None and org.get("domain_dn"):
-        probe = f"CN=utilisateur-type,{org['domain_dn']}"
+        probe = f"{PROBE_RDN},{org['domain_dn']}"
         decision = effective_right(probe, CLASS_USER, Right.send_as(), unprivileged(token), descriptors,
-                                   chain=[org["domain_dn"]], principal_label=label)
+                                   chain=[org["domain_dn"]], principal_label=label,
+                                   target_label=probe_label(org["domain_dn"]))
         org["sa_send_as_domain"] = decision.granted
         org["sa_send_as_domain_reason"] = decision.reason_fr
 
@@ -315,7 +318,7 @@ def build(facts: Facts) -> None:
         server = str(profile.get("home_server") or "").strip().upper()
         profile["home_server_in_org"] = (server in known) if known is not None and server else None
     facts.tables["mapi_profiles"] = frame("mapi_profiles", profiles)
-    _host_columns(facts, org, account.sids)
+    _host_columns(facts, org, account.sids, {str(r.get("name") or "").lower() for r in account.group_rows})
 
 
 def _ace_rights_fr(ace) -> str:
@@ -349,8 +352,45 @@ def _explain_unknown_token(facts: Facts, rows: list[dict]) -> None:
                                            f"groupes du compte de service inconnus ({why})", 1)
 
 
-def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
+def _unread_members(members, org: dict, groups: set[str]) -> tuple[bool | None, str | None, str | None]:
+    """F6 when no member SID is the account's nor one of its groups': the members whose SID the
+    collector could not read (``Sid`` empty, docs/collection-format.md) are missing evidence, not
+    proof of absence (issue 19). Matched by name instead: ``DOMAINE\\compte`` itself, or a group of the
+    account's domain that its token holds (``groups``: lower-case names from tokenGroups), is a pass
+    with a note; a group of the domain the token does not hold does not contain the account (tokenGroups
+    lists every group, nested ones included); a local group, a group of another domain or a member of
+    unknown class could contain it: unknown. Returns (member, via, note).
+    """
+    unread = [r for r in frame_records(members) if not (r.get("sid") and is_valid_sid(r.get("sid")))]
+    if not unread:
+        return False, None, None
+    account = str(org.get("sa_name") or "").lower()
+    domain = str(org.get("domain_netbios") or "").lower()
+    doubtful = []
+    for row in unread:
+        name, where = str(row.get("name") or "").lower(), str(row.get("domain") or "").lower()
+        kind = str(row.get("member_class") or "").lower()
+        shown = f"{row.get('domain')}\\{row.get('name')}".lstrip("\\")
+        ours = bool(domain) and where == domain
+        if ours and name and (name == account and kind in ("user", "") or kind == "group" and name in groups):
+            what = "ce compte" if name == account else "ce groupe, dont le compte est membre,"
+            return True, f"{shown}, reconnu par son nom", (
+                f"le SID de {shown} n'a pas pu être lu : {what} est reconnu par son nom et son domaine, "
+                "pas par son SID")
+        if kind == "user" and (name != account or ours or (domain and where != domain)):
+            continue  # another user, or a homonym of another domain (a local account): not the account
+        if kind == "group" and ours:
+            continue  # a group of the domain that the account's token does not hold
+        doubtful.append(shown)
+    if doubtful:
+        return None, None, (f"SID non lu pour {len(doubtful)} membre(s) du groupe Administrateurs qui "
+                            f"pourrai(en)t contenir le compte : {', '.join(doubtful[:5])}")
+    return False, None, None
+
+
+def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None, group_names: set[str] | None = None) -> None:
     """Service-account columns on the VMES machines' host rows (checks F6, G2, B3)."""
+    group_names = group_names or set()
     frame = facts.tables.get("host")
     if frame is None or frame.empty:
         return
@@ -362,10 +402,16 @@ def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
         via = None
         member_sids = {normalize_sid(s) for s in admins[admins["host"] == host]["sid"].dropna() if is_valid_sid(s)} \
             if not admins.empty else set()
+        note = None
         if sa_sids is not None and facts.artifact(host, "local_admins").usable:
             hits = sorted(member_sids & {normalize_sid(s) for s in sa_sids})
             local = bool(hits)
-            via = ", ".join(sid_name_fr(s) or s for s in hits) if hits else None
+            shown = {normalize_sid(r["sid"]): f"{r.get('domain')}\\{r.get('name')}".lstrip("\\")
+                     for r in frame_records(admins[admins["host"] == host])
+                     if r.get("sid") and is_valid_sid(r["sid"]) and r.get("name")} if not admins.empty else {}
+            via = ", ".join(sid_name_fr(s) or shown.get(s) or s for s in hits) if hits else None
+            if not hits:
+                local, via, note = _unread_members(admins[admins["host"] == host], org, group_names)
         elif str(row.get("run_as_account") or "").lower() == str(org.get("sa_name") or "").lower() and not tokens.empty:
             # whoami /groups is this machine's token; ADSI's tokenGroups (token_groups) holds the
             # domain's BUILTIN aliases, those of the DCs: its S-1-5-32-544 is no local administrator
@@ -378,7 +424,7 @@ def _host_columns(facts: Facts, org: dict, sa_sids: set[str] | None) -> None:
         run_as_sid, sa_sid = row.get("run_as_sid"), org.get("sa_sid")
         sid_match = (normalize_sid(run_as_sid) == normalize_sid(sa_sid)) if (
             run_as_sid and sa_sid and is_valid_sid(run_as_sid) and is_valid_sid(sa_sid)) else None
-        for column, value in (("sa_local_admin", local), ("sa_local_admin_via", via),
+        for column, value in (("sa_local_admin", local), ("sa_local_admin_via", via), ("sa_local_admin_note", note),
                               ("run_as_sid_matches_sa", sid_match), ("sa_sid", sa_sid),
                               ("sa_home_server", org.get("sa_home_server")), ("sa_legacy_dn", org.get("sa_legacy_dn")),
                               ("domain_netbios", org.get("domain_netbios"))):

@@ -120,7 +120,7 @@ _table("host", "Une ligne par machine collectée (WMI et registre préférés à
        "registry_current_mb registry_max_mb ts_mode ts_app_compat run_as run_as_account run_as_sid "
        "format_version manifest_status manifest_error artifacts_total artifacts_failed artifacts_failed_count "
        "artifacts_newer artifacts_newer_count "
-       "sa_local_admin sa_local_admin_via sa_home_server sa_legacy_dn esm_installed esm_build run_as_sid_matches_sa "
+       "sa_local_admin sa_local_admin_via sa_local_admin_note sa_home_server sa_legacy_dn esm_installed esm_build run_as_sid_matches_sa "
        "run_as_ie_harden domain_netbios sa_sid artifacts_usable_count collection_problems collection_problems_count judged "
        "source_conflicts fallbacks provenance",
        bounds=HOST_BOUNDS)

@@ -14,9 +14,20 @@ from vmes_audit.security.effective_rights import Right, effective_right
 from vmes_audit.security.membership import Token
 from vmes_audit.windows.rights import CLASS_USER
 
-__all__ = ["mail_container_rows", "MAIL_CONTAINERS_LIMIT"]
+__all__ = ["mail_container_rows", "MAIL_CONTAINERS_LIMIT", "PROBE_RDN", "probe_label"]
 
-_PROBE_RDN = "CN=utilisateur-type"
+# F10 asks what a user object placed directly in a container would inherit: a simulated object whose
+# made-up DN never reaches a text (issue 19: no « CN=utilisateur-type » the customer cannot find).
+PROBE_RDN = "CN=utilisateur-type"
+
+
+def probe_label(container_dn: str) -> str:
+    """How the report names the simulated user object of ``container_dn``.
+
+    >>> print(probe_label("OU=Ventes,DC=corp,DC=local"))
+    un objet utilisateur placé directement sous « OU=Ventes,DC=corp,DC=local » (calcul de l'héritage)
+    """
+    return f"un objet utilisateur placé directement sous « {container_dn} » (calcul de l'héritage)"
 MAIL_CONTAINERS_LIMIT = 200  # the collector's cap (ad_mail_containers)
 
 
@@ -66,8 +77,9 @@ def mail_container_rows(facts: Facts, org: dict[str, Any], descriptors, sa_sids:
         elif sa_sids is None:
             row["reason"] = "Non évaluable : groupes du compte de service inconnus (ad_service_account_groups)."
         else:
-            decision = effective_right(f"{_PROBE_RDN},{dn}", CLASS_USER, Right.send_as(), sa_sids,
-                                       _with_origins(descriptors, dn), chain=[dn], principal_label=label)
+            decision = effective_right(f"{PROBE_RDN},{dn}", CLASS_USER, Right.send_as(), sa_sids,
+                                       _with_origins(descriptors, dn), chain=[dn], principal_label=label,
+                                       target_label=probe_label(dn))
             row["send_as"] = decision.granted
             row["reason"] = decision.reason_fr
             row["artifact"] = "ad_acl"

@@ -26,7 +26,7 @@ from vmes_audit.facts.ad_records import as_list, of_kind, records_of, text_of
 from vmes_audit.facts.model import Facts
 from vmes_audit.security.acl import SecurityDescriptor
 from vmes_audit.windows.dn import normalize_dn, parent_dn, split_dn
-from vmes_audit.security.effective_rights import Right, effective_right
+from vmes_audit.security.effective_rights import Decision, Right, effective_right
 from vmes_audit.security.membership import Token
 from vmes_audit.windows.rights import (CLASS_MS_EXCH_EXCHANGE_SERVER, EXCHANGE_SERVER_RIGHTS, GUID_RECEIVE_AS,
                                         GUID_SEND_AS)
@@ -39,6 +39,16 @@ STORE_RIGHTS: dict[str, tuple[Right, str]] = {
     "Receive-As": (Right.extended(GUID_RECEIVE_AS), "Recevoir comme (Receive As)"),
 }
 _MAILBOX_STORE = "msexchprivatemdb"
+
+
+def denied_by_ace(decision: Decision) -> bool | None:
+    """Is a right that is not granted *refused* (a deny ACE settled it) rather than simply not granted
+    (no allow matched)? None while the right is granted or undecided: the report says « refusé » only
+    for an explicit or inherited deny, « non accordé » for an absence (issue 19)."""
+    if decision.granted is not False:
+        return None
+    ace = decision.deciding_ace
+    return ace is not None and not ace.allow
 
 
 def _chain(dn: str, org_dn: str | None) -> list[str]:
@@ -60,12 +70,13 @@ def server_right_rows(descriptors: Mapping[str, SecurityDescriptor] | None, toke
         dn = server.get("dn")
         for right_name, (right, right_fr) in EXCHANGE_SERVER_RIGHTS.items():
             row: dict[str, Any] = {"host": "", "artifact": "ad_acl", "server": server["name"], "right": right_name,
-                                   "right_fr": right_fr, "granted": None, "reason": None, "mode": None,
+                                   "right_fr": right_fr, "granted": None, "denied": None, "reason": None, "mode": None,
                                    "ems_granted": None, "agree": None, "via_account": None}
             if descriptors is not None and token is not None and dn:
                 decision = effective_right(dn, CLASS_MS_EXCH_EXCHANGE_SERVER, right, token, descriptors,
                                            chain=_chain(dn, org_dn), principal_label=label)
-                row.update({"granted": decision.granted, "reason": decision.reason_fr, "mode": decision.mode})
+                row.update({"granted": decision.granted, "denied": denied_by_ace(decision), "reason": decision.reason_fr,
+                            "mode": decision.mode})
                 if decision.deciding_ace is not None:
                     row["via_account"] = decision.deciding_ace.sid
             elif descriptors is None:
@@ -135,7 +146,7 @@ def store_right_rows(facts: Facts, descriptors: Mapping[str, SecurityDescriptor]
         for right_name, (right, right_fr) in STORE_RIGHTS.items():
             row: dict[str, Any] = {"host": "", "artifact": "ad_acl", "server": server_name, "store": store_name,
                                    "store_dn": dn, "right": right_name, "right_fr": right_fr, "granted": None,
-                                   "reason": None}
+                                   "denied": None, "reason": None}
             if descriptors is None:
                 row["reason"] = "listes de contrôle d'accès non collectées (ad_acl)"
             elif token is None:
@@ -143,6 +154,7 @@ def store_right_rows(facts: Facts, descriptors: Mapping[str, SecurityDescriptor]
             else:
                 decision = effective_right(dn, None, right, token, descriptors, chain=_chain(dn, org_dn),
                                            principal_label=label)
-                row.update({"granted": decision.granted, "reason": decision.reason_fr})
+                row.update({"granted": decision.granted, "denied": denied_by_ace(decision),
+                            "reason": decision.reason_fr})
             rows.append(row)
     return rows, True

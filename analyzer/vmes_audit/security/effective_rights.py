@@ -41,9 +41,15 @@ the request decides. Object-type rules (the object type list is
   (mask only), never to an extended-right request (MS-ADTS 5.1.3.3.4: a
   control-access check matches only an ACE without ObjectType or with the
   right's own GUID);
-- property-specific ACEs do not decide a whole-object request, and property
-  sets cannot be asked: no rule needs them (a :class:`Right` names a mask or
-  one extended right, not a property and its set).
+- property-specific ACEs do not decide a whole-object request;
+- a property question (READ_PROP / WRITE_PROP on one attribute,
+  :meth:`Right.property_write`) is checked against the object type list
+  ``[class of O, the attribute's property set, the attribute]`` (MS-ADTS
+  5.1.3.3.3): an object ACE on any of the three grants or denies it, one on
+  another property or set does not. :class:`Right` refuses a property
+  question asked without the attribute's property set. No rule asks one
+  today; tests/samba/test_access_check.py holds the engine to Samba's answer
+  on random DACLs.
 
 The principal is a token: a set of SIDs, or a :class:`~vmes_audit.security.membership.Token`
 that also lists SIDs the account *may* hold (a group whose membership was not
@@ -175,11 +181,22 @@ def _targets(ace: Ace, right: Right, target_class: str | None) -> bool | None:
     its ObjectType is absent or is the right's own GUID (MS-ADTS 5.1.3.3.4):
     an ACE on the object's *class* GUID neither grants nor denies Send As.
     A whole-object request (mask only) is covered by an object ACE whose
-    ObjectType is the object's class, the root of the object type list.
+    ObjectType is the object's class, the root of the object type list. A
+    property request (``Right.property_write``) is covered by an ACE on the
+    class, on the attribute's property set or on the attribute itself.
     """
     ot = ace.object_type
     if ot is None:
         return True
+    if right.property_set is not None:
+        # a property question: the object type list is class -> property set -> property
+        # (MS-ADTS 5.1.3.3.3); an ACE on any of the three covers the property, one on another
+        # property or another set does not
+        if ot == right.object_type or (right.property_set and ot == right.property_set):
+            return True
+        if target_class is not None:
+            return ot == target_class
+        return False if ot in EXTENDED_RIGHTS else None
     if right.object_type is not None:
         return ot == right.object_type
     if target_class is not None:
@@ -262,7 +279,7 @@ def _uncertain_why(ace: Ace, who: bool | None, target: bool | None, applies: boo
 def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
                     principal_sids: Iterable[str] | Token, descriptors: Mapping[str, SecurityDescriptor], *,
                     chain: Sequence[str] | None = None, target_control: int | None = None,
-                    principal_label: str | None = None) -> Decision:
+                    principal_label: str | None = None, target_label: str | None = None) -> Decision:
     """Is ``right`` effectively granted on ``target_dn`` to the principal whose token holds ``principal_sids``?
 
     ``descriptors``: from :func:`~vmes_audit.security.acl.descriptors_from_records`
@@ -272,7 +289,9 @@ def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
     ACE comes from. ``target_control``: the target's DACL control flags when
     known without its DACL (``sdControl`` of ``ad_service_account`` or
     ``ad_admincount_users``); a protected DACL stops inheritance.
-    ``principal_label``: the account's name for the sentence.
+    ``principal_label``: the account's name for the sentence. ``target_label``: how the sentence names
+    the target when it is a simulated object that does not exist in the directory (F10's user placed in
+    a container: « un objet utilisateur placé directement sous « OU=… » »), instead of its made-up DN.
     ``principal_sids`` must already hold the group SIDs (see
     :func:`vmes_audit.security.membership.expand_groups`); ``S-1-5-10``
     (SELF) matches only if the caller includes it, i.e. when the object *is*
@@ -292,6 +311,7 @@ def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
     path = [*ancestors_dn, target_dn]
     dest = f"à « {principal_label} »" if principal_label else "au compte évalué"
     name = right.name_fr
+    shown = target_label or f"« {target_dn} »"
 
     sd = descriptors.get(normalize_dn(target_dn))
     parent_for_text: str | None = None
@@ -301,7 +321,7 @@ def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
     if sd is not None:
         mode = MODE_OWN_DACL
         if not sd.aces and not sd.control & SE_DACL_PRESENT:
-            return Decision(None, None, f"Non évaluable : la DACL de « {target_dn} » est absente ou n'a pas pu "
+            return Decision(None, None, f"Non évaluable : la DACL de {shown} est absente ou n'a pas pu "
                             f"être lue, le droit « {name} » ne peut pas être vérifié.", path, MODE_NONE)
         entries: list[tuple[Ace, bool | None]] = [(a, True) for a in sd.aces]
         owner = sd.owner
@@ -311,24 +331,24 @@ def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
     else:
         mode = MODE_INHERITED_ONLY
         if not ancestors_dn:
-            return Decision(None, None, f"Non évaluable : le descripteur de sécurité de « {target_dn} » n'a pas "
+            return Decision(None, None, f"Non évaluable : le descripteur de sécurité de {shown} n'a pas "
                             f"été collecté, le droit « {name} » ne peut pas y être vérifié.", path, MODE_NONE)
         parent = ancestors_dn[-1]
         if depth_below(parent, target_dn) != 1:
             gap = parent_dn(target_dn)
             return Decision(None, None, f"Non évaluable : les autorisations de « {gap} », entre « {parent} » et "
-                            f"« {target_dn} », n'ont pas été collectées, le droit « {name} » ne peut pas être "
+                            f"{shown}, n'ont pas été collectées, le droit « {name} » ne peut pas être "
                             f"vérifié.", path, MODE_NONE)
         psd = descriptors.get(normalize_dn(parent))
         if psd is not None and psd.error:
             return Decision(None, None, f"Non évaluable : {psd.error} ; le droit « {name} » ne peut pas être "
-                            f"vérifié sur « {target_dn} ».", path, MODE_NONE)
+                            f"vérifié sur {shown}.", path, MODE_NONE)
         if psd is None:
             return Decision(None, None, f"Non évaluable : le descripteur de sécurité de « {parent} » n'a pas été "
-                            f"collecté, le droit « {name} » ne peut pas être vérifié sur « {target_dn} ».",
+                            f"collecté, le droit « {name} » ne peut pas être vérifié sur {shown}.",
                             path, MODE_NONE)
         if target_control is not None and target_control & SE_DACL_PROTECTED:
-            return Decision(False, None, f"Le droit « {name} » n'est pas accordé {dest} sur « {target_dn} » : "
+            return Decision(False, None, f"Le droit « {name} » n'est pas accordé {dest} sur {shown} : "
                             f"l'héritage des autorisations y est désactivé (DACL protégée, cas des comptes protégés "
                             f"par AdminSDHolder), si bien que les autorisations posées sur « {parent} » ne s'y "
                             f"appliquent pas.", path, mode)
@@ -343,7 +363,7 @@ def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
     if owner and is_valid_sid(owner) and normalize_sid(owner) in principals:
         remaining &= ~(ADS_RIGHT_READ_CONTROL | ADS_RIGHT_WRITE_DAC)  # owner's implicit rights
         if not remaining:
-            return Decision(True, None, f"Le droit « {name} » est accordé {dest} sur « {target_dn} » en tant que "
+            return Decision(True, None, f"Le droit « {name} » est accordé {dest} sur {shown} en tant que "
                             f"propriétaire de l'objet{suffix}.", path, mode)
     uncertain: list[tuple[Ace, str]] = []
     for ace, applies in entries:
@@ -362,7 +382,7 @@ def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
             why = _uncertain_why(ace, who, target, applies)
             if not ace.allow:
                 return Decision(None, ace, f"Non évaluable : {phrase} pourrait refuser le droit « {name} » sur "
-                                f"« {target_dn} », mais {why}.", path, mode)
+                                f"{shown}, mais {why}.", path, mode)
             uncertain.append((ace, f"{phrase} pourrait l'accorder, mais {why}"))
             continue
         if not ace.allow:
@@ -371,23 +391,23 @@ def effective_right(target_dn: str, target_class_guid: str | None, right: Right,
             if earlier is not None:  # an uncertain allow placed before this deny might have granted first
                 text = next(t for u, t in uncertain if u is earlier)
                 return Decision(None, earlier, f"Non évaluable : {phrase} refuse le droit « {name} » sur "
-                                f"« {target_dn} », mais auparavant {text}.", path, mode)
-            return Decision(False, ace, f"Le droit « {name} » est refusé {dest} sur « {target_dn} » par "
+                                f"{shown}, mais auparavant {text}.", path, mode)
+            return Decision(False, ace, f"Le droit « {name} » est refusé {dest} sur {shown} par "
                             f"{phrase}{suffix}.", path, mode)
         remaining &= ~ace.mask
         if not remaining:
-            return Decision(True, ace, f"Le droit « {name} » est accordé {dest} sur « {target_dn} » par "
+            return Decision(True, ace, f"Le droit « {name} » est accordé {dest} sur {shown} par "
                             f"{phrase}{suffix}.", path, mode)
     if uncertain:
         ace, text = uncertain[0]
-        return Decision(None, ace, f"Non évaluable : le droit « {name} » n'est accordé {dest} sur « {target_dn} » "
+        return Decision(None, ace, f"Non évaluable : le droit « {name} » n'est accordé {dest} sur {shown} "
                         f"par aucune ACE certaine ; {text}.", path, mode)
     if remaining != right.mask:
         why = (f"les ACE applicables à ce compte et à ses groupes n'en accordent qu'une partie (droits manquants : "
                f"{', '.join(rights_names_fr(remaining))})")
     else:
         why = "aucune ACE ne l'autorise pour ce compte ni pour l'un de ses groupes"
-    return Decision(False, None, f"Le droit « {name} » n'est pas accordé {dest} sur « {target_dn} » : "
+    return Decision(False, None, f"Le droit « {name} » n'est pas accordé {dest} sur {shown} : "
                     f"{why}{suffix}.", path, mode)
 
 

@@ -34,6 +34,8 @@ from functools import lru_cache
 __all__ = [
     "ADS_RIGHT_DS_CREATE_CHILD", "ADS_RIGHT_DS_DELETE_CHILD", "ADS_RIGHT_ACTRL_DS_LIST",
     "ADS_RIGHT_DS_SELF", "ADS_RIGHT_DS_READ_PROP", "ADS_RIGHT_DS_WRITE_PROP",
+    "ATTR_TELEPHONE_NUMBER", "ATTR_DESCRIPTION", "PROPERTY_SET_PERSONAL_INFORMATION",
+    "PROPERTY_SET_PUBLIC_INFORMATION", "ATTRIBUTE_NAMES",
     "ADS_RIGHT_DS_DELETE_TREE", "ADS_RIGHT_DS_LIST_OBJECT", "ADS_RIGHT_DS_CONTROL_ACCESS",
     "ADS_RIGHT_DELETE", "ADS_RIGHT_READ_CONTROL", "ADS_RIGHT_WRITE_DAC", "ADS_RIGHT_WRITE_OWNER",
     "ADS_RIGHT_SYNCHRONIZE", "ADS_RIGHT_ACCESS_SYSTEM_SECURITY", "ADS_RIGHT_GENERIC_READ",
@@ -214,6 +216,14 @@ EXTENDED_RIGHTS: dict[str, tuple[str, str]] = {
 # cannot make: with an unknown class, an ACE whose applicability depends on
 # the class makes the answer "Non évaluable", never "accordé".
 CLASS_USER = "bf967aba-0de6-11d0-a285-00aa003049e2"
+# Attributes and property sets (schemaIDGUID / attributeSecurityGUID, MS-ADA / MS-ADTS 5.1.3.2.1),
+# for property-level questions; values checked against Samba's copy of the AD schema
+# (/usr/share/samba/setup/ad-schema/MS-AD_Schema_2K8_R2_Attributes.txt).
+ATTR_TELEPHONE_NUMBER = "bf967a49-0de6-11d0-a285-00aa003049e2"   # set: Personal-Information
+ATTR_DESCRIPTION = "bf967950-0de6-11d0-a285-00aa003049e2"        # set: Public-Information
+PROPERTY_SET_PERSONAL_INFORMATION = "77b5b886-944a-11d1-aebd-0000f80367c1"
+PROPERTY_SET_PUBLIC_INFORMATION = "e48d0154-bcf8-11d1-8702-00c04fb96050"
+ATTRIBUTE_NAMES = {ATTR_TELEPHONE_NUMBER: "telephoneNumber", ATTR_DESCRIPTION: "description"}
 CLASS_COMPUTER = "bf967a86-0de6-11d0-a285-00aa003049e2"
 CLASS_GROUP = "bf967a9c-0de6-11d0-a285-00aa003049e2"
 CLASS_INET_ORG_PERSON = "4828cc14-1437-45bc-9b07-ad6f015e5f28"
@@ -268,6 +278,10 @@ def guid_name_fr(guid: str | None) -> str:
     return f"GUID {guid}"
 
 
+def _attribute_name(guid: str) -> str:
+    return ATTRIBUTE_NAMES.get(normalize_guid(guid), guid)
+
+
 @dataclass(frozen=True)
 class Right:
     """What is asked: ``mask`` bits, and for an extended right its GUID (``object_type``).
@@ -275,21 +289,49 @@ class Right:
     An extended right is asked as ``CONTROL_ACCESS`` on its GUID; generic
     bits in ``mask`` are mapped (:func:`map_generic`) before evaluation.
 
+    A property question (read or write one attribute) names the attribute's
+    ``schemaIDGUID`` as ``object_type`` and its property set
+    (``attributeSecurityGUID``, ``""`` when it belongs to none) as
+    ``property_set``: Windows checks it against the object type list
+    class → property set → property (MS-ADTS 5.1.3.3.3), so an object ACE on
+    any of the three decides it. Asked without its property set, a
+    property question is refused: an ACE on the set would be missed.
+
     >>> r = Right.generic_write()
     >>> hex(r.mask), r.object_type, r.name_fr
     ('0x20028', None, 'Écriture (GenericWrite)')
     >>> Right.store_admin().object_type == GUID_STORE_ADMIN
     True
+    >>> Right.property_write(ATTR_TELEPHONE_NUMBER, PROPERTY_SET_PERSONAL_INFORMATION).name_fr
+    'Écrire la propriété telephoneNumber'
+    >>> Right(ADS_RIGHT_DS_WRITE_PROP, ATTR_TELEPHONE_NUMBER)
+    Traceback (most recent call last):
+    ...
+    ValueError: a property-level question (READ_PROP/WRITE_PROP on bf967a49-0de6-11d0-a285-00aa003049e2) needs the attribute's property set (attributeSecurityGUID, "" for none): use Right.property_read / Right.property_write (MS-ADTS 5.1.3.3.3)
     """
 
     mask: int
     object_type: str | None = None
     name_fr: str = ""
+    property_set: str | None = None  # a property question: the attribute's attributeSecurityGUID ("" = none)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mask", map_generic(self.mask))
         if self.object_type is not None:
             object.__setattr__(self, "object_type", normalize_guid(self.object_type))
+        if self.property_set:
+            object.__setattr__(self, "property_set", normalize_guid(self.property_set))
+        property_bits = ADS_RIGHT_DS_READ_PROP | ADS_RIGHT_DS_WRITE_PROP
+        if self.object_type is not None and self.mask & property_bits:
+            if self.property_set is None:
+                raise ValueError(f"a property-level question (READ_PROP/WRITE_PROP on {self.object_type}) needs the "
+                                 "attribute's property set (attributeSecurityGUID, \"\" for none): use "
+                                 "Right.property_read / Right.property_write (MS-ADTS 5.1.3.3.3)")
+            if self.mask & ~property_bits or self.object_type in EXTENDED_RIGHTS:
+                raise ValueError(f"a property question asks READ_PROP and/or WRITE_PROP on one attribute, not "
+                                 f"mask {self.mask:#x} on {self.object_type}")
+        elif self.property_set is not None:
+            raise ValueError("property_set is only for a READ_PROP/WRITE_PROP question on one attribute")
         if not self.name_fr:
             name = (EXTENDED_RIGHTS.get(self.object_type, ("", ""))[1] if self.object_type
                     else ", ".join(rights_names_fr(self.mask)))
@@ -299,6 +341,16 @@ class Right:
     def extended(cls, guid: str, name_fr: str = "") -> "Right":
         """A control-access (extended) right identified by its rightsGuid."""
         return cls(ADS_RIGHT_DS_CONTROL_ACCESS, guid, name_fr)
+
+    @classmethod
+    def property_write(cls, attribute: str, property_set: str, name: str = "") -> "Right":
+        """WRITE_PROP on one attribute (its schemaIDGUID) of property set ``property_set`` ("" = none)."""
+        return cls(ADS_RIGHT_DS_WRITE_PROP, attribute, f"Écrire la propriété {name or _attribute_name(attribute)}", property_set)
+
+    @classmethod
+    def property_read(cls, attribute: str, property_set: str, name: str = "") -> "Right":
+        """READ_PROP on one attribute (its schemaIDGUID) of property set ``property_set`` ("" = none)."""
+        return cls(ADS_RIGHT_DS_READ_PROP, attribute, f"Lire la propriété {name or _attribute_name(attribute)}", property_set)
 
     @classmethod
     def send_as(cls) -> "Right":
