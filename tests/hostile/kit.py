@@ -28,8 +28,9 @@ SAMPLES = ROOT / "samples"
 
 
 def utf16(text: str) -> bytes:
-    """Record files and regedit exports: UTF-16LE with BOM, CRLF."""
-    return b"\xff\xfe" + text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-16le")
+    """Record files and regedit exports: UTF-16LE with BOM, CRLF. A lone surrogate (a mutator's) is written as
+    the unpaired code unit Windows can write, not refused by the test kit."""
+    return b"\xff\xfe" + text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-16le", "surrogatepass")
 
 
 @dataclass
