@@ -52,6 +52,7 @@ Const DEFAULT_NOC_HOST = "push.sfr.fr"
 Const DEFAULT_NOC_PORT = 443
 Const DEFAULT_NOC_ADDR = "206.124.113.45"
 Const PARAMS_FILE = "collect-params.txt"
+Const PROGRESS_FILE = "collecte-en-cours.txt"
 Const ADMINCOUNT_LIMIT = 500
 Const MAILCONTAINERS_LIMIT = 200
 Const PROTECTED_USERS_LIMIT = 500
@@ -88,7 +89,7 @@ Sub Main()
   Dim i, d, zipPath, zipErr, ended, nOk, nErr, nSkip
   If InStr(LCase(WScript.FullName), "wscript.exe") > 0 Then
     ' Double-clic sur le .vbs : relancer sous cscript pour avoir une console.
-    sh.Run "cmd /k cscript.exe //nologo """ & WScript.ScriptFullName & """", 1, False
+    sh.Run """" & ComSpecPath() & """ /k """ & CommandLine("cscript.exe //nologo """ & WScript.ScriptFullName & """") & """", 1, False
     WScript.Quit 0
   End If
   InitHashTables
@@ -120,6 +121,7 @@ Sub Main()
     Say "Relancez avec /out:C:\un\dossier\inscriptible"
     WScript.Quit 2
   End If
+  Progress "preparation", Fr("Pr{e9}paration")
   Say "Dossier de collecte : " & gCol
   If gIsWow Then Say "Note : script lanc{e9} par le cscript 32 bits (SysWOW64) sur Windows 64 bits ; le registre est lu en vue 64 bits quand c'est possible."
   Say ""
@@ -133,6 +135,8 @@ Sub Main()
   Next
 
   ended = Now
+  gStepNo = gStepTotal
+  Progress "manifest", "manifest.json"
   WriteManifest ended
   nOk = 0
   nErr = 0
@@ -147,7 +151,9 @@ Sub Main()
   Say ""
   Say "Bilan : " & nOk & " r{e9}ussi(s), " & nErr & " en erreur, " & nSkip & " sans objet."
   zipPath = gOutParent & "\" & gBase & ".zip"
+  Progress "archive", Fr("Archive ZIP")
   zipErr = WriteZip(zipPath)
+  Progress "nettoyage", Fr("Suppression des fichiers temporaires")
   CleanupTmp
   If zipErr = "" Then
     Say "Archive cr{e9}{e9}e : " & zipPath & " (" & fso.GetFile(zipPath).Size & " octets)"
@@ -157,8 +163,10 @@ Sub Main()
     Say "Compressez vous-m{ea}me le dossier " & gCol
     Say "(clic droit > Envoyer vers > Dossier compress{e9}, ou tout outil ZIP) et envoyez-le,"
     Say "ou envoyez tous les fichiers du dossier tels quels, manifest.json compris."
+    ProgressDone
     WScript.Quit 1
   End If
+  ProgressDone
 End Sub
 
 ' ------------------------------ module : src/args.vbs --------------------------
@@ -471,6 +479,7 @@ End Function
 Sub RunArtifact(d)
   Dim t0, ms, path, label, st, en, ed, sz, crc, sha
   gStepNo = gStepNo + 1
+  Progress d("name"), d("label")
   Set gCur = NewResult(d)
   Set gRS = Nothing
   gRecValues = 0
@@ -555,6 +564,40 @@ End Sub
 Sub Skip(msg)
   gCur("status") = "skipped"
   gCur("error") = msg
+End Sub
+
+' ----------------------------------------------------------------------------
+' Avancement : collecte-en-cours.txt nomme l'etape commencee (contrat, section
+' 1.1). Sous Wine 8, cscript ne dit rien et rend 0 quand le script meurt
+' (erreur de compilation ou d'execution non interceptee) : ce fichier, supprime
+' seulement a la toute fin (Main), est la trace d'une collecte interrompue.
+' ----------------------------------------------------------------------------
+
+Sub Progress(stepName, label)
+  Dim f
+  If gCol = "" Then Exit Sub
+  On Error Resume Next
+  Set f = fso.CreateTextFile(gCol & "\" & PROGRESS_FILE, True, True)
+  f.Write "#VMES-RECORDS 1" & vbCrLf
+  f.Write "#" & Fr("Collecte vmes-audit en cours : ce fichier est supprim{e9} {e0} la fin de la collecte. ") & _
+          Fr("S'il reste, le collecteur s'est arr{ea}t{e9} pendant l'{e9}tape ci-dessous.") & vbCrLf
+  f.Write "[progress]" & vbCrLf
+  f.Write "Step=" & RecEscape(stepName) & vbCrLf
+  f.Write "Number=" & gStepNo & vbCrLf
+  f.Write "Total=" & gStepTotal & vbCrLf
+  f.Write "Label=" & RecEscape(label) & vbCrLf
+  f.Write "Collector=" & COLLECTOR_NAME & " " & COLLECTOR_VERSION & vbCrLf
+  f.Close
+  Err.Clear
+End Sub
+
+Sub ProgressDone()
+  ' Derniere instruction de la collecte : la collecte est complete.
+  On Error Resume Next
+  If gCol <> "" Then
+    If fso.FileExists(gCol & "\" & PROGRESS_FILE) Then fso.DeleteFile gCol & "\" & PROGRESS_FILE, True
+  End If
+  Err.Clear
 End Sub
 
 ' ------------------------------ genere : artifacts.toml -----------------------
@@ -934,7 +977,61 @@ End Function
 ' ------------------------------ module : src/commands.vbs ----------------------
 ' ----------------------------------------------------------------------------
 ' Commandes externes : cmd /c fichier.cmd, sortie redirigee, delai borne
+'
+' Chaque commande est lancee par son chemin complet, entre guillemets :
+' "C:\WINDOWS\system32\ipconfig.exe" /all. Ni les noms courts 8.3 (qui
+' peuvent etre desactives : NtfsDisable8dot3NameCreation), ni le PATH, ni le
+' dossier courant ne decident de l'executable lance.
 ' ----------------------------------------------------------------------------
+Dim gSysDir
+
+Function SysDir()
+  ' Dossier systeme (%SystemRoot%\system32) ; gSysDir peut etre fixe avant
+  ' (tests : un dossier systeme dont le chemin contient un espace).
+  If gSysDir = "" Then gSysDir = Env("%SystemRoot%\system32")
+  SysDir = gSysDir
+End Function
+
+Function ComSpecPath()
+  ComSpecPath = SysDir() & "\cmd.exe"
+End Function
+
+Function CommandLine(cmdline)
+  ' "chemin complet" arguments. Un nom nu (systeminfo, ipconfig, whoami,
+  ' ping, reg...) devient l'executable du dossier systeme (regedit : celui de
+  ' %SystemRoot%) ; un chemin deja cite reste tel quel.
+  Dim t, p, exe, args, path
+  t = Trim(cmdline)
+  If Left(t, 1) = """" Then
+    CommandLine = t
+    Exit Function
+  End If
+  p = InStr(t, " ")
+  If p = 0 Then
+    exe = t
+    args = ""
+  Else
+    exe = Left(t, p - 1)
+    args = Mid(t, p)
+  End If
+  If InStr(exe, "\") > 0 Then
+    path = exe
+  Else
+    If InStr(exe, ".") = 0 Then exe = exe & ".exe"
+    If LCase(exe) = "regedit.exe" Then
+      path = Env("%SystemRoot%") & "\regedit.exe"
+    Else
+      path = SysDir() & "\" & exe
+    End If
+  End If
+  CommandLine = """" & path & """" & args
+End Function
+
+Function CmdC(inner)
+  ' "cmd.exe" /c ""chemin" arguments" : cmd retire le premier et le dernier
+  ' guillemet de ce qui suit /c (cmd /?), le chemin reste cite.
+  CmdC = """" & ComSpecPath() & """ /c """ & inner & """"
+End Function
 
 Function RunCommand(cmdline, outPath, timeoutS, ByRef exitCode, ByRef errText)
   ' Renvoie True si la commande s'est terminee. Le code retour vient de
@@ -950,12 +1047,12 @@ Function RunCommand(cmdline, outPath, timeoutS, ByRef exitCode, ByRef errText)
   rcPath = gTmp & "\rc" & n & ".txt"
   Set f = fso.CreateTextFile(bat, True, False)
   f.Write "@echo off" & vbCrLf
-  f.Write cmdline & " >""" & outTmp & """ 2>""" & errTmp & """" & vbCrLf
+  f.Write CommandLine(cmdline) & " >""" & outTmp & """ 2>""" & errTmp & """" & vbCrLf
   f.Write ">""" & rcPath & """ echo %ERRORLEVEL%" & vbCrLf
   f.Close
-  ' cmd /c ""chemin"" : cmd retire le premier et le dernier guillemet, le
-  ' chemin reste cite (espaces du dossier temporaire, noms 8.3 desactives).
-  Set ex = sh.Exec("cmd /c " & Chr(34) & Chr(34) & bat & Chr(34) & Chr(34))
+  ' "cmd.exe" /c ""chemin"" : le chemin du .cmd reste cite (espaces du
+  ' dossier temporaire, noms 8.3 desactives).
+  Set ex = sh.Exec(CmdC("""" & bat & """"))
   t0 = Timer
   timedOut = False
   Do While ex.Status = 0
@@ -1005,7 +1102,7 @@ Sub KillTree(ex)
   ex.Terminate
   If Err.Number <> 0 Then
     Err.Clear
-    sh.Run "taskkill /F /PID " & pid, 0, True
+    sh.Run CmdC(CommandLine("taskkill /F /PID " & pid)), 0, True
   End If
   Err.Clear
 End Sub
@@ -1023,7 +1120,7 @@ Sub KillChildren(pid, depth)
     k = TerminatePid(kids(i))
     If Err.Number <> 0 Or k <> 0 Then
       Err.Clear
-      sh.Run "taskkill /F /PID " & kids(i), 0, True
+      sh.Run CmdC(CommandLine("taskkill /F /PID " & kids(i))), 0, True
     End If
     Err.Clear
   Next
