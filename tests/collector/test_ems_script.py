@@ -173,3 +173,32 @@ def test_the_account_never_becomes_code():
     pattern = re.search(r"\$AccountOk = \(\$Account -cmatch '\^(.*)\$'\)", text).group(1)
     for value in ("VistoAdmin", "svc.vmès", "svc&calc", "x$(calc)", "a" * 21, " x", "CORP\\svc"):
         assert (re.fullmatch(pattern, value) is not None) == (_ACCOUNT.fullmatch(value) is not None), value
+
+
+PROBE_PS1 = EMS.parent / "probe.ps1"
+
+
+def test_probe_ps1_carries_the_same_crc_code():
+    ems = EMS.read_text(encoding="ascii")
+    probe = PROBE_PS1.read_text(encoding="ascii")
+    block = ems[ems.index(CRC_START):ems.index(CRC_END)]
+    assert block in probe
+
+
+@pytest.mark.parametrize("pattern,why", sorted(FORBIDDEN.items()))
+def test_probe_ps1_has_no_construct_beyond_powershell_1(pattern, why):
+    data = PROBE_PS1.read_bytes()
+    data.decode("ascii")
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    code = code_only(data.decode("ascii"))
+    hits = [line.strip() for line in code.splitlines() if re.search(pattern, line)]
+    assert not hits, f"{why}: {hits}"
+
+
+def test_probe_ps1_answers_the_keys_of_field_test_md():
+    doc = (EMS.parents[1] / "docs" / "field-test.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### `probe.ps1`"):]
+    keys = set(re.findall(r"^\| `(\w+)` \|", section, re.M))
+    probe = PROBE_PS1.read_text(encoding="ascii")
+    written = set(re.findall(r'@\("(\w+)", \(Ask', probe)) | {"Error"}
+    assert keys == written
