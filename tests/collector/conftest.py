@@ -92,10 +92,10 @@ class WineEnv:
         raise :class:`CollectorDied`."""
         text = script.read_bytes().decode("ascii")
         assert text.count(ENTRY_POINT) == 1, "collect.vbs entry point not found"
-        body = driver.rstrip()
-        if body.endswith("WScript.Quit 0"):
-            body = body[: -len("WScript.Quit 0")]
-        framed = f'WScript.Echo "{DRIVER_START}"\n{body}\nWScript.Echo "{DRIVER_END}"\n'
+        # A driver's own clean "WScript.Quit 0" lines (before its Subs, say) also say the end.
+        body = ("\n" + driver.rstrip() + "\n").replace("\nWScript.Quit 0\n",
+                                                       f'\nWScript.Echo "{DRIVER_END}"\nWScript.Quit 0\n')
+        framed = f'WScript.Echo "{DRIVER_START}"{body}WScript.Echo "{DRIVER_END}"\n'
         path = tmp_dir / "driver.vbs"
         path.write_bytes(text.replace(ENTRY_POINT, framed.replace("\n", "\r\n") + "WScript.Quit 0\r\n")
                          .encode("ascii"))
