@@ -48,6 +48,12 @@ WScript.Quit 0
 
 Sub Main()
   Dim outDir, i, a, stamp, t
+  If InStr(LCase(WScript.FullName), "wscript.exe") > 0 Then
+    ' Double-clic : relancer sous cscript, dans une console qui reste ouverte.
+    sh.Run Q(ComSpec()) & " /k " & Q(Q(Env("%SystemRoot%\system32\cscript.exe")) & " //nologo " & _
+           Q(WScript.ScriptFullName)), 1, False
+    WScript.Quit 0
+  End If
   outDir = fso.GetParentFolderName(WScript.ScriptFullName)
   For i = 0 To WScript.Arguments.Count - 1
     a = WScript.Arguments(i)

@@ -120,3 +120,20 @@ def test_short_names_record(probe_run):
     record = next(r for r in records if r.kind == "short_names")
     assert record.get("SystemFolder") == r"C:\windows\system32"
     assert record.get("QuotedExit") == "0"
+
+
+def test_an_error_in_one_question_is_recorded_and_the_probe_goes_on(wine, tmp_path):
+    text = PROBE.read_bytes().decode("ascii")
+    marker = "Sub AskWinNtGroup()\r\n  Dim errs, name, grp, m, n, buf, sidv, sidErr, sidHex, sidVt, path\r\n"
+    assert text.count(marker) == 1
+    broken = tmp_path / "probe.vbs"
+    broken.write_bytes(text.replace(marker, marker + "  Err.Raise 5, \"test\", \"panne voulue\"\r\n").encode("ascii"))
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = wine.run(["cscript", "//nologo", wine_path(broken), f"/out:{wine_path(out)}"], timeout=300)
+    (path,) = out.glob("probe-*.txt")
+    records = parse_records(decode_bytes(path.read_bytes(), "utf-16le").text, artifact="probe")
+    errors = [r for r in records if r.kind == "probe_error"]
+    assert [(r.get("Step"), r.get("Error")) for r in errors] == [("winnt_group", "0x00000005 panne voulue")]
+    assert records[-1].kind == "probe_end"
+    assert "erreur : 0x00000005 panne voulue" in proc.stdout.decode("cp850", errors="replace")
