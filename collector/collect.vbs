@@ -1559,10 +1559,7 @@ Function RegKeyExists(fullKey)
     Err.Clear
     On Error GoTo 0
     If en = 0 Then
-      ' 2 (ERROR_FILE_NOT_FOUND) : cle absente. Tout autre code dit qu'elle
-      ' existe : 0, 259 (ERROR_NO_MORE_ITEMS, rendu par Wine 8 pour une cle
-      ' sans sous-cle), 5 (acces refuse : regedit dira son erreur).
-      RegKeyExists = (rc <> 2)
+      RegKeyExists = KeyExistsFromRc(rc, fullKey)
       Exit Function
     End If
   End If
@@ -1641,6 +1638,29 @@ Sub StepRegExport(name, key)
     If removed > 0 Then gCur("error") = removed & Fr(" valeurs de mot de passe retir{e9}es")
   End If
 End Sub
+
+Function KeyExistsFromRc(rc, fullKey)
+  ' Code retour de StdRegProv.EnumKey -> la cle existe ? 0 : oui (259,
+  ' ERROR_NO_MORE_ITEMS : rendu par Wine 8 pour une cle sans sous-cle) ;
+  ' 2 (ERROR_FILE_NOT_FOUND) : non. Tout autre code (5, acces refuse) est une
+  ' erreur de l'etape : ni "cle absente", ni un regedit /e qui ouvrirait une
+  ' boite de dialogue.
+  If rc = 0 Or rc = 259 Then
+    KeyExistsFromRc = True
+  ElseIf rc = 2 Then
+    KeyExistsFromRc = False
+  Else
+    Err.Raise 5, "RegKeyExists", Fr("lecture de la cl{e9} impossible (StdRegProv.EnumKey, code " & rc & _
+      RegRcText(rc) & ") : " & fullKey)
+  End If
+End Function
+
+Function RegRcText(rc)
+  Select Case rc
+    Case 5: RegRcText = Fr(", acc{e8}s refus{e9}")
+    Case Else: RegRcText = ""
+  End Select
+End Function
 
 Function RegExportRoute(key)
   ' "wmi64" : cscript 32 bits (SysWOW64) sur Windows 64 bits et cle HKLM

@@ -55,11 +55,19 @@ gIsWow = True
 T "wow64", "{key64}"
 T "wow32", "{key32}"
 T "wowhkcu", "HKEY_CURRENT_USER\Software\Wine"
+' StdRegProv answers "access denied" (5): an error of the step, neither "absent" nor a regedit.
+Dim denied
+On Error Resume Next
+denied = KeyExistsFromRc(5, "{key64}")
+WScript.Echo "R|refusee|direct|error|" & Err.Description & "|"
+Err.Clear
+On Error GoTo 0
 ' StdRegProv unusable and a 32-bit cscript: the check cannot see the 64-bit view, and says so.
 gReg = Empty
 gRegMode = "regread"
 gRegErr = "test"
 T "wowsansstdregprov", "{key64}"
+
 '''
 
 
@@ -121,6 +129,12 @@ def test_32_bit_cscript_exports_through_win32_process_create(exported):
     assert rows["wow32"][1] == "ok" and rows["wow32"][2].startswith("clé absente")
     # HKCU is not redirected by WOW64: the direct route stays.
     assert rows["wowhkcu"][:2] == ["direct", "ok"]
+
+
+def test_access_denied_is_an_error_not_an_absent_key(exported):
+    col, rows = exported
+    _, status, error, _ = rows["refusee"]
+    assert "code 5, accès refusé" in error and "absente" not in error, rows["refusee"]
 
 
 def test_unverifiable_64_bit_view_is_an_error_not_a_32_bit_export(exported):
