@@ -5,7 +5,7 @@
 # PowerShell 1.0 n'a pas de parametre -ExecutionPolicy ; lancer le texte du
 # script par -Command, que la strategie d'execution ne restreint pas :
 #
-#   powershell -NoProfile -Command "& { iex ((Get-Content .\probe.ps1) -join [char]10) }"
+#   powershell -NoProfile -Command "& { iex ([string]::Join([char]10, (Get-Content .\probe.ps1))) }"
 #
 # Ecrit probe-ps-<HOTE>-<aaaammjj-hhmmss>.txt dans le dossier courant (format
 # d'enregistrements de la collecte, cles : docs/field-test.md). Lecture seule.

@@ -30,6 +30,7 @@ FORBIDDEN = {
     r"\$PSScriptRoot\b": "$PSScriptRoot (PowerShell 3.0)",
     r"\[CmdletBinding": "advanced functions (PowerShell 2.0)",
     r"-(?:not)?in\b": "-in/-notin (PowerShell 3.0)",
+    r"-(?:join|split)\b": "-join/-split (PowerShell 2.0): use [string]::Join / .Split()",
     r"\[UInt32\]": "[UInt32] arithmetic fails above 2^31 on PowerShell 1.0/2.0: use [long]",
     r"0x[Ff]{8}\b": "0xFFFFFFFF is -1 in PowerShell: write [long]4294967295",
 }
@@ -193,6 +194,16 @@ def test_probe_ps1_has_no_construct_beyond_powershell_1(pattern, why):
     code = code_only(data.decode("ascii"))
     hits = [line.strip() for line in code.splitlines() if re.search(pattern, line)]
     assert not hits, f"{why}: {hits}"
+
+
+def test_the_documented_probe_command_is_powershell_1():
+    doc = (EMS.parents[1] / "docs" / "field-test.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^powershell .*$", doc, re.M)
+    assert commands
+    for command in commands:
+        hits = [why for pattern, why in FORBIDDEN.items() if re.search(pattern, command)]
+        assert not hits, (command, hits)
+    assert commands[0] in PROBE_PS1.read_text(encoding="ascii")
 
 
 def test_probe_ps1_answers_the_keys_of_field_test_md():
