@@ -130,14 +130,19 @@ def declarations_text() -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_text() -> str:
-    """The released collect.vbs, as text with LF line ends (see ``build_bytes``)."""
+def build_text(edit=None) -> str:
+    """The released collect.vbs, as text with LF line ends (see ``build_bytes``).
+
+    ``edit`` (tests only: a *test build*) is called as ``edit(module_name, text)`` on each module's
+    text, after the checks, and returns the text to use: e.g. a module with a deliberate error."""
     missing = sorted({p.name for p in SRC.glob("*.vbs")} - set(MODULES))
     if missing:
         raise BuildError(f"modules missing from MODULES in build.py: {', '.join(missing)}")
     texts = {name: _module_text(name) for name in MODULES}
     for name, text in texts.items():
         _check_top_level(name, text)
+    if edit is not None:
+        texts = {name: edit(name, text) for name, text in texts.items()}
     main = texts["main.vbs"]
     version = _VERSION.search(main)
     fmt = _FORMAT.search(main)
@@ -165,9 +170,9 @@ def build_text() -> str:
     return "\n".join(parts)
 
 
-def build_bytes() -> bytes:
-    """The released file as Windows wants it: ASCII, CRLF."""
-    return build_text().replace("\n", "\r\n").encode("ascii")
+def build_bytes(edit=None) -> bytes:
+    """The released file as Windows wants it: ASCII, CRLF (``edit``: see ``build_text``)."""
+    return build_text(edit).replace("\n", "\r\n").encode("ascii")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@
 #
 # Compatible PowerShell 1.0 : pas de ConvertTo-Json, pas de try/catch (trap),
 # pas de Add-Type, pas de splatting, pas de [ordered], pas de -ErrorAction
-# Ignore ; arithmetique du CRC-32 en [long] (voir Get-Crc32).
+# Ignore ; CRC-32 en moities de 16 bits dans des [int] (voir Get-Crc32).
 # Ce script n'a pas pu etre execute pendant le developpement (pas d'EMS) :
 # il est ecrit d'apres la documentation. Fichier en ASCII.
 # =============================================================================
@@ -76,31 +76,43 @@ function Get-Sha256Hex([string]$path) {
     return $sb.ToString()
 }
 
-# --- CRC-32 (polynome 0xEDB88320), en [long] -----------------------------------
-# PowerShell 1.0/2.0 : -band/-bxor sur un [UInt32] >= 2^31 peut echouer ou
-# convertir en Int32 ; les valeurs restent donc des [long] (Int64) masques par
-# 0xFFFFFFFF, ecrit 4294967295 (le litteral 0xFFFFFFFF vaut -1 en PowerShell).
+# --- CRC-32 (polynome 0xEDB88320) en deux moities de 16 bits, en [int] -----
+# Ce que PowerShell 1.0 fait de -band/-bxor sur un [long] ou un [UInt32] au-dela
+# de 2^31 n'est pas documente (issue 17). Ici chaque valeur tient en 16 bits
+# (0..65535) dans un [int] : -band/-bxor n'operent que sur des Int32 positifs.
 # Pas de -shr (PowerShell 3.0) : division entiere par 2 ou 256 a la place.
-$script:Mask32 = [long]4294967295
-$script:CrcTable = [Array]::CreateInstance([long], 256)
+# Verifie contre les valeurs de reference du CRC-32 ("123456789" -> cbf43926,
+# vide -> 0) par tests/collector/test_ems_script.py, qui traduit ce code en
+# Python ligne a ligne ; collector/probe.ps1 en porte une copie identique.
+# Polynome : 0xEDB8 = 60856 (moitie haute), 0x8320 = 33568 (moitie basse).
+$script:CrcHi = [Array]::CreateInstance([int], 256)
+$script:CrcLo = [Array]::CreateInstance([int], 256)
 for ($n = 0; $n -lt 256; $n++) {
-    [long]$c = $n
+    [int]$hi = 0
+    [int]$lo = $n
     for ($k = 0; $k -lt 8; $k++) {
-        [long]$half = [long][Math]::Floor($c / 2)
-        if (($c -band [long]1) -ne 0) { $c = ([long]3988292384) -bxor $half }
-        else { $c = $half }
+        [int]$bit = $lo -band 1
+        $lo = [int][Math]::Floor($lo / 2) + ($hi -band 1) * 32768
+        $hi = [int][Math]::Floor($hi / 2)
+        if ($bit -ne 0) { $hi = $hi -bxor 60856; $lo = $lo -bxor 33568 }
     }
-    $script:CrcTable[$n] = $c
+    $script:CrcHi[$n] = $hi
+    $script:CrcLo[$n] = $lo
 }
 
 function Get-Crc32([byte[]]$bytes) {
-    [long]$crc = $script:Mask32
+    [int]$hi = 65535
+    [int]$lo = 65535
     foreach ($b in $bytes) {
-        [int]$idx = [int](($crc -bxor [long]$b) -band [long]255)
-        $crc = ($script:CrcTable[$idx] -bxor [long][Math]::Floor($crc / 256)) -band $script:Mask32
+        [int]$idx = ($lo -bxor [int]$b) -band 255
+        [int]$nlo = [int][Math]::Floor($lo / 256) + ($hi -band 255) * 256
+        [int]$nhi = [int][Math]::Floor($hi / 256)
+        $hi = $nhi -bxor $script:CrcHi[$idx]
+        $lo = $nlo -bxor $script:CrcLo[$idx]
     }
-    return (($crc -bxor $script:Mask32) -band $script:Mask32)
+    return [double]($hi -bxor 65535) * 65536 + [double]($lo -bxor 65535)
 }
+# --- fin du CRC-32 ---
 
 function Write-Le16($stream, [int]$v) {
     $stream.WriteByte([byte]($v -band 255)); $stream.WriteByte([byte]([Math]::Floor($v / 256) -band 255))

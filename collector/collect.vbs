@@ -52,6 +52,7 @@ Const DEFAULT_NOC_HOST = "push.sfr.fr"
 Const DEFAULT_NOC_PORT = 443
 Const DEFAULT_NOC_ADDR = "206.124.113.45"
 Const PARAMS_FILE = "collect-params.txt"
+Const PROGRESS_FILE = "collecte-en-cours.txt"
 Const ADMINCOUNT_LIMIT = 500
 Const MAILCONTAINERS_LIMIT = 200
 Const PROTECTED_USERS_LIMIT = 500
@@ -88,7 +89,7 @@ Sub Main()
   Dim i, d, zipPath, zipErr, ended, nOk, nErr, nSkip
   If InStr(LCase(WScript.FullName), "wscript.exe") > 0 Then
     ' Double-clic sur le .vbs : relancer sous cscript pour avoir une console.
-    sh.Run "cmd /k cscript.exe //nologo """ & WScript.ScriptFullName & """", 1, False
+    sh.Run """" & ComSpecPath() & """ /k """ & CommandLine("cscript.exe //nologo """ & WScript.ScriptFullName & """") & """", 1, False
     WScript.Quit 0
   End If
   InitHashTables
@@ -120,6 +121,7 @@ Sub Main()
     Say "Relancez avec /out:C:\un\dossier\inscriptible"
     WScript.Quit 2
   End If
+  Progress "preparation", Fr("Pr{e9}paration")
   Say "Dossier de collecte : " & gCol
   If gIsWow Then Say "Note : script lanc{e9} par le cscript 32 bits (SysWOW64) sur Windows 64 bits ; le registre est lu en vue 64 bits quand c'est possible."
   Say ""
@@ -133,6 +135,8 @@ Sub Main()
   Next
 
   ended = Now
+  gStepNo = gStepTotal
+  Progress "manifest", "manifest.json"
   WriteManifest ended
   nOk = 0
   nErr = 0
@@ -147,7 +151,9 @@ Sub Main()
   Say ""
   Say "Bilan : " & nOk & " r{e9}ussi(s), " & nErr & " en erreur, " & nSkip & " sans objet."
   zipPath = gOutParent & "\" & gBase & ".zip"
+  Progress "archive", Fr("Archive ZIP")
   zipErr = WriteZip(zipPath)
+  Progress "nettoyage", Fr("Suppression des fichiers temporaires")
   CleanupTmp
   If zipErr = "" Then
     Say "Archive cr{e9}{e9}e : " & zipPath & " (" & fso.GetFile(zipPath).Size & " octets)"
@@ -157,8 +163,10 @@ Sub Main()
     Say "Compressez vous-m{ea}me le dossier " & gCol
     Say "(clic droit > Envoyer vers > Dossier compress{e9}, ou tout outil ZIP) et envoyez-le,"
     Say "ou envoyez tous les fichiers du dossier tels quels, manifest.json compris."
+    ProgressDone
     WScript.Quit 1
   End If
+  ProgressDone
 End Sub
 
 ' ------------------------------ module : src/args.vbs --------------------------
@@ -471,6 +479,7 @@ End Function
 Sub RunArtifact(d)
   Dim t0, ms, path, label, st, en, ed, sz, crc, sha
   gStepNo = gStepNo + 1
+  Progress d("name"), d("label")
   Set gCur = NewResult(d)
   Set gRS = Nothing
   gRecValues = 0
@@ -555,6 +564,40 @@ End Sub
 Sub Skip(msg)
   gCur("status") = "skipped"
   gCur("error") = msg
+End Sub
+
+' ----------------------------------------------------------------------------
+' Avancement : collecte-en-cours.txt nomme l'etape commencee (contrat, section
+' 1.1). Sous Wine 8, cscript ne dit rien et rend 0 quand le script meurt
+' (erreur de compilation ou d'execution non interceptee) : ce fichier, supprime
+' seulement a la toute fin (Main), est la trace d'une collecte interrompue.
+' ----------------------------------------------------------------------------
+
+Sub Progress(stepName, label)
+  Dim f
+  If gCol = "" Then Exit Sub
+  On Error Resume Next
+  Set f = fso.CreateTextFile(gCol & "\" & PROGRESS_FILE, True, True)
+  f.Write "#VMES-RECORDS 1" & vbCrLf
+  f.Write "#" & Fr("Collecte vmes-audit en cours : ce fichier est supprim{e9} {e0} la fin de la collecte. ") & _
+          Fr("S'il reste, le collecteur s'est arr{ea}t{e9} pendant l'{e9}tape ci-dessous.") & vbCrLf
+  f.Write "[progress]" & vbCrLf
+  f.Write "Step=" & RecEscape(stepName) & vbCrLf
+  f.Write "Number=" & gStepNo & vbCrLf
+  f.Write "Total=" & gStepTotal & vbCrLf
+  f.Write "Label=" & RecEscape(label) & vbCrLf
+  f.Write "Collector=" & COLLECTOR_NAME & " " & COLLECTOR_VERSION & vbCrLf
+  f.Close
+  Err.Clear
+End Sub
+
+Sub ProgressDone()
+  ' Derniere instruction de la collecte : la collecte est complete.
+  On Error Resume Next
+  If gCol <> "" Then
+    If fso.FileExists(gCol & "\" & PROGRESS_FILE) Then fso.DeleteFile gCol & "\" & PROGRESS_FILE, True
+  End If
+  Err.Clear
 End Sub
 
 ' ------------------------------ genere : artifacts.toml -----------------------
@@ -934,7 +977,61 @@ End Function
 ' ------------------------------ module : src/commands.vbs ----------------------
 ' ----------------------------------------------------------------------------
 ' Commandes externes : cmd /c fichier.cmd, sortie redirigee, delai borne
+'
+' Chaque commande est lancee par son chemin complet, entre guillemets :
+' "C:\WINDOWS\system32\ipconfig.exe" /all. Ni les noms courts 8.3 (qui
+' peuvent etre desactives : NtfsDisable8dot3NameCreation), ni le PATH, ni le
+' dossier courant ne decident de l'executable lance.
 ' ----------------------------------------------------------------------------
+Dim gSysDir
+
+Function SysDir()
+  ' Dossier systeme (%SystemRoot%\system32) ; gSysDir peut etre fixe avant
+  ' (tests : un dossier systeme dont le chemin contient un espace).
+  If gSysDir = "" Then gSysDir = Env("%SystemRoot%\system32")
+  SysDir = gSysDir
+End Function
+
+Function ComSpecPath()
+  ComSpecPath = SysDir() & "\cmd.exe"
+End Function
+
+Function CommandLine(cmdline)
+  ' "chemin complet" arguments. Un nom nu (systeminfo, ipconfig, whoami,
+  ' ping, reg...) devient l'executable du dossier systeme (regedit : celui de
+  ' %SystemRoot%) ; un chemin deja cite reste tel quel.
+  Dim t, p, exe, args, path
+  t = Trim(cmdline)
+  If Left(t, 1) = """" Then
+    CommandLine = t
+    Exit Function
+  End If
+  p = InStr(t, " ")
+  If p = 0 Then
+    exe = t
+    args = ""
+  Else
+    exe = Left(t, p - 1)
+    args = Mid(t, p)
+  End If
+  If InStr(exe, "\") > 0 Then
+    path = exe
+  Else
+    If InStr(exe, ".") = 0 Then exe = exe & ".exe"
+    If LCase(exe) = "regedit.exe" Then
+      path = Env("%SystemRoot%") & "\regedit.exe"
+    Else
+      path = SysDir() & "\" & exe
+    End If
+  End If
+  CommandLine = """" & path & """" & args
+End Function
+
+Function CmdC(inner)
+  ' "cmd.exe" /c ""chemin" arguments" : cmd retire le premier et le dernier
+  ' guillemet de ce qui suit /c (cmd /?), le chemin reste cite.
+  CmdC = """" & ComSpecPath() & """ /c """ & inner & """"
+End Function
 
 Function RunCommand(cmdline, outPath, timeoutS, ByRef exitCode, ByRef errText)
   ' Renvoie True si la commande s'est terminee. Le code retour vient de
@@ -950,12 +1047,12 @@ Function RunCommand(cmdline, outPath, timeoutS, ByRef exitCode, ByRef errText)
   rcPath = gTmp & "\rc" & n & ".txt"
   Set f = fso.CreateTextFile(bat, True, False)
   f.Write "@echo off" & vbCrLf
-  f.Write cmdline & " >""" & outTmp & """ 2>""" & errTmp & """" & vbCrLf
+  f.Write CommandLine(cmdline) & " >""" & outTmp & """ 2>""" & errTmp & """" & vbCrLf
   f.Write ">""" & rcPath & """ echo %ERRORLEVEL%" & vbCrLf
   f.Close
-  ' cmd /c ""chemin"" : cmd retire le premier et le dernier guillemet, le
-  ' chemin reste cite (espaces du dossier temporaire, noms 8.3 desactives).
-  Set ex = sh.Exec("cmd /c " & Chr(34) & Chr(34) & bat & Chr(34) & Chr(34))
+  ' "cmd.exe" /c ""chemin"" : le chemin du .cmd reste cite (espaces du
+  ' dossier temporaire, noms 8.3 desactives).
+  Set ex = sh.Exec(CmdC("""" & bat & """"))
   t0 = Timer
   timedOut = False
   Do While ex.Status = 0
@@ -1005,7 +1102,7 @@ Sub KillTree(ex)
   ex.Terminate
   If Err.Number <> 0 Then
     Err.Clear
-    sh.Run "taskkill /F /PID " & pid, 0, True
+    sh.Run CmdC(CommandLine("taskkill /F /PID " & pid)), 0, True
   End If
   Err.Clear
 End Sub
@@ -1023,7 +1120,7 @@ Sub KillChildren(pid, depth)
     k = TerminatePid(kids(i))
     If Err.Number <> 0 Or k <> 0 Then
       Err.Clear
-      sh.Run "taskkill /F /PID " & kids(i), 0, True
+      sh.Run CmdC(CommandLine("taskkill /F /PID " & kids(i))), 0, True
     End If
     Err.Clear
   Next
@@ -1446,14 +1543,31 @@ Sub StepRegValues()
 End Sub
 
 Function RegKeyExists(fullKey)
-  ' Evite regedit /e sur une cle absente (boite de dialogue sur certains Windows)
+  ' Evite regedit /e sur une cle absente (boite de dialogue sur certains Windows).
+  ' Regarde la meme vue que l'export (RegExportRoute) : sur Windows 64 bits,
+  ' StdRegProv avec __ProviderArchitecture=64 (contexte donne a chaque appel).
+  ' EnumKey ne sert que par son code retour (0 = la cle existe) : lisible meme
+  ' quand les noms rendus par EnumValues ne le sont pas (Wine 8).
   Dim hive, subkey, rc, outp, v, en, ed
   ConnectReg
   hive = HiveOf(fullKey, subkey)
-  If gRegMode = "stdregprov" Then
+  If IsObject(gReg) Then
+    rc = -1
+    On Error Resume Next
     rc = RegCall("EnumKey", hive, subkey, Null, outp)
-    RegKeyExists = (rc = 0)
-    Exit Function
+    en = Err.Number
+    Err.Clear
+    On Error GoTo 0
+    If en = 0 Then
+      RegKeyExists = KeyExistsFromRc(rc, fullKey)
+      Exit Function
+    End If
+  End If
+  If gIsWow Then
+    ' RegRead et reg.exe (SysWOW64) ne voient ici que la vue 32 bits.
+    Err.Raise 5, "RegKeyExists", Fr("existence de la cl{e9} inv{e9}rifiable dans la vue 64 bits du registre : ") & _
+      Fr("StdRegProv indisponible (" & gRegErr & ") et script lanc{e9} par le cscript 32 bits ; ") & _
+      Fr("relancez avec %SystemRoot%\system32\cscript.exe")
   End If
   On Error Resume Next
   v = sh.RegRead(fullKey & "\")
@@ -1496,9 +1610,18 @@ Sub StepRegExport(name, key)
     Exit Sub
   End If
   tmpPath = gTmp & "\" & name & ".reg"
-  ' %SystemRoot%\regedit.exe (et non celui de SysWOW64) : vue 64 bits.
-  cmdline = """" & Env("%SystemRoot%\regedit.exe") & """ /e """ & tmpPath & """ """ & key & """"
-  If Not RunCommand(cmdline, "", gTimeout, rc, et) Then
+  cmdline = CommandLine("regedit /e """ & tmpPath & """ """ & key & """")
+  If RegExportRoute(key) = "wmi64" Then
+    ' cscript 32 bits sur Windows 64 bits : %SystemRoot%\regedit.exe serait
+    ' redirige vers SysWOW64\regedit.exe (vue 32 bits). Win32_Process.Create
+    ' cree le processus depuis le fournisseur WMI 64 bits : regedit 64 bits.
+    gCur("source") = gCur("source") & Fr(" ; regedit 64 bits lanc{e9} par Win32_Process.Create")
+    If Not RunViaWmi64(cmdline, gTimeout, rc, et) Then
+      Fail Fr("export de la vue 64 bits du registre impossible depuis le cscript 32 bits (") & et & _
+           Fr(") ; relancez avec %SystemRoot%\system32\cscript.exe")
+      Exit Sub
+    End If
+  ElseIf Not RunCommand(cmdline, "", gTimeout, rc, et) Then
     Fail et
     Exit Sub
   End If
@@ -1515,6 +1638,105 @@ Sub StepRegExport(name, key)
     If removed > 0 Then gCur("error") = removed & Fr(" valeurs de mot de passe retir{e9}es")
   End If
 End Sub
+
+Function KeyExistsFromRc(rc, fullKey)
+  ' Code retour de StdRegProv.EnumKey -> la cle existe ? 0 : oui (259,
+  ' ERROR_NO_MORE_ITEMS : rendu par Wine 8 pour une cle sans sous-cle) ;
+  ' 2 (ERROR_FILE_NOT_FOUND) : non. Tout autre code (5, acces refuse) est une
+  ' erreur de l'etape : ni "cle absente", ni un regedit /e qui ouvrirait une
+  ' boite de dialogue.
+  If rc = 0 Or rc = 259 Then
+    KeyExistsFromRc = True
+  ElseIf rc = 2 Then
+    KeyExistsFromRc = False
+  Else
+    Err.Raise 5, "RegKeyExists", Fr("lecture de la cl{e9} impossible (StdRegProv.EnumKey, code " & rc & _
+      RegRcText(rc) & ") : " & fullKey)
+  End If
+End Function
+
+Function RegRcText(rc)
+  Select Case rc
+    Case 5: RegRcText = Fr(", acc{e8}s refus{e9}")
+    Case Else: RegRcText = ""
+  End Select
+End Function
+
+Function RegExportRoute(key)
+  ' "wmi64" : cscript 32 bits (SysWOW64) sur Windows 64 bits et cle HKLM
+  ' (redirigee par WOW64) ; "direct" sinon (Windows 32 bits, cscript 64 bits,
+  ' HKCU). Le Redirecteur de systeme de fichiers redirige %windir%\regedit.exe
+  ' vers %windir%\SysWOW64\regedit.exe pour un processus 32 bits, et
+  ' Sysnative n'existe qu'a partir de Vista : voir docs/collection-format.md.
+  Dim subkey
+  RegExportRoute = "direct"
+  If gIsWow Then
+    If HiveOf(key, subkey) = HKLM Then RegExportRoute = "wmi64"
+  End If
+End Function
+
+Function RunViaWmi64(cmdline, timeoutS, ByRef exitCode, ByRef errOut)
+  ' Lance cmdline par Win32_Process.Create (fournisseur CIMWin32 : une seule
+  ' version, 64 bits, sur Windows 64 bits ; contexte __ProviderArchitecture=64
+  ' en plus) et attend la fin du processus. Renvoie True s'il s'est termine.
+  ' (errOut, et non errText : le nom cacherait la fonction ErrText.)
+  ' Chaque etape est verifiee a part (une erreur dans la condition d'un If
+  ' ferait entrer dans le Then).
+  Dim loc, ctx, svc, cls, inp, outp, pid, t0, n, p, rv, where
+  RunViaWmi64 = False
+  exitCode = Null
+  errOut = ""
+  On Error Resume Next
+  where = "SWbemNamedValueSet"
+  Set ctx = CreateObject("WbemScripting.SWbemNamedValueSet")
+  If Err.Number = 0 Then ctx.Add "__ProviderArchitecture", 64
+  If Err.Number = 0 Then where = "ConnectServer"
+  If Err.Number = 0 Then Set loc = CreateObject("WbemScripting.SWbemLocator")
+  If Err.Number = 0 Then Set svc = loc.ConnectServer(".", "root\cimv2", "", "", "", "", 0, ctx)
+  If Err.Number = 0 Then where = "Win32_Process"
+  If Err.Number = 0 Then Set cls = svc.Get("Win32_Process")
+  ' InParameters rempli directement, comme l'exemple de Microsoft "Requesting
+  ' WMI Data on a 64-bit Platform" (SpawnInstance_ manque sous Wine 8).
+  If Err.Number = 0 Then Set inp = cls.Methods_("Create").InParameters
+  If Err.Number = 0 Then inp.CommandLine = cmdline
+  If Err.Number = 0 Then where = "Win32_Process.Create"
+  If Err.Number = 0 Then Set outp = cls.ExecMethod_("Create", inp, 0, ctx)
+  rv = -1
+  If Err.Number = 0 Then rv = outp.ReturnValue
+  If Err.Number = 0 Then pid = outp.ProcessId
+  If Err.Number <> 0 Then
+    errOut = where & " : " & ErrText(Err.Number, Err.Description)
+    Err.Clear
+    Exit Function
+  End If
+  If rv <> 0 Then
+    errOut = Fr("Win32_Process.Create a rendu le code " & rv)
+    Err.Clear
+    Exit Function
+  End If
+  t0 = Timer
+  Do
+    n = 0
+    For Each p In svc.ExecQuery("SELECT ProcessId FROM Win32_Process WHERE ProcessId=" & pid)
+      n = n + 1
+    Next
+    If Err.Number <> 0 Then
+      errOut = ErrText(Err.Number, Err.Description)
+      Err.Clear
+      Exit Function
+    End If
+    If n = 0 Then Exit Do
+    If ElapsedMs(t0) > timeoutS * 1000 Then
+      errOut = Fr("d{e9}lai d{e9}pass{e9} (" & timeoutS & " s)")
+      TerminatePid pid
+      Err.Clear
+      Exit Function
+    End If
+    Nap 200
+  Loop
+  Err.Clear
+  RunViaWmi64 = True
+End Function
 
 Sub WriteRegHeaderOnly(path)
   Dim f

@@ -1,6 +1,60 @@
 ' ----------------------------------------------------------------------------
 ' Commandes externes : cmd /c fichier.cmd, sortie redirigee, delai borne
+'
+' Chaque commande est lancee par son chemin complet, entre guillemets :
+' "C:\WINDOWS\system32\ipconfig.exe" /all. Ni les noms courts 8.3 (qui
+' peuvent etre desactives : NtfsDisable8dot3NameCreation), ni le PATH, ni le
+' dossier courant ne decident de l'executable lance.
 ' ----------------------------------------------------------------------------
+Dim gSysDir
+
+Function SysDir()
+  ' Dossier systeme (%SystemRoot%\system32) ; gSysDir peut etre fixe avant
+  ' (tests : un dossier systeme dont le chemin contient un espace).
+  If gSysDir = "" Then gSysDir = Env("%SystemRoot%\system32")
+  SysDir = gSysDir
+End Function
+
+Function ComSpecPath()
+  ComSpecPath = SysDir() & "\cmd.exe"
+End Function
+
+Function CommandLine(cmdline)
+  ' "chemin complet" arguments. Un nom nu (systeminfo, ipconfig, whoami,
+  ' ping, reg...) devient l'executable du dossier systeme (regedit : celui de
+  ' %SystemRoot%) ; un chemin deja cite reste tel quel.
+  Dim t, p, exe, args, path
+  t = Trim(cmdline)
+  If Left(t, 1) = """" Then
+    CommandLine = t
+    Exit Function
+  End If
+  p = InStr(t, " ")
+  If p = 0 Then
+    exe = t
+    args = ""
+  Else
+    exe = Left(t, p - 1)
+    args = Mid(t, p)
+  End If
+  If InStr(exe, "\") > 0 Then
+    path = exe
+  Else
+    If InStr(exe, ".") = 0 Then exe = exe & ".exe"
+    If LCase(exe) = "regedit.exe" Then
+      path = Env("%SystemRoot%") & "\regedit.exe"
+    Else
+      path = SysDir() & "\" & exe
+    End If
+  End If
+  CommandLine = """" & path & """" & args
+End Function
+
+Function CmdC(inner)
+  ' "cmd.exe" /c ""chemin" arguments" : cmd retire le premier et le dernier
+  ' guillemet de ce qui suit /c (cmd /?), le chemin reste cite.
+  CmdC = """" & ComSpecPath() & """ /c """ & inner & """"
+End Function
 
 Function RunCommand(cmdline, outPath, timeoutS, ByRef exitCode, ByRef errText)
   ' Renvoie True si la commande s'est terminee. Le code retour vient de
@@ -16,12 +70,12 @@ Function RunCommand(cmdline, outPath, timeoutS, ByRef exitCode, ByRef errText)
   rcPath = gTmp & "\rc" & n & ".txt"
   Set f = fso.CreateTextFile(bat, True, False)
   f.Write "@echo off" & vbCrLf
-  f.Write cmdline & " >""" & outTmp & """ 2>""" & errTmp & """" & vbCrLf
+  f.Write CommandLine(cmdline) & " >""" & outTmp & """ 2>""" & errTmp & """" & vbCrLf
   f.Write ">""" & rcPath & """ echo %ERRORLEVEL%" & vbCrLf
   f.Close
-  ' cmd /c ""chemin"" : cmd retire le premier et le dernier guillemet, le
-  ' chemin reste cite (espaces du dossier temporaire, noms 8.3 desactives).
-  Set ex = sh.Exec("cmd /c " & Chr(34) & Chr(34) & bat & Chr(34) & Chr(34))
+  ' "cmd.exe" /c ""chemin"" : le chemin du .cmd reste cite (espaces du
+  ' dossier temporaire, noms 8.3 desactives).
+  Set ex = sh.Exec(CmdC("""" & bat & """"))
   t0 = Timer
   timedOut = False
   Do While ex.Status = 0
@@ -71,7 +125,7 @@ Sub KillTree(ex)
   ex.Terminate
   If Err.Number <> 0 Then
     Err.Clear
-    sh.Run "taskkill /F /PID " & pid, 0, True
+    sh.Run CmdC(CommandLine("taskkill /F /PID " & pid)), 0, True
   End If
   Err.Clear
 End Sub
@@ -89,7 +143,7 @@ Sub KillChildren(pid, depth)
     k = TerminatePid(kids(i))
     If Err.Number <> 0 Or k <> 0 Then
       Err.Clear
-      sh.Run "taskkill /F /PID " & kids(i), 0, True
+      sh.Run CmdC(CommandLine("taskkill /F /PID " & kids(i))), 0, True
     End If
     Err.Clear
   Next

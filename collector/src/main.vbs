@@ -43,6 +43,7 @@ Const DEFAULT_NOC_HOST = "push.sfr.fr"
 Const DEFAULT_NOC_PORT = 443
 Const DEFAULT_NOC_ADDR = "206.124.113.45"
 Const PARAMS_FILE = "collect-params.txt"
+Const PROGRESS_FILE = "collecte-en-cours.txt"
 Const ADMINCOUNT_LIMIT = 500
 Const MAILCONTAINERS_LIMIT = 200
 Const PROTECTED_USERS_LIMIT = 500
@@ -79,7 +80,7 @@ Sub Main()
   Dim i, d, zipPath, zipErr, ended, nOk, nErr, nSkip
   If InStr(LCase(WScript.FullName), "wscript.exe") > 0 Then
     ' Double-clic sur le .vbs : relancer sous cscript pour avoir une console.
-    sh.Run "cmd /k cscript.exe //nologo """ & WScript.ScriptFullName & """", 1, False
+    sh.Run """" & ComSpecPath() & """ /k """ & CommandLine("cscript.exe //nologo """ & WScript.ScriptFullName & """") & """", 1, False
     WScript.Quit 0
   End If
   InitHashTables
@@ -111,6 +112,7 @@ Sub Main()
     Say "Relancez avec /out:C:\un\dossier\inscriptible"
     WScript.Quit 2
   End If
+  Progress "preparation", Fr("Pr{e9}paration")
   Say "Dossier de collecte : " & gCol
   If gIsWow Then Say "Note : script lanc{e9} par le cscript 32 bits (SysWOW64) sur Windows 64 bits ; le registre est lu en vue 64 bits quand c'est possible."
   Say ""
@@ -124,6 +126,8 @@ Sub Main()
   Next
 
   ended = Now
+  gStepNo = gStepTotal
+  Progress "manifest", "manifest.json"
   WriteManifest ended
   nOk = 0
   nErr = 0
@@ -138,7 +142,9 @@ Sub Main()
   Say ""
   Say "Bilan : " & nOk & " r{e9}ussi(s), " & nErr & " en erreur, " & nSkip & " sans objet."
   zipPath = gOutParent & "\" & gBase & ".zip"
+  Progress "archive", Fr("Archive ZIP")
   zipErr = WriteZip(zipPath)
+  Progress "nettoyage", Fr("Suppression des fichiers temporaires")
   CleanupTmp
   If zipErr = "" Then
     Say "Archive cr{e9}{e9}e : " & zipPath & " (" & fso.GetFile(zipPath).Size & " octets)"
@@ -148,6 +154,8 @@ Sub Main()
     Say "Compressez vous-m{ea}me le dossier " & gCol
     Say "(clic droit > Envoyer vers > Dossier compress{e9}, ou tout outil ZIP) et envoyez-le,"
     Say "ou envoyez tous les fichiers du dossier tels quels, manifest.json compris."
+    ProgressDone
     WScript.Quit 1
   End If
+  ProgressDone
 End Sub

@@ -206,14 +206,31 @@ Sub StepRegValues()
 End Sub
 
 Function RegKeyExists(fullKey)
-  ' Evite regedit /e sur une cle absente (boite de dialogue sur certains Windows)
+  ' Evite regedit /e sur une cle absente (boite de dialogue sur certains Windows).
+  ' Regarde la meme vue que l'export (RegExportRoute) : sur Windows 64 bits,
+  ' StdRegProv avec __ProviderArchitecture=64 (contexte donne a chaque appel).
+  ' EnumKey ne sert que par son code retour (0 = la cle existe) : lisible meme
+  ' quand les noms rendus par EnumValues ne le sont pas (Wine 8).
   Dim hive, subkey, rc, outp, v, en, ed
   ConnectReg
   hive = HiveOf(fullKey, subkey)
-  If gRegMode = "stdregprov" Then
+  If IsObject(gReg) Then
+    rc = -1
+    On Error Resume Next
     rc = RegCall("EnumKey", hive, subkey, Null, outp)
-    RegKeyExists = (rc = 0)
-    Exit Function
+    en = Err.Number
+    Err.Clear
+    On Error GoTo 0
+    If en = 0 Then
+      RegKeyExists = KeyExistsFromRc(rc, fullKey)
+      Exit Function
+    End If
+  End If
+  If gIsWow Then
+    ' RegRead et reg.exe (SysWOW64) ne voient ici que la vue 32 bits.
+    Err.Raise 5, "RegKeyExists", Fr("existence de la cl{e9} inv{e9}rifiable dans la vue 64 bits du registre : ") & _
+      Fr("StdRegProv indisponible (" & gRegErr & ") et script lanc{e9} par le cscript 32 bits ; ") & _
+      Fr("relancez avec %SystemRoot%\system32\cscript.exe")
   End If
   On Error Resume Next
   v = sh.RegRead(fullKey & "\")
@@ -256,9 +273,18 @@ Sub StepRegExport(name, key)
     Exit Sub
   End If
   tmpPath = gTmp & "\" & name & ".reg"
-  ' %SystemRoot%\regedit.exe (et non celui de SysWOW64) : vue 64 bits.
-  cmdline = """" & Env("%SystemRoot%\regedit.exe") & """ /e """ & tmpPath & """ """ & key & """"
-  If Not RunCommand(cmdline, "", gTimeout, rc, et) Then
+  cmdline = CommandLine("regedit /e """ & tmpPath & """ """ & key & """")
+  If RegExportRoute(key) = "wmi64" Then
+    ' cscript 32 bits sur Windows 64 bits : %SystemRoot%\regedit.exe serait
+    ' redirige vers SysWOW64\regedit.exe (vue 32 bits). Win32_Process.Create
+    ' cree le processus depuis le fournisseur WMI 64 bits : regedit 64 bits.
+    gCur("source") = gCur("source") & Fr(" ; regedit 64 bits lanc{e9} par Win32_Process.Create")
+    If Not RunViaWmi64(cmdline, gTimeout, rc, et) Then
+      Fail Fr("export de la vue 64 bits du registre impossible depuis le cscript 32 bits (") & et & _
+           Fr(") ; relancez avec %SystemRoot%\system32\cscript.exe")
+      Exit Sub
+    End If
+  ElseIf Not RunCommand(cmdline, "", gTimeout, rc, et) Then
     Fail et
     Exit Sub
   End If
@@ -275,6 +301,105 @@ Sub StepRegExport(name, key)
     If removed > 0 Then gCur("error") = removed & Fr(" valeurs de mot de passe retir{e9}es")
   End If
 End Sub
+
+Function KeyExistsFromRc(rc, fullKey)
+  ' Code retour de StdRegProv.EnumKey -> la cle existe ? 0 : oui (259,
+  ' ERROR_NO_MORE_ITEMS : rendu par Wine 8 pour une cle sans sous-cle) ;
+  ' 2 (ERROR_FILE_NOT_FOUND) : non. Tout autre code (5, acces refuse) est une
+  ' erreur de l'etape : ni "cle absente", ni un regedit /e qui ouvrirait une
+  ' boite de dialogue.
+  If rc = 0 Or rc = 259 Then
+    KeyExistsFromRc = True
+  ElseIf rc = 2 Then
+    KeyExistsFromRc = False
+  Else
+    Err.Raise 5, "RegKeyExists", Fr("lecture de la cl{e9} impossible (StdRegProv.EnumKey, code " & rc & _
+      RegRcText(rc) & ") : " & fullKey)
+  End If
+End Function
+
+Function RegRcText(rc)
+  Select Case rc
+    Case 5: RegRcText = Fr(", acc{e8}s refus{e9}")
+    Case Else: RegRcText = ""
+  End Select
+End Function
+
+Function RegExportRoute(key)
+  ' "wmi64" : cscript 32 bits (SysWOW64) sur Windows 64 bits et cle HKLM
+  ' (redirigee par WOW64) ; "direct" sinon (Windows 32 bits, cscript 64 bits,
+  ' HKCU). Le Redirecteur de systeme de fichiers redirige %windir%\regedit.exe
+  ' vers %windir%\SysWOW64\regedit.exe pour un processus 32 bits, et
+  ' Sysnative n'existe qu'a partir de Vista : voir docs/collection-format.md.
+  Dim subkey
+  RegExportRoute = "direct"
+  If gIsWow Then
+    If HiveOf(key, subkey) = HKLM Then RegExportRoute = "wmi64"
+  End If
+End Function
+
+Function RunViaWmi64(cmdline, timeoutS, ByRef exitCode, ByRef errOut)
+  ' Lance cmdline par Win32_Process.Create (fournisseur CIMWin32 : une seule
+  ' version, 64 bits, sur Windows 64 bits ; contexte __ProviderArchitecture=64
+  ' en plus) et attend la fin du processus. Renvoie True s'il s'est termine.
+  ' (errOut, et non errText : le nom cacherait la fonction ErrText.)
+  ' Chaque etape est verifiee a part (une erreur dans la condition d'un If
+  ' ferait entrer dans le Then).
+  Dim loc, ctx, svc, cls, inp, outp, pid, t0, n, p, rv, where
+  RunViaWmi64 = False
+  exitCode = Null
+  errOut = ""
+  On Error Resume Next
+  where = "SWbemNamedValueSet"
+  Set ctx = CreateObject("WbemScripting.SWbemNamedValueSet")
+  If Err.Number = 0 Then ctx.Add "__ProviderArchitecture", 64
+  If Err.Number = 0 Then where = "ConnectServer"
+  If Err.Number = 0 Then Set loc = CreateObject("WbemScripting.SWbemLocator")
+  If Err.Number = 0 Then Set svc = loc.ConnectServer(".", "root\cimv2", "", "", "", "", 0, ctx)
+  If Err.Number = 0 Then where = "Win32_Process"
+  If Err.Number = 0 Then Set cls = svc.Get("Win32_Process")
+  ' InParameters rempli directement, comme l'exemple de Microsoft "Requesting
+  ' WMI Data on a 64-bit Platform" (SpawnInstance_ manque sous Wine 8).
+  If Err.Number = 0 Then Set inp = cls.Methods_("Create").InParameters
+  If Err.Number = 0 Then inp.CommandLine = cmdline
+  If Err.Number = 0 Then where = "Win32_Process.Create"
+  If Err.Number = 0 Then Set outp = cls.ExecMethod_("Create", inp, 0, ctx)
+  rv = -1
+  If Err.Number = 0 Then rv = outp.ReturnValue
+  If Err.Number = 0 Then pid = outp.ProcessId
+  If Err.Number <> 0 Then
+    errOut = where & " : " & ErrText(Err.Number, Err.Description)
+    Err.Clear
+    Exit Function
+  End If
+  If rv <> 0 Then
+    errOut = Fr("Win32_Process.Create a rendu le code " & rv)
+    Err.Clear
+    Exit Function
+  End If
+  t0 = Timer
+  Do
+    n = 0
+    For Each p In svc.ExecQuery("SELECT ProcessId FROM Win32_Process WHERE ProcessId=" & pid)
+      n = n + 1
+    Next
+    If Err.Number <> 0 Then
+      errOut = ErrText(Err.Number, Err.Description)
+      Err.Clear
+      Exit Function
+    End If
+    If n = 0 Then Exit Do
+    If ElapsedMs(t0) > timeoutS * 1000 Then
+      errOut = Fr("d{e9}lai d{e9}pass{e9} (" & timeoutS & " s)")
+      TerminatePid pid
+      Err.Clear
+      Exit Function
+    End If
+    Nap 200
+  Loop
+  Err.Clear
+  RunViaWmi64 = True
+End Function
 
 Sub WriteRegHeaderOnly(path)
   Dim f

@@ -56,6 +56,7 @@ End Function
 Sub RunArtifact(d)
   Dim t0, ms, path, label, st, en, ed, sz, crc, sha
   gStepNo = gStepNo + 1
+  Progress d("name"), d("label")
   Set gCur = NewResult(d)
   Set gRS = Nothing
   gRecValues = 0
@@ -140,4 +141,38 @@ End Sub
 Sub Skip(msg)
   gCur("status") = "skipped"
   gCur("error") = msg
+End Sub
+
+' ----------------------------------------------------------------------------
+' Avancement : collecte-en-cours.txt nomme l'etape commencee (contrat, section
+' 1.1). Sous Wine 8, cscript ne dit rien et rend 0 quand le script meurt
+' (erreur de compilation ou d'execution non interceptee) : ce fichier, supprime
+' seulement a la toute fin (Main), est la trace d'une collecte interrompue.
+' ----------------------------------------------------------------------------
+
+Sub Progress(stepName, label)
+  Dim f
+  If gCol = "" Then Exit Sub
+  On Error Resume Next
+  Set f = fso.CreateTextFile(gCol & "\" & PROGRESS_FILE, True, True)
+  f.Write "#VMES-RECORDS 1" & vbCrLf
+  f.Write "#" & Fr("Collecte vmes-audit en cours : ce fichier est supprim{e9} {e0} la fin de la collecte. ") & _
+          Fr("S'il reste, le collecteur s'est arr{ea}t{e9} pendant l'{e9}tape ci-dessous.") & vbCrLf
+  f.Write "[progress]" & vbCrLf
+  f.Write "Step=" & RecEscape(stepName) & vbCrLf
+  f.Write "Number=" & gStepNo & vbCrLf
+  f.Write "Total=" & gStepTotal & vbCrLf
+  f.Write "Label=" & RecEscape(label) & vbCrLf
+  f.Write "Collector=" & COLLECTOR_NAME & " " & COLLECTOR_VERSION & vbCrLf
+  f.Close
+  Err.Clear
+End Sub
+
+Sub ProgressDone()
+  ' Derniere instruction de la collecte : la collecte est complete.
+  On Error Resume Next
+  If gCol <> "" Then
+    If fso.FileExists(gCol & "\" & PROGRESS_FILE) Then fso.DeleteFile gCol & "\" & PROGRESS_FILE, True
+  End If
+  Err.Clear
 End Sub

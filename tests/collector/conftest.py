@@ -29,6 +29,31 @@ REPO = Path(__file__).resolve().parents[2]
 COLLECT_VBS = REPO / "collector" / "collect.vbs"
 RUN_TIMEOUT_S = 420
 ENTRY_POINT = "' Point d'entree\r\nMain\r\nWScript.Quit 0\r\n"
+PROGRESS_FILE = "collecte-en-cours.txt"  # docs/collection-format.md §1.1
+DRIVER_START = "<<pilote:debut>>"
+DRIVER_END = "<<pilote:fin>>"
+
+
+class CollectorDied(AssertionError):
+    """The VBScript died and Wine 8's cscript said nothing (no message, exit code 0).
+
+    Raised by :meth:`CollectorRun.check_completed` (and by ``WineEnv.collect`` / ``run_driver``
+    unless told to expect it); ``step`` names the last step the collector had begun, or is
+    empty when it died before its first one (a compile error does that: nothing runs)."""
+
+    def __init__(self, message: str, step: str = ""):
+        super().__init__(message)
+        self.step = step
+
+
+def last_step_begun(folder: Path) -> tuple[str, str]:
+    """(step name, "N/T label") from a collection folder's progress file, or ("", "") when absent."""
+    path = folder / PROGRESS_FILE
+    if not path.is_file():
+        return "", ""
+    text = path.read_bytes().decode("utf-16")
+    props = dict(line.split("=", 1) for line in text.splitlines() if "=" in line and not line.startswith("#"))
+    return props.get("Step", "?"), f"{props.get('Number', '?')}/{props.get('Total', '?')} {props.get('Label', '')}"
 
 
 def wine_path(path: Path) -> str:
@@ -44,23 +69,47 @@ class WineEnv:
             ) -> subprocess.CompletedProcess:
         return subprocess.run(["wine", *args], env=self.env, capture_output=True, timeout=timeout, cwd=cwd)
 
-    def collect(self, out_dir: Path, *options: str, script: Path = COLLECT_VBS, cwd: Path | None = None
-                ) -> "CollectorRun":
-        """Run the collector; ``cwd`` is the working folder of cscript and of the commands it starts."""
+    def collect(self, out_dir: Path, *options: str, script: Path = COLLECT_VBS, cwd: Path | None = None,
+                expect_death: bool = False) -> "CollectorRun":
+        """Run the collector; ``cwd`` is the working folder of cscript and of the commands it starts.
+
+        Raises :class:`CollectorDied` when the script did not reach its end (``expect_death`` returns
+        the run unchecked)."""
         out_dir.mkdir(parents=True, exist_ok=True)
         proc = self.run(["cscript", "//nologo", wine_path(script), f"/out:{wine_path(out_dir)}", *options], cwd=cwd)
-        return CollectorRun(out_dir, proc.returncode, proc.stdout.decode("cp850", errors="replace"),
-                            proc.stderr.decode("utf-8", errors="replace"))
+        run = CollectorRun(out_dir, proc.returncode, proc.stdout.decode("cp850", errors="replace"),
+                           proc.stderr.decode("utf-8", errors="replace"), dry_run="/dryrun" in options)
+        if not expect_death:
+            run.check_completed()
+        return run
 
-    def run_driver(self, tmp_dir: Path, driver: str, timeout: int = RUN_TIMEOUT_S) -> str:
-        """Run `driver` (VBScript, LF line ends) in place of the released collector's entry point."""
-        text = COLLECT_VBS.read_bytes().decode("ascii")
+    def run_driver(self, tmp_dir: Path, driver: str, timeout: int = RUN_TIMEOUT_S, script: Path = COLLECT_VBS,
+                   cwd: Path | None = None) -> str:
+        """Run `driver` (VBScript, LF line ends) in place of the released collector's entry point.
+
+        The driver is framed by two console markers (removed from the text returned): a missing
+        start marker is a compile error, a missing end marker a runtime error that Wine hid; both
+        raise :class:`CollectorDied`."""
+        text = script.read_bytes().decode("ascii")
         assert text.count(ENTRY_POINT) == 1, "collect.vbs entry point not found"
-        script = tmp_dir / "driver.vbs"
-        script.write_bytes(text.replace(ENTRY_POINT, driver.replace("\n", "\r\n") + "\r\nWScript.Quit 0\r\n")
-                           .encode("ascii"))
-        proc = self.run(["cscript", "//nologo", wine_path(script)], timeout=timeout)
-        return proc.stdout.decode("cp850", errors="replace")
+        # A driver's own clean "WScript.Quit 0" lines (before its Subs, say) also say the end.
+        body = ("\n" + driver.rstrip() + "\n").replace("\nWScript.Quit 0\n",
+                                                       f'\nWScript.Echo "{DRIVER_END}"\nWScript.Quit 0\n')
+        framed = f'WScript.Echo "{DRIVER_START}"{body}WScript.Echo "{DRIVER_END}"\n'
+        path = tmp_dir / "driver.vbs"
+        path.write_bytes(text.replace(ENTRY_POINT, framed.replace("\n", "\r\n") + "WScript.Quit 0\r\n")
+                         .encode("ascii"))
+        proc = self.run(["cscript", "//nologo", wine_path(path)], timeout=timeout, cwd=cwd)
+        out = proc.stdout.decode("cp850", errors="replace")
+        if DRIVER_START not in out:
+            raise CollectorDied("le pilote de test n'a pas démarré : erreur de compilation du VBScript "
+                                f"(Wine 8 n'affiche rien, code retour {proc.returncode})\n{out}")
+        if DRIVER_END not in out:
+            last = [line for line in out.splitlines() if line.strip()][-1:]
+            raise CollectorDied("le pilote de test s'est arrêté en cours de route : erreur d'exécution non "
+                                f"interceptée (Wine 8 n'affiche rien) ; dernière ligne écrite : {last}\n{out}")
+        return out.replace(DRIVER_START + "\r\n", "").replace(DRIVER_END + "\r\n", "") \
+                  .replace(DRIVER_START + "\n", "").replace(DRIVER_END + "\n", "")
 
     @contextlib.contextmanager
     def windows_2000(self):
@@ -78,6 +127,33 @@ class CollectorRun:
     returncode: int
     stdout: str
     stderr: str
+    dry_run: bool = False
+
+    def check_completed(self) -> None:
+        """Raise :class:`CollectorDied` unless the collector reached its last statement.
+
+        A real run is complete when its collection folder holds no progress file (the collector
+        deletes it last) and its manifest was written; a dry run writes no folder, so only a
+        console with nothing on it tells there (the compile error case)."""
+        if self.dry_run:
+            if not self.stdout.strip():
+                raise CollectorDied(f"le collecteur (/dryrun) n'a rien écrit : erreur de compilation du VBScript "
+                                    f"(Wine 8 n'affiche rien, code retour {self.returncode})")
+            return
+        folders = [p for p in self.out_dir.iterdir() if p.is_dir()] if self.out_dir.is_dir() else []
+        if not folders:
+            raise CollectorDied("le collecteur est mort avant sa première étape (aucun dossier de collecte : "
+                                "erreur de compilation du VBScript, ou erreur avant la création du dossier ; "
+                                f"Wine 8 n'affiche rien, code retour {self.returncode})\n{self.stdout}")
+        for folder in folders:
+            step, detail = last_step_begun(folder)
+            if step:
+                raise CollectorDied(f"le collecteur est mort pendant l'étape « {step} » ({detail}) : "
+                                    f"erreur d'exécution non interceptée, que Wine 8 tait (code retour "
+                                    f"{self.returncode})\n{self.stdout}", step=step)
+            if not (folder / "manifest.json").is_file():
+                raise CollectorDied(f"le dossier {folder.name} n'a ni manifest.json ni fichier d'avancement : "
+                                    f"collecte interrompue avant sa première étape\n{self.stdout}")
 
     @property
     def zips(self) -> list[Path]:

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vmes_audit.collection.artifacts import ARTIFACTS, infer_loose_artifact
-from vmes_audit.collection.folders import folder_entries, folder_sha256, read_folder_files, sha256_file
+from vmes_audit.collection.folders import (folder_entries, folder_sha256, read_folder_files, read_no_follow,
+                                           sha256_file)
 from vmes_audit.collection.manifest import ArtifactEntry, DuplicateKey, Manifest, check_manifest, read_manifest, utc
 from vmes_audit.collection.zipread import LIMITS, ZipContent, read_zip
 from vmes_audit.base.encoding import DecodedText, declared_encoding_problem, decode_bytes, printable
@@ -36,6 +37,38 @@ from vmes_audit.base.findings import InputInfo
 __all__ = ["Artifact", "Collection", "Assessment", "load_inputs", "LIMITS"]
 
 MANIFEST = "manifest.json"
+# Written by collect.vbs before each step, deleted as its very last statement
+# (docs/collection-format.md §1.1): present, the collector died in that step.
+PROGRESS_FILE = "collecte-en-cours.txt"
+
+
+def _died_message(origin: str, data: bytes) -> str:
+    """The French refusal of a collection whose collector died, naming the last step it began."""
+    props: dict[str, str] = {}
+    try:
+        text = decode_bytes(data[:8192], "utf-16le").text
+    except Exception:  # noqa: BLE001 - a damaged progress file still says the collector died
+        text = ""
+    for line in text.splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            props.setdefault(key.strip(), value.strip())
+    step = printable(props.get("Step", ""), 64)
+    label = printable(props.get("Label", ""), 120)
+    where = "à une étape que son fichier d'avancement, illisible, ne dit pas"
+    if step:
+        where = f"pendant l'étape « {step} »"
+        if props.get("Number") and props.get("Total"):
+            where += f" ({printable(props['Number'], 8)}/{printable(props['Total'], 8)}"
+            where += f", {label})" if label else ")"
+    return (f"« {origin} » : le collecteur s'est arrêté avant la fin, {where} ; la collecte est incomplète "
+            f"et n'est pas analysée ({PROGRESS_FILE} est encore présent). Relancez le collecteur sur cette "
+            "machine et notez le dernier message affiché ; si l'arrêt se répète à la même étape, signalez-le "
+            "avec ce dossier.")
+
+
+def _progress_name(names) -> str | None:
+    return next((n for n in names if n.lower() == PROGRESS_FILE), None)
 
 
 @dataclass
@@ -255,6 +288,9 @@ def _zip_collection(path: Path) -> Collection:
     if not content.files and not content.errors and not content.refused and not content.duplicates:
         raise InputError(f"« {printable(path.name, 120)} » est une archive vide.")
     origin = printable(path.name, 120)
+    progress = _progress_name(content.files)
+    if progress is not None:
+        raise InputError(_died_message(origin, content.files[progress]))
     problems = list(content.duplicates)
     has_manifest = MANIFEST in content.files or MANIFEST in content.errors
     coll = _build_collection(origin, content.files, content.errors, problems, content.refused)
@@ -318,6 +354,13 @@ def _load_path(path: Path) -> _Loaded:
 
     loaded = _Loaded()
     children = folder_entries(path, loaded.warnings)
+    progress = _progress_name(c.name for c in children if c.is_file())
+    if progress is not None:
+        try:
+            data = read_no_follow(path / progress, 65536)
+        except OSError:
+            data = b""
+        raise InputError(_died_message(printable(path.name, 120), data))
     if any(c.name == MANIFEST and c.is_file() for c in children) or (path / MANIFEST).is_symlink():
         files, errors = read_folder_files(children)
         if (path / MANIFEST).is_symlink():
@@ -332,7 +375,7 @@ def _load_path(path: Path) -> _Loaded:
 
     # A folder of collections (zips and collection folders), or of loose files.
     zips = [c for c in children if c.is_file() and c.suffix.lower() == ".zip"]
-    subfolders = [c for c in children if c.is_dir() and (c / MANIFEST).is_file()]
+    subfolders = [c for c in children if c.is_dir() and ((c / MANIFEST).is_file() or (c / PROGRESS_FILE).is_file())]
     for child in zips + subfolders:
         try:
             loaded.add(_load_path(child))
