@@ -24,6 +24,7 @@ from vmes_audit.cli.main import app
 from vmes_audit.collection.manifest import Manifest
 from vmes_audit.base.encoding import decode_bytes
 from vmes_audit.parsers.records import parse_records
+from tests.collector.conftest import CollectorRun
 
 pytestmark = [pytest.mark.wine, pytest.mark.slow]
 RUN_TIMEOUT_S = 420
@@ -50,6 +51,8 @@ def _collect(env: dict[str, str], kit: Path, out: Path, *options: str) -> tuple[
                            *options], env=env, capture_output=True, timeout=RUN_TIMEOUT_S)
     console = proc.stdout.decode("cp850", errors="replace")
     assert proc.returncode == 0, console + proc.stderr.decode("utf-8", errors="replace")
+    # Wine's cscript says nothing when the script dies: the progress file names the step it died in
+    CollectorRun(out, proc.returncode, console, proc.stderr.decode("utf-8", errors="replace")).check_completed()
     (zpath,) = out.glob("*.zip")
     archive = zipfile.ZipFile(zpath)
     return Manifest.model_validate(json.loads(archive.read("manifest.json"))), archive, console
