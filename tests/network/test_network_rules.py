@@ -96,7 +96,7 @@ def test_filtered_endpoint_mapper_is_blocking_and_the_rule_covers_the_global_cat
     assert verdict([e4])[0].value == "non_pret"
     assert "aucune session MAPI" in e4.message
     assert "catalogues globaux" in e4.remediation and "KB 302914" in e4.remediation
-    assert "dsquery server -isgc" in e4.remediation and "No RFR Service" in e4.remediation
+    assert "dsquery server -forest -isgc" in e4.remediation and "No RFR Service" in e4.remediation
     # another subnet with 135 answering stays a reserve, not a failure
     other = _one("srvdc01-2000-non-conforme.zip", "e4-exchange-same-lan")
     assert other.state.value == "warn" and verdict([other])[0].value == "pret_sous_reserve"
