@@ -90,3 +90,13 @@ def test_server_admin_is_removed_with_its_scope(tmp_path: Path, scope: str, prin
     lines = [line.strip() for line in f8.remediation.splitlines() if "Remove-ExchangeAdministrator" in line]
     assert lines == [f'Remove-ExchangeAdministrator -Identity "TRANSPORTS\\VistoAdmin" -Role ServerAdmin '
                      f'-Scope {printed}'], f8.remediation
+
+
+def test_a_forged_scope_is_never_pasted(tmp_path: Path) -> None:
+    """A Scope that is no server name (a shell separator planted in the EMS output) is refused in the command."""
+    vmes, ems = SampleZip.open("vmes03-2007"), SampleZip.open("ems-exch07")
+    ems.set_text("ems_exchangeadministrator", ems.text("ems_exchangeadministrator") +
+                 f"\r\nIdentity : {ACCOUNT}\r\nRole     : ServerAdmin\r\nScope    : EXCH07;calc.exe\r\n\r\n")
+    f8 = _f8(tmp_path, vmes, ems)
+    (line,) = [line for line in f8.remediation.splitlines() if "-Role ServerAdmin" in line]
+    assert "calc" not in line and "<valeur-refusée>" in line, line
