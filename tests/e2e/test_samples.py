@@ -25,6 +25,8 @@ VERDICTS = {"vmes01-2003-conforme": "pret_sous_reserve", "srvdc01-2000-non-confo
             "exch01-2003sp2": "non_pret", "vmes08-archive-melangee": "non_pret",
             # vmes01 with Outlook's CDO 1.21 left registered (MSMAPI): B5 alone makes it « Non prêt »
             "vmes09-2003-cdo-outlook": "non_pret",
+            # vmes05 as a mixed Exchange 2000 SP3 / 2003 SP2 organisation with the 2003 SP2 tools (B3 passes)
+            "vmes10-2000sp3-2003sp2": "non_pret",
             # the compliant organisations stop at « Prêt sous réserve »: RAID and sizing are asked (C5, C7)
             "assurances": "pret_sous_reserve", "transports": "pret_sous_reserve", "sante": "pret_sous_reserve",
             "btp": "non_pret", "logistique": "non_pret", "industrie": "non_pret"}
