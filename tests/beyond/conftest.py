@@ -65,7 +65,8 @@ def _replace(path: Path, old: str, new: str) -> None:
 def corrected_btp(tmp_path_factory) -> Path:
     """vmes05-echecs-2003 after the customer fixed two things and collected again two weeks later:
     the service account's mailbox is visible in the address book (F5) and Outlook is
-    uninstalled from the VMES machine (B5)."""
+    uninstalled from the VMES machine, the Exchange tools reinstalled so that MAPI.Session is again
+    Exchange's CDO instead of Outlook's (B5's remediation)."""
     folder = tmp_path_factory.mktemp("corrected") / "vmes05-corrige"
     shutil.copytree(SAMPLES / "src" / "vmes05-echecs-2003", folder)
     account = folder / "ad_service_account.txt"
@@ -79,6 +80,8 @@ def corrected_btp(tmp_path_factory) -> Path:
                       text)
     assert n == 1, "the Outlook 2003 key of the sample was not found"
     uninstall.write_text(text, encoding="utf-8")
+    _replace(folder / "reg_values.txt", "Data=C:\\\\Program Files\\\\Fichiers communs\\\\System\\\\MSMAPI\\\\1036\\\\CDO.DLL",
+             "Data=C:\\\\Program Files\\\\Exchsrvr\\\\bin\\\\CDO.DLL")
     _replace(folder / "collection.yaml", 'started: "2026-11-25T15:44:09+01:00"', 'started: "2026-12-09T10:12:01+01:00"')
     _replace(folder / "collection.yaml", 'ended: "2026-11-25T15:45:12+01:00"', 'ended: "2026-12-09T10:13:07+01:00"')
     _replace(folder / "collection.yaml", "output: vmes05-echecs-2003.zip", "output: vmes05-corrige.zip")

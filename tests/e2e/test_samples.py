@@ -25,6 +25,10 @@ VERDICTS = {"vmes01-2003-conforme": "pret_sous_reserve", "srvdc01-2000-non-confo
             "exch01-2003sp2": "non_pret", "vmes08-archive-melangee": "non_pret",
             # vmes01 with the account's own local Administrators entry, its SID unread (issue 19)
             "vmes09-sid-non-lu": "pret_sous_reserve",
+            # vmes01 with Outlook's CDO 1.21 left registered (MSMAPI): B5 alone makes it « Non prêt »
+            "vmes09-2003-cdo-outlook": "non_pret",
+            # vmes05 as a mixed Exchange 2000 SP3 / 2003 SP2 organisation with the 2003 SP2 tools (B3 passes)
+            "vmes10-2000sp3-2003sp2": "non_pret",
             # the compliant organisations stop at « Prêt sous réserve »: RAID and sizing are asked (C5, C7)
             "assurances": "pret_sous_reserve", "transports": "pret_sous_reserve", "sante": "pret_sous_reserve",
             "btp": "non_pret", "logistique": "non_pret", "industrie": "non_pret"}
@@ -107,3 +111,18 @@ def test_every_rule_passes_and_fails_on_some_sample() -> None:
         failing = {"fail", "warn", "manual"} | ({"unknown"} if any(o.state.value == "unknown"
                                                                   for o in rule.outcomes) else set())
         assert seen & failing, f"{rule.id} never fails on a sample: {seen}"
+
+
+def test_outlook_cdo_left_registered_is_what_holds_the_variant_back() -> None:
+    """vmes09 is vmes01 with MAPI.Session still on Outlook's CDO 1.21 (Fichiers communs\\System\\MSMAPI\\1036)
+    and no Outlook in Add/Remove Programs: B5 alone turns « Prêt sous réserve » into « Non prêt » (KB 266418)."""
+    def serious(report) -> set[str]:
+        return {f.rule_id for f in report.findings
+                if (f.state.value == "fail" and f.severity.value in ("bloquant", "majeur"))
+                or (f.state.value == "unknown" and f.severity.value == "bloquant")}
+
+    assert serious(_report("vmes01-2003-conforme")) == set()
+    variant = _report("vmes09-2003-cdo-outlook")
+    assert serious(variant) == {"b5-no-outlook"}
+    (b5,) = [f for f in variant.findings if f.rule_id == "b5-no-outlook"]
+    assert "MSMAPI\\1036\\CDO.DLL" in b5.message and "KB 266418" in b5.message

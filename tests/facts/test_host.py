@@ -24,7 +24,7 @@ CSDVersion=Service Pack 1
 ServicePackMajorVersion=1
 ProductType=3
 OtherTypeDescription!
-EncryptionLevel=128
+EncryptionLevel=1
 Locale=040c
 SystemDrive=C:
 CSName=VMES01
@@ -96,7 +96,7 @@ def test_every_source_read_gives_the_whole_row(tmp_path: Path) -> None:
                 "run_as_ie_harden": "reg_internet_settings"})
     assert row == {
         "hostname": "VMES01", "os_caption": "Microsoft(R) Windows(R) Server 2003, Standard Edition",
-        "os_version": "5.2.3790", "os_build": 3790, "service_pack": 1, "product_type": 3, "encryption_level": 128,
+        "os_version": "5.2.3790", "os_build": 3790, "service_pack": 1, "product_type": 3, "encryption_level": 1,
         "system_locale": "fr-FR", "architecture": "x86", "domain_role": "member_server", "domain": "corp.exemple.fr",
         "part_of_domain": True, "manufacturer": "VMware, Inc.", "model": "VMware Virtual Platform",
         "total_memory_mb": 2047, "processor_name": "Intel(R) Xeon(TM) CPU 3.00GHz", "processor_mhz": 2992,
@@ -162,6 +162,8 @@ def _set(text: str, line: str) -> bytes:
      "valeur hors limites : 29920 (attendu : de 1 à 10\u202f000 MHz)"),
     ("wmi_registry", _set(WMI_REGISTRY, "CurrentSize=8192"), "registry_current_mb",
      "valeur hors limites : 8192 (attendu : de 0 à 4\u202f096 Mo)"),
+    # EncryptionLevel is a code (0 = 40-bit, 1 = 128-bit, 2 = n-bit), never a number of bits
+    ("wmi_os", _set(WMI_OS, "EncryptionLevel=128"), "encryption_level", "valeur hors limites : 128 (attendu : de 0 à 2)"),
     ("wmi_terminalservice", _set(WMI_TS, "TerminalServerMode=2"), "ts_mode",
      "valeur hors limites : 2 (attendu : de 0 à 1)"),
     # a REG_DWORD is 32 bits: 4294967296 cannot have been read from the registry

@@ -78,3 +78,25 @@ def test_a_broken_probe_file_gives_no_row_never_an_unreachable_noc(tmp_path: Pat
     assert rows(facts, "noc_probes") == []
     art = facts.artifact("VMES01", "net_noc_probe")
     assert art.status == "unreadable" and art.error.startswith("contenu illisible")
+
+
+def test_exchange_path_mailbox_stores_from_the_directory() -> None:
+    """E4 judges only MAPI targets: each path carries the mailbox stores the directory lists on its server
+    (format 1.1 stores), None when the stores were not collected (format 1.0), never a guessed 0."""
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    collected = rows(facts_of(samples / "vmes01-2003-conforme.zip"), "exchange_paths", "server", "mailbox_stores")
+    assert collected == [{"server": "EXCH01", "mailbox_stores": 1}]
+    old = rows(facts_of(samples / "vmes05-echecs-2003.zip"), "exchange_paths", "server", "mailbox_stores")
+    assert old == [{"server": "EXBTP01", "mailbox_stores": None}, {"server": "EXBTP02", "mailbox_stores": None}]
+
+
+def test_store_counts_keep_a_known_zero_and_drop_unknowns() -> None:
+    import pandas as pd
+
+    from vmes_audit.facts.model import Facts
+    from vmes_audit.facts.network import _store_counts
+
+    facts = Facts(assessment=None)  # type: ignore[arg-type]
+    facts.tables["exchange_servers"] = pd.DataFrame({"name": ["exfe01 ", "EXBE01", "EX3"], "store_count": [0, 2, None]},
+                                                    dtype=object)
+    assert _store_counts(facts) == {"EXFE01": 0, "EXBE01": 2}

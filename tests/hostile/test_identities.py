@@ -71,3 +71,32 @@ def test_an_administrator_name_with_a_line_break_forges_nothing(tmp_path: Path, 
                  f"\r\nIdentity : {forged}\r\nRole     : OrgAdmin\r\nScope    :\r\n\r\n")
     f8 = _f8(tmp_path, vmes, ems)
     assert f8.state.value != "pass", f8.message
+
+
+@pytest.mark.parametrize("scope,printed", [
+    ("EXCH07", "EXCH07"),
+    # the scope printed as the server's identity or DN: its name
+    ("ad.exemple-transports.fr/Configuration/Servers/EXCH07", "EXCH07"),
+    ("CN=EXCH07,CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups", "EXCH07"),
+])
+def test_server_admin_is_removed_with_its_scope(tmp_path: Path, scope: str, printed: str) -> None:
+    """Remove-ExchangeAdministrator -Role ServerAdmin needs -Scope <server> (bb123676): F8 reads the scope of the
+    account's ServerAdmin entry in Get-ExchangeAdministrator and prints a command that can be pasted."""
+    vmes, ems = SampleZip.open("vmes03-2007"), SampleZip.open("ems-exch07")
+    ems.set_text("ems_exchangeadministrator", ems.text("ems_exchangeadministrator") +
+                 f"\r\nIdentity : {ACCOUNT}\r\nRole     : ServerAdmin\r\nScope    : {scope}\r\n\r\n")
+    f8 = _f8(tmp_path, vmes, ems)
+    assert f8.state.value == "warn" and "ServerAdmin" in f8.message, f8.message
+    lines = [line.strip() for line in f8.remediation.splitlines() if "Remove-ExchangeAdministrator" in line]
+    assert lines == [f'Remove-ExchangeAdministrator -Identity "TRANSPORTS\\VistoAdmin" -Role ServerAdmin '
+                     f'-Scope {printed}'], f8.remediation
+
+
+def test_a_forged_scope_is_never_pasted(tmp_path: Path) -> None:
+    """A Scope that is no server name (a shell separator planted in the EMS output) is refused in the command."""
+    vmes, ems = SampleZip.open("vmes03-2007"), SampleZip.open("ems-exch07")
+    ems.set_text("ems_exchangeadministrator", ems.text("ems_exchangeadministrator") +
+                 f"\r\nIdentity : {ACCOUNT}\r\nRole     : ServerAdmin\r\nScope    : EXCH07;calc.exe\r\n\r\n")
+    f8 = _f8(tmp_path, vmes, ems)
+    (line,) = [line for line in f8.remediation.splitlines() if "-Role ServerAdmin" in line]
+    assert "calc" not in line and "<valeur-refusée>" in line, line

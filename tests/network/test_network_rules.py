@@ -33,7 +33,7 @@ def _one(sample: str, rule_id: str) -> Finding:
 @pytest.mark.parametrize("sample,states", [
     ("vmes01-2003-conforme.zip", ("pass", "pass", "pass")),
     ("srvdc01-2000-non-conforme.zip", ("fail", "manual", "warn")),
-    ("vmes02-2003-proxy.zip", ("warn", "manual", "warn")),
+    ("vmes02-2003-proxy.zip", ("warn", "manual", "fail")),
 ])
 def test_network_states_on_samples(sample: str, states: tuple[str, ...]) -> None:
     assert tuple(_one(sample, r).state.value for r in NETWORK_RULES) == states
@@ -86,6 +86,23 @@ def test_filtered_exchange_path_names_the_firewall_rule() -> None:
     assert "source : VMES02 (10.1.40.15)" in rem
     assert "destination : EXCH01 (10.1.20.30)" in rem
     assert "TCP 135" in rem and "ports RPC dynamiques" in rem and "MSExchangeSA" in rem
+
+
+def test_filtered_endpoint_mapper_is_blocking_and_the_rule_covers_the_global_catalogs() -> None:
+    """KB 833799 / KB 270836: MAPI's first call goes to TCP 135; without it no session opens, so E4 alone
+    makes the verdict « Non prêt ». KB 302914: after the first session MAPI is referred to a global
+    catalog, so the firewall rule names the GCs too, or « No RFR Service » on the Exchange server."""
+    from vmes_audit.engine.verdict import verdict
+
+    e4 = _one("vmes02-2003-proxy.zip", "e4-exchange-same-lan")
+    assert e4.state.value == "fail" and e4.severity.value == "bloquant"
+    assert verdict([e4])[0].value == "non_pret"
+    assert "aucune session MAPI" in e4.message
+    assert "catalogues globaux" in e4.remediation and "KB 302914" in e4.remediation
+    assert "dsquery server -forest -isgc" in e4.remediation and "No RFR Service" in e4.remediation
+    # another subnet with 135 answering stays a reserve, not a failure
+    other = _one("srvdc01-2000-non-conforme.zip", "e4-exchange-same-lan")
+    assert other.state.value == "warn" and verdict([other])[0].value == "pret_sous_reserve"
 
 
 def _loose_report(tmp_path: Path, files: dict[str, str]):

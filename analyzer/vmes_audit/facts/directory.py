@@ -35,7 +35,7 @@ from vmes_audit.facts.server_rights import server_right_rows, store_right_rows
 from vmes_audit.facts.servers import domain_controller_rows, exchange_server_rows
 from vmes_audit.parsers.formatlist import normalize_role
 from vmes_audit.security import acl as acl_mod
-from vmes_audit.windows.dn import canonical_name, normalize_dn, parent_dn
+from vmes_audit.windows.dn import canonical_name, normalize_dn, parent_dn, rdn_value, split_dn
 from vmes_audit.security.effective_rights import Right, effective_right
 from vmes_audit.security.membership import unprivileged
 from vmes_audit.windows.rights import (ADS_RIGHT_DS_CONTROL_ACCESS, CLASS_USER, EXCHANGE_SERVER_RIGHTS, guid_name_fr,
@@ -54,7 +54,8 @@ register_table("organisation", "Le domaine, l'organisation Exchange et le compte
                "sa_admin_count sa_protected sa_has_mailbox sa_home_mdb sa_home_server sa_legacy_dn "
                "sa_mail sa_hidden sa_show_in_ab_count delegations_unknown_reason org_container_collected "
                "org_permissions_unreadable "
-               "sa_ems_roles sa_ems_role_count sa_ex2007_groups sa_ex2007_roles sa_ems_roles_unconfirmed "
+               "sa_ems_roles sa_ems_role_count sa_ems_server_scopes sa_ex2007_groups sa_ex2007_roles "
+               "sa_ems_roles_unconfirmed "
                "sa_ems_roles_unconfirmed_count "
                "sa_send_as_domain sa_send_as_domain_reason send_as_evidence send_as_fallback_reason "
                "mail_containers_count mail_users_count mail_containers_truncated mail_containers_without_send_as "
@@ -174,6 +175,24 @@ def _trustee_name_map(facts: Facts, org: dict, account) -> dict[str, str]:
     return names
 
 
+def _server_scope(value: object) -> str | None:
+    """The server a ServerAdmin entry's ``Scope`` names: ``EXCH07``, or the last part of an identity
+    (``corp.fr/Configuration/…/EXCH07``) or of a DN (``CN=EXCH07,CN=Servers,…``); None when empty.
+
+    >>> _server_scope("EXCH07"), _server_scope("CN=EXLOG07,CN=Servers,CN=AG,DC=x"), _server_scope(" ")
+    ('EXCH07', 'EXLOG07', None)
+    >>> _server_scope("exemple.fr/Configuration/Schema/EXS07")
+    'EXS07'
+    """
+    text = str(value or "").strip().strip("{}").strip()
+    if not text:
+        return None
+    if "=" in text:
+        parts = split_dn(text)
+        text = rdn_value(parts[0]) if parts else text
+    return text.rsplit("/", 1)[-1].strip() or None
+
+
 def _ex2007_roles(facts: Facts, org: dict, account) -> None:
     """Exchange 2007 roles: Get-ExchangeAdministrator (EMS) and the role groups in the account's token,
     both identified exactly (the account by its canonical name or DN, the groups by their DN)."""
@@ -183,13 +202,19 @@ def _ex2007_roles(facts: Facts, org: dict, account) -> None:
         objects = parsed(art) if art.usable else None
         if objects is None or not identities:
             continue  # without the account's DN, an Identity cannot be told from a homonym's
-        roles = []
+        roles, scopes = [], []
         for obj in objects:
             identity = str(obj.get("Identity") or obj.get("User") or "")
             if _identity_key(identity) in identities:
                 role = normalize_role(str(obj.get("Role") or ""))
                 if role and role not in roles:
                     roles.append(role)
+                scope = _server_scope(obj.get("Scope")) if role == "ServerAdmin" else None
+                if scope and scope not in scopes:
+                    scopes.append(scope)
+        # Remove-ExchangeAdministrator -Role ServerAdmin needs -Scope <server> (bb123676): the servers
+        # Get-ExchangeAdministrator names in Scope for the account's ServerAdmin entries
+        org["sa_ems_server_scopes"] = scopes
     org["sa_ems_roles"] = roles
     org["sa_ems_role_count"] = len(roles) if roles is not None else None
     root = org.get("root_domain_dn") or org.get("domain_dn")

@@ -97,7 +97,9 @@ HOST_BOUNDS = {
     "os_build": Bound(0, 65535),  # BuildNumber is 16 bits (3790, 7601, 26100)
     "service_pack": Bound(0, 9),  # Windows NT 4.0 had 6, Windows 2000 4, Windows Server 2003 2
     "product_type": Bound(1, 3),  # workstation, domain controller, server
-    "encryption_level": Bound(0, 1024, "bits"),  # 40, 56, 128, 168, 256
+    # Win32_OperatingSystem.EncryptionLevel is a code, not a number of bits: 0 = 40-bit, 1 = 128-bit,
+    # 2 = n-bit (domain-facts 1.10)
+    "encryption_level": Bound(0, 2),
     "total_memory_mb": Bound(1, 64 * 1024 * 1024, "Mo"),  # 64 Tio
     "processor_mhz": Bound(1, 10_000, "MHz"),
     "processor_count": Bound(1, 1024),

@@ -27,7 +27,9 @@ Tables:
 - ``exchange_paths``: one row per Exchange server probed. ``same_subnet``
   comes from the collector, or is computed from the adapters when the
   collector left it empty; ``local_network`` is the VMES network it was
-  compared with (``10.1.20.0/24``).
+  compared with (``10.1.20.0/24``). ``mailbox_stores`` is the number of mailbox stores the
+  directory lists on that server (``exchange_servers.store_count``; None when the stores were not
+  collected or the server is not in the directory's list): a server without any is no MAPI target.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ register_table("proxies", "Paramètres de proxy (Internet Explorer du compte, Wi
                "credentials_removed", bounds={"proxy_port": _PORT})
 register_table("exchange_paths", "Chemin réseau de la machine VMES vers chaque serveur Exchange",
                "host artifact server fqdn addresses resolved same_subnet local_address local_network port "
-               "port_open elapsed_ms error_text", bounds={"port": _PORT, "elapsed_ms": _ELAPSED_MS})
+               "port_open elapsed_ms error_text mailbox_stores", bounds={"port": _PORT, "elapsed_ms": _ELAPSED_MS})
 
 # ERROR_WINHTTP_* (winhttp.h): number -> (outcome, French explanation)
 WINHTTP_ERRORS: dict[int, tuple[str, str]] = {
@@ -425,4 +427,20 @@ def build(facts: Facts) -> None:
                 paths.append(_path_row(host, rec, local))
     facts.tables["noc_probes"] = frame("noc_probes", probes)
     facts.tables["proxies"] = frame("proxies", proxies)
+    stores = _store_counts(facts)
+    for row in paths:
+        row["mailbox_stores"] = stores.get(str(row.get("server") or "").strip().upper())
     facts.tables["exchange_paths"] = frame("exchange_paths", paths)
+
+
+def _store_counts(facts: Facts) -> dict[str, int]:
+    """Server name (upper case) -> mailbox stores the directory lists on it, for the servers whose
+    stores were collected (``store_count`` not None; the directory facts are built before these)."""
+    servers = facts.tables.get("exchange_servers")
+    if servers is None or "store_count" not in servers.columns:
+        return {}
+    counts: dict[str, int] = {}
+    for name, count in zip(servers["name"], servers["store_count"]):
+        if isinstance(name, str) and isinstance(count, int) and not isinstance(count, bool):
+            counts[name.strip().upper()] = count
+    return counts
