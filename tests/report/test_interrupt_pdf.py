@@ -4,6 +4,11 @@ The analyzer runs in its own process with a private ``TMPDIR``; once weasyprint
 has stored the report's fonts in its ``weasyprint-*`` folder (rendering has
 begun), the test sends SIGINT (Ctrl-C) or SIGTERM and checks the exit code,
 the French message, an empty temporary directory and an untouched output folder.
+
+The planted PDF has no report identity file: without ``--force`` the run would refuse the folder
+(exit 3) as soon as it reached it, which under load can come before the signal (the PDF process warms
+weasyprint up, fonts folder included, while the analysis runs). With ``--force`` the folder is still
+replaced only at the end, so an interrupted run must leave it as it was.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ def test_interrupted_pdf_rendering_leaves_nothing(samples_dir: Path, tmp_path: P
     env = dict(os.environ, TMPDIR=str(temp))
     proc = subprocess.Popen([sys.executable, "-m", "vmes_audit.cli.main", "analyze",
                              str(samples_dir / "srvdc01-2000-non-conforme.zip"), "-o", str(out),
-                             "--format", "json,pdf"],
+                             "--format", "json,pdf", "--force"],
                             env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         _wait_for_rendering(temp, proc)
