@@ -62,7 +62,7 @@ class Forest:
         shutil.copytree(self.snapshot, self.dc.root, symlinks=True)
 
     def leftover_processes(self) -> list[int]:
-        return sorted(set(samba_processes()) - self._before)
+        return sorted(set(samba_processes(self.dc.namespaces)) - self._before)
 
     def collect(self, scenario: Scenario, out_dir: Path) -> Collected:
         started = time.monotonic()

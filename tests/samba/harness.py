@@ -62,10 +62,22 @@ def sd_flags_control(flags: int = 7) -> tuple[str, bool, bytes]:
 SD_FLAGS_CONTROL = sd_flags_control(7)
 
 
-def samba_processes() -> list[int]:
-    """PIDs of every process named ``samba`` on the machine (``pgrep -x samba``)."""
+def samba_processes(namespaces: set[str] | None = None) -> list[int]:
+    """PIDs of the processes named ``samba`` (``pgrep -x samba``); with ``namespaces``, only those in
+    one of these network namespaces (``/proc/PID/ns/net``): the ones a harness started, not another
+    test session's running beside it on the same machine."""
     out = subprocess.run(["pgrep", "-x", "samba"], capture_output=True, text=True)
-    return [int(p) for p in out.stdout.split()]
+    pids = [int(p) for p in out.stdout.split()]
+    if namespaces is None:
+        return pids
+    return [pid for pid in pids if _net_namespace(pid) in namespaces]
+
+
+def _net_namespace(pid: int) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/net")
+    except OSError:  # ended meanwhile, or not ours to read
+        return ""
 
 
 def _missing_tools() -> list[str]:
@@ -98,6 +110,8 @@ class SambaDC:
         self.schema_dn = f"CN=Schema,{self.config_dn}"
         self.admin_dn = f"CN=Administrator,CN=Users,{self.domain_dn}"
         self.process: subprocess.Popen | None = None
+        # the network namespace of every start (unshare makes one each time): what a leftover is sought in
+        self.namespaces: set[str] = set()
         self.timings = Timings()
         self.domain_sid = ""
 
@@ -223,6 +237,7 @@ class SambaDC:
             try:
                 conn = self.connect(self.admin_dn, self.admin_password)
                 conn.unbind()
+                self.namespaces.add(_net_namespace(self.process.pid))
                 self.timings.start_s = time.monotonic() - started
                 return
             except Exception as exc:  # not listening yet
