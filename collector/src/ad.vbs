@@ -121,7 +121,8 @@ Sub AdPreWindows2000Group()
   RecKind "builtingroup"
   RecProp "distinguishedName", FieldVal(rs, "distinguishedName")
   RecProp "Sid", "S-1-5-32-554"
-  RecArr "member", FieldVal(rs, "member")
+  ' plus de MaxValRange membres : relus par tranches (ldap.vbs, MultiField)
+  RecArr "member", MultiField(rs, "member")
 End Sub
 
 Sub AdPartitions()
@@ -308,6 +309,9 @@ Sub FindMailUsers()
       ' Mot de controle du descripteur rendu par la recherche : SE_DACL_PROTECTED
       ' (0x1000) = heritage desactive (AdminSDHolder ou a la main)
       ctl = SdControlFromHex(SafeBinHex(FieldVal(rs, "nTSecurityDescriptor")))
+      ' Descripteur absent de la ligne ADO (Windows 2000 : pas de controle
+      ' SD-flags) : lu par ADSI, objet par objet (sd.vbs)
+      If IsNull(ctl) Then ctl = SdControlByAdsi(CStr(dn))
       If IsNull(ctl) Then
         gMailUnknown = gMailUnknown + 1
       ElseIf (ctl And &H1000) <> 0 Then
