@@ -50,19 +50,19 @@ class WineAdRun:
 def run_collector(wine: WineEnv, dc, user_dn: str, password: str, *, mode: str, script: Path, lines: list[Line],
                   out_dir: Path, account: str = "VistoAdmin", only: str = "ad,token_groups",
                   assumptions: Assumptions | None = None, range_page: int | None = None,
-                  extra: tuple[str, ...] = ()) -> WineAdRun:
+                  extra: tuple[str, ...] = (), faults: dict[str, int] | None = None) -> WineAdRun:
     """One collector run: the bridge started on 127.0.0.1, cscript under Wine, the bridge stopped."""
     out_dir.mkdir(parents=True, exist_ok=True)
     cov = out_dir / "coverage.txt"
     bridge = Bridge(dc, user_dn, password, os=mode, assumptions=assumptions or Assumptions.from_env(),
-                    range_page=range_page)
+                    range_page=range_page, faults=dict(faults or {}))
     url = bridge.start()
     started = time.monotonic()
     try:
         env = dict(wine.env, VMES_DOUBLE_URL=url, VMES_DOUBLE_JS=wine_path(DOUBLE / "adsi_double.js"),
                    VMES_DOUBLE_COV=wine_path(cov))
         args = ["cscript", "//nologo", wine_path(script), f"/out:{wine_path(out_dir)}", f"/account:{account}",
-                f"/only:{only}", *extra]
+                *([f"/only:{only}"] if only else []), *extra]
         import subprocess
         proc = subprocess.run(["wine", *args], env=env, capture_output=True, timeout=600)
     finally:

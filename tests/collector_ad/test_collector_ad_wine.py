@@ -25,7 +25,6 @@ pytestmark = [pytest.mark.wine, pytest.mark.samba, pytest.mark.slow]
 MODES = ("2003", "2000")
 # (scenario, mode, rule) -> why the collector's findings may differ from the reader's. Empty: none.
 EXPECTED_DIFFERENCES: dict[tuple[str, str, str], str] = {}
-COVERAGE_GOAL = 0.95
 
 _RUNS: dict[str, dict] = {}
 
@@ -87,15 +86,3 @@ def test_findings_equal_to_the_readers(forest, wine, test_build, tmp_path_factor
             if equal[rule] and key in EXPECTED_DIFFERENCES:
                 problems.append(f"OS {mode} {rule}: listed as an expected difference but equal")
     assert not problems, f"{name}: " + "; ".join(problems)
-
-
-def test_every_ad_module_line_executed(test_build) -> None:
-    """L/N over every run of the session; each line never executed is named."""
-    if len(SUMMARY["scenarios"]) < len(SCENARIOS):
-        pytest.skip("only part of the scenarios ran: coverage is measured over all of them")
-    counts = test_build.counts
-    never = [f"{line.module}:{line.number} ({line.proc}) {line.text}"
-             for line, count in zip(test_build.lines, counts) if not count]
-    ratio = 1 - len(never) / len(test_build.lines)
-    assert ratio >= COVERAGE_GOAL, (f"{len(never)} of {len(test_build.lines)} lines never executed "
-                                    f"({ratio:.1%}):\n" + "\n".join(never))

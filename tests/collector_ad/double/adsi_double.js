@@ -122,12 +122,14 @@ function ads(path) {
   o.Get = function (a) {
     var e = entry(o, a);
     if (!e) { fail(0x8000500D); }
+    if (e.hr) { fail(e.hr); }
     if (e.vals.length == 1) { return val(e.vals[0]); }
     return varr(vals(e));
   };
   o.GetEx = function (a) {
     var e = entry(o, a);
     if (!e) { fail(0x8000500D); }
+    if (e.hr) { fail(e.hr); }
     return varr(vals(e));
   };
   return o;
@@ -169,6 +171,7 @@ var api = {
       return {
         SecurityMask: 7,
         ConvertSecurityDescriptor: function (sd, inFormat, outFormat) {
+          if (D.cfg.convert_hr) { fail(D.cfg.convert_hr); }
           if (inFormat == 1 && outFormat == 3) { return sd.DblHex(D.cfg.hexstring_raw); }
           fail(0x80070057);                          // E_INVALIDARG: no other conversion is modelled
         }

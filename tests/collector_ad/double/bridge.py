@@ -96,6 +96,11 @@ class Bridge:
     os: str = "2003"                            # "2000" or "2003"
     assumptions: Assumptions = field(default_factory=Assumptions)
     range_page: int | None = None               # the DC's MaxValRange as the double models it
+    # fault injection (error paths of the collector): "down" (every bind, read and search fails with
+    # 0x8007203A), "bind:<text>", "search:<text>" (a bind / ADO command containing the text fails),
+    # "read:<attribute>" (Get/GetEx of that attribute fails), "convert" (ConvertSecurityDescriptor
+    # fails); each maps to the HRESULT raised
+    faults: dict[str, int] = field(default_factory=dict)
     requests: int = 0
     log: list[str] = field(default_factory=list)
 
@@ -156,6 +161,13 @@ class Bridge:
             op = req.get("op")
             if op == "config":
                 return self.config()
+            if "down" in self.faults and op in ("bind", "read", "search"):
+                return {"hr": self.faults["down"]}
+            for key, hr in self.faults.items():
+                kind, _, text = key.partition(":")
+                if (kind == "bind" and op == "bind" and text.lower() in req["path"].lower()) or \
+                        (kind == "search" and op == "search" and text in req["command"]):
+                    return {"hr": hr}
             if op == "bind":
                 return self.bind(req["path"])
             if op == "read":
@@ -170,7 +182,8 @@ class Bridge:
         return {"os": self.os, "secutil": self.assumptions.has_security_utility(self.os),
                 "user_dn": self.user_dn, "computer": "VMES01",
                 "second_execute": self.assumptions.second_execute_ok(self.os),
-                "hexstring_raw": self.assumptions.hexstring_is_raw(self.os)}
+                "hexstring_raw": self.assumptions.hexstring_is_raw(self.os),
+                "convert_hr": self.faults.get("convert", 0)}
 
     @staticmethod
     def _split_path(path: str) -> tuple[str, str]:
@@ -320,6 +333,9 @@ class Bridge:
             elif syn.multi:
                 vals = vals[:self.range_page]
             out[a.lower()] = {"multi": syn.multi, "vals": [self._typed(a, v, adsi=True) for v in vals]}
+        for a in plain:
+            if f"read:{a.lower()}" in {k.lower() for k in self.faults}:
+                out[a.lower()] = {"hr": next(hr for k, hr in self.faults.items() if k.lower() == f"read:{a.lower()}")}
         return {"attrs": out}
 
     def search(self, command: str) -> dict:
