@@ -23,7 +23,7 @@ E_FAIL = 0x80004005
 MIXED = {"read:dSHeuristics": E_FAIL, "search:(objectSid=": DENIED, "convert": E_FAIL,
          "search:;nTSecurityDescriptor;base": E_FAIL, "bind:CN=AdminSDHolder": DENIED,
          "search:(objectClass=user)(homeMDB=*)": E_FAIL, "search:(objectClass=msExchOrganizationContainer)": DENIED,
-         "read:tokenGroups": DENIED}
+         "read:tokenGroups": DENIED, "search:);objectSid;subtree": DENIED, "read:objectClass": E_FAIL}
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +42,11 @@ def error_runs(forest, wine, test_build, tmp_path_factory):
             "exchange": run("exchange", only="exchange_version", extra=("/exchange",)),
             "dryrun": run("dryrun", only="", extra=("/dryrun",)),
             "refused": run("refused", account="a%b", only="ad_service_account,ad_service_account_groups"),
+            "rootdse": run("rootdse", only="ad_rootdse,ad_domain",
+                           faults={"read:defaultNamingContext": 0x8000500D}),
+            "users2000": run("users2000", mode="2000", account="Inconnu01",
+                             only="ad_service_account_groups,ad_mail_containers,ad_mail_users_protected",
+                             faults={"bind:LDAP://CN=Jean Dupont": DENIED, "bind:LDAP://OU=Utilisateurs": DENIED}),
         }
 
     runs = forest.collect(BY_NAME["ex2003-conforme"], work / "reader", during=during).during
@@ -88,7 +93,9 @@ def test_injected_failures_are_written(error_runs) -> None:
     # ConvertSecurityDescriptor and the ADO read both fail: the IADs walk, with one ace record per entry
     readable = [r for r in sds if r.get("Error") is None]
     assert readable and {r.get("SdSource") for r in readable} == {"iads"}
-    assert any(r.kind == "ace" for r in records)
+    aces = [r for r in records if r.kind == "ace"]
+    assert aces and all(r.get("TrusteeSid") in ("", None) for r in aces if r.get("Trustee", "").startswith("CORP\\"))
+    assert "#illisible: objectClass de " in acl
 
 
 def test_other_entry_points(error_runs) -> None:
@@ -106,3 +113,20 @@ def test_other_entry_points(error_runs) -> None:
     for name in ("ad_service_account", "ad_service_account_groups"):
         assert _artifacts(refused)[name]["status"] == "error"
         assert "nom de compte refusé" in _artifacts(refused)[name]["error"]
+
+
+def test_partial_rootdse_and_unreadable_users(error_runs) -> None:
+    rootdse = error_runs["rootdse"]
+    _check_completed(rootdse)
+    arts = _artifacts(rootdse)
+    assert arts["ad_rootdse"]["status"] == "error" and "defaultNamingContext" in arts["ad_rootdse"]["error"]
+    assert arts["ad_domain"]["status"] == "error" and "defaultNamingContext" in arts["ad_domain"]["error"]
+    users = error_runs["users2000"]
+    _check_completed(users)
+    assert "#aucun compte sAMAccountName=Inconnu01" in _text(users, "ad_service_account_groups")
+    protected = parse_records(_text(users, "ad_mail_users_protected"))
+    summary = next(r for r in protected if r.kind == "summary")
+    # Windows 2000: no descriptor in the search rows; ADSI reads every user's but Jean Dupont's
+    assert summary.get("Unknown") == "1" and int(summary.get("MailUsers")) >= 4
+    containers = _text(users, "ad_mail_containers")
+    assert "nTSecurityDescriptor!" in containers and "#illisible: nTSecurityDescriptor : 0x80072098" in containers
