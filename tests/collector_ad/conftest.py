@@ -58,7 +58,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
     terminalreporter.write_line(
         f"collector under Wine against Samba: {len(done)} scenarios, findings equal to the reader's on "
         f"{equal}/{total} rules, AD module lines executed {lines[0]}/{lines[1]}")
-    if counts and terminalreporter.verbosity >= 0:
+    if counts:
         for line, count in zip(built.lines, counts):
             if not count:
                 terminalreporter.write_line(f"  never executed: {line.module}:{line.number} ({line.proc}) {line.text}")
