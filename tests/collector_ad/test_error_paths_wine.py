@@ -23,7 +23,8 @@ E_FAIL = 0x80004005
 MIXED = {"read:dSHeuristics": E_FAIL, "search:(objectSid=": DENIED, "convert": E_FAIL,
          "search:;nTSecurityDescriptor;base": E_FAIL, "bind:CN=AdminSDHolder": DENIED,
          "search:(objectClass=user)(homeMDB=*)": E_FAIL, "search:(objectClass=msExchOrganizationContainer)": DENIED,
-         "read:tokenGroups": DENIED, "search:);objectSid;subtree": DENIED, "read:objectClass": E_FAIL}
+         "read:tokenGroups": DENIED, "search:);objectSid;subtree": DENIED, "read:objectClass": E_FAIL,
+         "read:objectSid": E_FAIL}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,8 @@ def error_runs(forest, wine, test_build, tmp_path_factory):
         return {
             "down": run("down", faults={"down": DOWN}),
             "mixed": run("mixed", faults=MIXED),
-            "alone": run("alone", mode="2000", only="ad_acl,ad_service_account_groups"),
+            "alone": run("alone", mode="2000", only="ad_acl,ad_service_account_groups",
+                         faults={"bind:LDAP://<SID=": DENIED}),
             "exchange": run("exchange", only="exchange_version", extra=("/exchange",)),
             "dryrun": run("dryrun", only="", extra=("/dryrun",)),
             "refused": run("refused", account="a%b", only="ad_service_account,ad_service_account_groups"),
@@ -82,6 +84,7 @@ def test_injected_failures_are_written(error_runs) -> None:
     assert arts["ad_mail_containers"]["status"] == "error" and "0x80004005" in arts["ad_mail_containers"]["error"]
     assert arts["ad_exchange_org"]["status"] == "error"
     domain = _text(run, "ad_domain")
+    assert "#illisible: objectSid : 0x80004005" in domain
     assert "#illisible: dSHeuristics : 0x80004005" in domain and "#illisible: builtingroup : 0x80072098" in domain
     acl = _text(run, "ad_acl")
     assert "#conteneurs des utilisateurs de messagerie non lus : 0x80004005" in acl
@@ -103,7 +106,9 @@ def test_other_entry_points(error_runs) -> None:
     _check_completed(alone)
     arts = _artifacts(alone)
     assert arts["ad_acl"]["status"] == "ok" and arts["ad_service_account_groups"]["status"] == "ok"
-    assert "[group]" in _text(alone, "ad_service_account_groups")
+    groups = parse_records(_text(alone, "ad_service_account_groups"))
+    # every <SID=...> read refused: each group is still written, with its SID and no name
+    assert groups and all(g.get("Sid") and not g.get("Name") for g in groups if g.kind == "group")
     exchange = error_runs["exchange"]
     _check_completed(exchange)
     assert _artifacts(exchange)["exchange_version"]["status"] == "ok"
