@@ -2303,14 +2303,69 @@ End Function
 
 Sub RecRow(rs, attrs)
   ' Une ligne ADO : chaque attribut demande, dans l'ordre, tel que rendu
-  ' (binaires en hexadecimal par FmtScalar)
-  Dim i, a, v
+  ' (binaires en hexadecimal par FmtScalar ; multivalues par MultiField)
+  Dim i, a
   a = Split(attrs, ",")
   For i = 0 To UBound(a)
-    v = FieldVal(rs, a(i))
-    If IsMultiAttr(a(i)) Then RecArr a(i), v Else RecProp a(i), v
+    If IsMultiAttr(a(i)) Then RecArr a(i), MultiField(rs, a(i)) Else RecProp a(i), FieldVal(rs, a(i))
   Next
 End Sub
+
+Function MultiField(rs, name)
+  ' Valeurs d'un attribut multivalue d'une ligne ADO. Au-dela de MaxValRange
+  ' valeurs (1000 sous Windows 2000, 1500 sous 2003), le controleur ne rend
+  ' que name;range=0-N, que la colonne name ne reprend pas : une colonne vide
+  ' est relue par tranches (RangedValues) sur l'objet de la ligne.
+  Dim v, dn
+  v = FieldVal(rs, name)
+  If IsNull(v) Then
+    dn = FieldVal(rs, "distinguishedName")
+    If Not IsNull(dn) Then v = SafeRangedValues(CStr(dn), name)
+  End If
+  MultiField = v
+End Function
+
+Function RangedValues(dn, attr)
+  ' Toutes les valeurs de attr par la lecture par tranches d'ADSI :
+  ' GetInfoEx "attr;range=L-*" puis GetEx(attr), L avancant du nombre de
+  ' valeurs recues, jusqu'a une tranche vide ou absente (0x8000500D).
+  ' Tableau, vide si l'attribut n'est pas renseigne.
+  Dim o, all, part, low, i, en, ed
+  Set o = GetObject("LDAP://" & AdsEsc(dn))
+  all = Array()
+  low = 0
+  Do
+    On Error Resume Next
+    part = Empty
+    o.GetInfoEx Array(attr & ";range=" & low & "-*"), 0
+    part = o.GetEx(attr)
+    en = Err.Number
+    ed = Err.Description
+    Err.Clear
+    On Error GoTo 0
+    If en = E_ADS_PROPERTY_NOT_FOUND Then Exit Do
+    If en <> 0 Then
+      ' au-dela de la premiere tranche, un refus du controleur clot la lecture
+      If low > 0 Then Exit Do
+      Err.Raise en, "LDAP", ed
+    End If
+    If Not IsArray(part) Then Exit Do
+    If UBound(part) < LBound(part) Then Exit Do
+    For i = LBound(part) To UBound(part)
+      all = PushArr(all, part(i))
+    Next
+    low = low + UBound(part) - LBound(part) + 1
+  Loop
+  RangedValues = all
+End Function
+
+Function SafeRangedValues(dn, attr)
+  ' RangedValues, ou Null si l'objet ne peut pas etre lu
+  On Error Resume Next
+  SafeRangedValues = Null
+  SafeRangedValues = RangedValues(dn, attr)
+  Err.Clear
+End Function
 
 Sub WriteReadAttrs(vals, errs, attrs)
   ' Les attributs d'une lecture LdapRead : valeur, Name! (non renseigne) ou
@@ -2492,7 +2547,8 @@ Sub AdPreWindows2000Group()
   RecKind "builtingroup"
   RecProp "distinguishedName", FieldVal(rs, "distinguishedName")
   RecProp "Sid", "S-1-5-32-554"
-  RecArr "member", FieldVal(rs, "member")
+  ' plus de MaxValRange membres : relus par tranches (ldap.vbs, MultiField)
+  RecArr "member", MultiField(rs, "member")
 End Sub
 
 Sub AdPartitions()
@@ -2561,15 +2617,17 @@ Sub AdServiceAccountGroups()
 End Sub
 
 Sub AdExchangeOrg()
-  Dim rs, n
-  gOrgDns = Array()
-  gAgDns = Array()
+  ' gOrgDns et gAgDns ne sont remplis qu'une fois les deux recherches faites :
+  ' apres un echec, ad_acl refait la recherche et dit pourquoi elle manque
+  Dim rs, n, orgs, ags
+  orgs = Array()
+  ags = Array()
   n = 0
   Set rs = LdapSearch("org", NoVars())
   Do Until rs.EOF
     RecKind "organization"
     RecRow rs, OpAttrs("org")
-    gOrgDns = PushArr(gOrgDns, FieldVal(rs, "distinguishedName"))
+    orgs = PushArr(orgs, FieldVal(rs, "distinguishedName"))
     n = n + 1
     rs.MoveNext
   Loop
@@ -2577,9 +2635,11 @@ Sub AdExchangeOrg()
   Do Until rs.EOF
     RecKind "admingroup"
     RecRow rs, OpAttrs("admingroups")
-    gAgDns = PushArr(gAgDns, FieldVal(rs, "distinguishedName"))
+    ags = PushArr(ags, FieldVal(rs, "distinguishedName"))
     rs.MoveNext
   Loop
+  gOrgDns = orgs
+  gAgDns = ags
   RecComment "organizations: " & n
 End Sub
 
@@ -2619,18 +2679,20 @@ End Sub
 
 Sub AdExchangeStores()
   ' CN=InformationStore, groupes de stockage et banques de boites aux lettres
-  ' de chaque serveur (leurs descripteurs sont lus par ad_acl)
-  Dim rs, n
-  gStoreDns = Array()
+  ' de chaque serveur (leurs descripteurs sont lus par ad_acl) ; gStoreDns
+  ' n'est rempli qu'apres la recherche entiere (voir AdExchangeOrg)
+  Dim rs, n, stores
+  stores = Array()
   Set rs = LdapSearch("stores", NoVars())
   n = 0
   Do Until rs.EOF
     RecKind "store"
     RecRow rs, OpAttrs("stores")
-    gStoreDns = PushArr(gStoreDns, FieldVal(rs, "distinguishedName"))
+    stores = PushArr(stores, FieldVal(rs, "distinguishedName"))
     n = n + 1
     rs.MoveNext
   Loop
+  gStoreDns = stores
   RecComment "count: " & n
 End Sub
 
@@ -2679,6 +2741,9 @@ Sub FindMailUsers()
       ' Mot de controle du descripteur rendu par la recherche : SE_DACL_PROTECTED
       ' (0x1000) = heritage desactive (AdminSDHolder ou a la main)
       ctl = SdControlFromHex(SafeBinHex(FieldVal(rs, "nTSecurityDescriptor")))
+      ' Descripteur absent de la ligne ADO (Windows 2000 : pas de controle
+      ' SD-flags) : lu par ADSI, objet par objet (sd.vbs)
+      If IsNull(ctl) Then ctl = SdControlByAdsi(CStr(dn))
       If IsNull(ctl) Then
         gMailUnknown = gMailUnknown + 1
       ElseIf (ctl And &H1000) <> 0 Then
@@ -2973,6 +3038,7 @@ Sub ReadSdInto(r)
       Exit Sub
     End If
     If firstErr = "" Then firstErr = ErrText(en, ed)
+    If r("errnum") = 0 Then r("errnum") = en
   End If
   r("error") = firstErr
 End Sub
@@ -3035,6 +3101,29 @@ Function SdByAdo(dn, ByRef firstErr)
   ElseIf IsSdHex(hex) Then
     SdByAdo = hex
   End If
+End Function
+
+Function SdControlByAdsi(dn)
+  ' Mot de controle du descripteur d'un objet lu par ADSI avec le masque
+  ' proprietaire + groupe + DACL ; Null si illisible. Sert quand la recherche
+  ' ADO n'a pas rendu le descripteur : sous Windows 2000, ADO n'envoie pas le
+  ' controle SD-flags, et le controleur de domaine suppose alors les quatre
+  ' parties, SACL comprise, et omet l'attribut pour un compte sans
+  ' SeSecurityPrivilege (MS-ADTS 3.1.1.4.4 et 6.1.3.2).
+  Dim o, sdObj
+  SdControlByAdsi = Null
+  On Error Resume Next
+  Set o = GetObject("LDAP://" & AdsEsc(dn))
+  If Err.Number <> 0 Then
+    Err.Clear
+    Exit Function
+  End If
+  o.SetOption ADS_OPTION_SECURITY_MASK, ADS_SECURITY_INFO_OWNER_GROUP_DACL
+  o.GetInfoEx Array("nTSecurityDescriptor"), 0
+  Err.Clear
+  Set sdObj = o.Get("nTSecurityDescriptor")
+  If Err.Number = 0 Then SdControlByAdsi = CLng(sdObj.Control) And &HFFFF&
+  Err.Clear
 End Function
 
 Function IsSdHex(h)
@@ -4153,7 +4242,9 @@ Function PushArr(a, v)
   Else
     n = UBound(a) + 1
     ReDim Preserve a(n)
-    a(n) = v
+    ' un objet (Dictionary d'une ACE...) demande Set : sans lui, VBScript
+    ' affecterait sa propriete par defaut (erreur 450 des la deuxieme valeur)
+    If IsObject(v) Then Set a(n) = v Else a(n) = v
   End If
   PushArr = a
 End Function

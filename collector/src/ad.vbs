@@ -121,7 +121,8 @@ Sub AdPreWindows2000Group()
   RecKind "builtingroup"
   RecProp "distinguishedName", FieldVal(rs, "distinguishedName")
   RecProp "Sid", "S-1-5-32-554"
-  RecArr "member", FieldVal(rs, "member")
+  ' plus de MaxValRange membres : relus par tranches (ldap.vbs, MultiField)
+  RecArr "member", MultiField(rs, "member")
 End Sub
 
 Sub AdPartitions()
@@ -190,15 +191,17 @@ Sub AdServiceAccountGroups()
 End Sub
 
 Sub AdExchangeOrg()
-  Dim rs, n
-  gOrgDns = Array()
-  gAgDns = Array()
+  ' gOrgDns et gAgDns ne sont remplis qu'une fois les deux recherches faites :
+  ' apres un echec, ad_acl refait la recherche et dit pourquoi elle manque
+  Dim rs, n, orgs, ags
+  orgs = Array()
+  ags = Array()
   n = 0
   Set rs = LdapSearch("org", NoVars())
   Do Until rs.EOF
     RecKind "organization"
     RecRow rs, OpAttrs("org")
-    gOrgDns = PushArr(gOrgDns, FieldVal(rs, "distinguishedName"))
+    orgs = PushArr(orgs, FieldVal(rs, "distinguishedName"))
     n = n + 1
     rs.MoveNext
   Loop
@@ -206,9 +209,11 @@ Sub AdExchangeOrg()
   Do Until rs.EOF
     RecKind "admingroup"
     RecRow rs, OpAttrs("admingroups")
-    gAgDns = PushArr(gAgDns, FieldVal(rs, "distinguishedName"))
+    ags = PushArr(ags, FieldVal(rs, "distinguishedName"))
     rs.MoveNext
   Loop
+  gOrgDns = orgs
+  gAgDns = ags
   RecComment "organizations: " & n
 End Sub
 
@@ -248,18 +253,20 @@ End Sub
 
 Sub AdExchangeStores()
   ' CN=InformationStore, groupes de stockage et banques de boites aux lettres
-  ' de chaque serveur (leurs descripteurs sont lus par ad_acl)
-  Dim rs, n
-  gStoreDns = Array()
+  ' de chaque serveur (leurs descripteurs sont lus par ad_acl) ; gStoreDns
+  ' n'est rempli qu'apres la recherche entiere (voir AdExchangeOrg)
+  Dim rs, n, stores
+  stores = Array()
   Set rs = LdapSearch("stores", NoVars())
   n = 0
   Do Until rs.EOF
     RecKind "store"
     RecRow rs, OpAttrs("stores")
-    gStoreDns = PushArr(gStoreDns, FieldVal(rs, "distinguishedName"))
+    stores = PushArr(stores, FieldVal(rs, "distinguishedName"))
     n = n + 1
     rs.MoveNext
   Loop
+  gStoreDns = stores
   RecComment "count: " & n
 End Sub
 
@@ -308,6 +315,9 @@ Sub FindMailUsers()
       ' Mot de controle du descripteur rendu par la recherche : SE_DACL_PROTECTED
       ' (0x1000) = heritage desactive (AdminSDHolder ou a la main)
       ctl = SdControlFromHex(SafeBinHex(FieldVal(rs, "nTSecurityDescriptor")))
+      ' Descripteur absent de la ligne ADO (Windows 2000 : pas de controle
+      ' SD-flags) : lu par ADSI, objet par objet (sd.vbs)
+      If IsNull(ctl) Then ctl = SdControlByAdsi(CStr(dn))
       If IsNull(ctl) Then
         gMailUnknown = gMailUnknown + 1
       ElseIf (ctl And &H1000) <> 0 Then

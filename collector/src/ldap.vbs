@@ -295,14 +295,69 @@ End Function
 
 Sub RecRow(rs, attrs)
   ' Une ligne ADO : chaque attribut demande, dans l'ordre, tel que rendu
-  ' (binaires en hexadecimal par FmtScalar)
-  Dim i, a, v
+  ' (binaires en hexadecimal par FmtScalar ; multivalues par MultiField)
+  Dim i, a
   a = Split(attrs, ",")
   For i = 0 To UBound(a)
-    v = FieldVal(rs, a(i))
-    If IsMultiAttr(a(i)) Then RecArr a(i), v Else RecProp a(i), v
+    If IsMultiAttr(a(i)) Then RecArr a(i), MultiField(rs, a(i)) Else RecProp a(i), FieldVal(rs, a(i))
   Next
 End Sub
+
+Function MultiField(rs, name)
+  ' Valeurs d'un attribut multivalue d'une ligne ADO. Au-dela de MaxValRange
+  ' valeurs (1000 sous Windows 2000, 1500 sous 2003), le controleur ne rend
+  ' que name;range=0-N, que la colonne name ne reprend pas : une colonne vide
+  ' est relue par tranches (RangedValues) sur l'objet de la ligne.
+  Dim v, dn
+  v = FieldVal(rs, name)
+  If IsNull(v) Then
+    dn = FieldVal(rs, "distinguishedName")
+    If Not IsNull(dn) Then v = SafeRangedValues(CStr(dn), name)
+  End If
+  MultiField = v
+End Function
+
+Function RangedValues(dn, attr)
+  ' Toutes les valeurs de attr par la lecture par tranches d'ADSI :
+  ' GetInfoEx "attr;range=L-*" puis GetEx(attr), L avancant du nombre de
+  ' valeurs recues, jusqu'a une tranche vide ou absente (0x8000500D).
+  ' Tableau, vide si l'attribut n'est pas renseigne.
+  Dim o, all, part, low, i, en, ed
+  Set o = GetObject("LDAP://" & AdsEsc(dn))
+  all = Array()
+  low = 0
+  Do
+    On Error Resume Next
+    part = Empty
+    o.GetInfoEx Array(attr & ";range=" & low & "-*"), 0
+    part = o.GetEx(attr)
+    en = Err.Number
+    ed = Err.Description
+    Err.Clear
+    On Error GoTo 0
+    If en = E_ADS_PROPERTY_NOT_FOUND Then Exit Do
+    If en <> 0 Then
+      ' au-dela de la premiere tranche, un refus du controleur clot la lecture
+      If low > 0 Then Exit Do
+      Err.Raise en, "LDAP", ed
+    End If
+    If Not IsArray(part) Then Exit Do
+    If UBound(part) < LBound(part) Then Exit Do
+    For i = LBound(part) To UBound(part)
+      all = PushArr(all, part(i))
+    Next
+    low = low + UBound(part) - LBound(part) + 1
+  Loop
+  RangedValues = all
+End Function
+
+Function SafeRangedValues(dn, attr)
+  ' RangedValues, ou Null si l'objet ne peut pas etre lu
+  On Error Resume Next
+  SafeRangedValues = Null
+  SafeRangedValues = RangedValues(dn, attr)
+  Err.Clear
+End Function
 
 Sub WriteReadAttrs(vals, errs, attrs)
   ' Les attributs d'une lecture LdapRead : valeur, Name! (non renseigne) ou

@@ -110,6 +110,7 @@ Sub ReadSdInto(r)
       Exit Sub
     End If
     If firstErr = "" Then firstErr = ErrText(en, ed)
+    If r("errnum") = 0 Then r("errnum") = en
   End If
   r("error") = firstErr
 End Sub
@@ -172,6 +173,29 @@ Function SdByAdo(dn, ByRef firstErr)
   ElseIf IsSdHex(hex) Then
     SdByAdo = hex
   End If
+End Function
+
+Function SdControlByAdsi(dn)
+  ' Mot de controle du descripteur d'un objet lu par ADSI avec le masque
+  ' proprietaire + groupe + DACL ; Null si illisible. Sert quand la recherche
+  ' ADO n'a pas rendu le descripteur : sous Windows 2000, ADO n'envoie pas le
+  ' controle SD-flags, et le controleur de domaine suppose alors les quatre
+  ' parties, SACL comprise, et omet l'attribut pour un compte sans
+  ' SeSecurityPrivilege (MS-ADTS 3.1.1.4.4 et 6.1.3.2).
+  Dim o, sdObj
+  SdControlByAdsi = Null
+  On Error Resume Next
+  Set o = GetObject("LDAP://" & AdsEsc(dn))
+  If Err.Number <> 0 Then
+    Err.Clear
+    Exit Function
+  End If
+  o.SetOption ADS_OPTION_SECURITY_MASK, ADS_SECURITY_INFO_OWNER_GROUP_DACL
+  o.GetInfoEx Array("nTSecurityDescriptor"), 0
+  Err.Clear
+  Set sdObj = o.Get("nTSecurityDescriptor")
+  If Err.Number = 0 Then SdControlByAdsi = CLng(sdObj.Control) And &HFFFF&
+  Err.Clear
 End Function
 
 Function IsSdHex(h)

@@ -80,7 +80,9 @@ Function PushArr(a, v)
   Else
     n = UBound(a) + 1
     ReDim Preserve a(n)
-    a(n) = v
+    ' un objet (Dictionary d'une ACE...) demande Set : sans lui, VBScript
+    ' affecterait sa propriete par defaut (erreur 450 des la deuxieme valeur)
+    If IsObject(v) Then Set a(n) = v Else a(n) = v
   End If
   PushArr = a
 End Function

@@ -37,6 +37,7 @@ class Collected:
     issued: list
     seconds: float
     objects: dict[str, str] = field(default_factory=dict)      # role -> DN (org, server, store…)
+    during: object = None       # what ``collect(during=...)`` returned (tests/collector_ad: the Wine runs)
 
 
 class Forest:
@@ -64,7 +65,8 @@ class Forest:
     def leftover_processes(self) -> list[int]:
         return sorted(set(samba_processes(self.dc.namespaces)) - self._before)
 
-    def collect(self, scenario: Scenario, out_dir: Path) -> Collected:
+    def collect(self, scenario: Scenario, out_dir: Path, during=None) -> Collected:
+        """``during(dc, built)``, if given, runs after the reader, while the scenario's DC still runs."""
         started = time.monotonic()
         self._restore()
         self.dc.start()
@@ -90,13 +92,14 @@ class Forest:
                        "information_store": built.home.information_store, "account": built.account_dn}
             conn.unbind()
             d.conn.unbind()
+            extra = during(self.dc, built) if during is not None else None
         finally:
             self.dc.stop()
         source = write_source(out_dir / scenario.name, scenario.base_sample, artifacts, identity,
                               output=f"VMES-{scenario.name}.zip")
         zip_path = build_zip(source, out_dir)
         return Collected(scenario, zip_path, source, artifacts, identity, self.dc.domain_sid, account_sid,
-                         reader.issued, time.monotonic() - started, objects)
+                         reader.issued, time.monotonic() - started, objects, extra)
 
     @contextlib.contextmanager
     def running(self, *, tls: bool = False):
