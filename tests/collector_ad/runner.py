@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.collector.conftest import WineEnv, wine_path
+from tests.collector.conftest import WineEnv, run_wine, wine_path
 
 from .double.bridge import Bridge
 from .double.probe import Assumptions
@@ -63,8 +63,7 @@ def run_collector(wine: WineEnv, dc, user_dn: str, password: str, *, mode: str, 
                    VMES_DOUBLE_COV=wine_path(cov))
         args = ["cscript", "//nologo", wine_path(script), f"/out:{wine_path(out_dir)}", f"/account:{account}",
                 *([f"/only:{only}"] if only else []), *extra]
-        import subprocess
-        proc = subprocess.run(["wine", *args], env=env, capture_output=True, timeout=600)
+        proc = run_wine(args, env, timeout=600)
     finally:
         bridge.stop()
     seconds = time.monotonic() - started

@@ -11,9 +11,7 @@ that the collector took the loopback NOC from the file.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from vmes_audit.cli.main import app
 from vmes_audit.collection.manifest import Manifest
 from vmes_audit.base.encoding import decode_bytes
 from vmes_audit.parsers.records import parse_records
-from tests.collector.conftest import CollectorRun
+from tests.collector.conftest import CollectorRun, run_wine, wine_prefix
 
 pytestmark = [pytest.mark.wine, pytest.mark.slow]
 RUN_TIMEOUT_S = 420
@@ -38,17 +36,14 @@ def _wine_path(path: Path) -> str:
 def wine_env(tmp_path_factory) -> dict[str, str]:
     if shutil.which("wine") is None:
         pytest.fail("wine n'est pas installé : apt-get install wine (voir .ci/run)")
-    prefix = tmp_path_factory.mktemp("wineprefix-kit")
-    env = dict(os.environ, WINEPREFIX=str(prefix), WINEDEBUG="-all", WINEDLLOVERRIDES="mscoree,mshtml=")
-    env.pop("DISPLAY", None)
-    subprocess.run(["wineboot", "-i"], env=env, capture_output=True, timeout=300)
-    return env
+    with wine_prefix(tmp_path_factory.mktemp("wineprefix-kit")) as env:
+        yield env
 
 
 def _collect(env: dict[str, str], kit: Path, out: Path, *options: str) -> tuple[Manifest, zipfile.ZipFile, str]:
     out.mkdir(parents=True)
-    proc = subprocess.run(["wine", "cscript", "//nologo", _wine_path(kit / "collect.vbs"), f"/out:{_wine_path(out)}",
-                           *options], env=env, capture_output=True, timeout=RUN_TIMEOUT_S)
+    proc = run_wine(["cscript", "//nologo", _wine_path(kit / "collect.vbs"), f"/out:{_wine_path(out)}", *options],
+                    env, timeout=RUN_TIMEOUT_S)
     console = proc.stdout.decode("cp850", errors="replace")
     assert proc.returncode == 0, console + proc.stderr.decode("utf-8", errors="replace")
     # Wine's cscript says nothing when the script dies: the progress file names the step it died in

@@ -21,6 +21,7 @@ from .descriptors import ID, SE_DACL_PROTECTED, SecurityDescriptor, sid_from_byt
 from .organisation import GUID
 from .reader import OPERATIONS, DirectoryReader, operation_lines
 from .scenarios import ACCOUNT, PASSWORD
+from tests.collector.conftest import run_wine, wine_prefix
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "collection-format.md"
@@ -65,13 +66,9 @@ def test_operation_lines_round_trip() -> None:
         assert fields[0] == op.kind and fields[1] == op.artifact and fields[2] == op.base
 
 
-def _dry_run_lines(prefix: Path, *extra: str) -> list[str]:
-    if shutil.which("wine") is None:
-        raise RuntimeError("wine is not installed")
-    env = dict(os.environ, WINEPREFIX=str(prefix), WINEDEBUG="-all", WINEDLLOVERRIDES="mscoree,mshtml=")
-    env.pop("DISPLAY", None)
-    proc = subprocess.run(["wine", "cscript", "//nologo", "Z:" + str(COLLECT_VBS).replace("/", "\\"), "/dryrun", *extra],
-                          env=env, capture_output=True, timeout=600)
+def _dry_run_lines(env: dict[str, str], *extra: str) -> list[str]:
+    proc = run_wine(["cscript", "//nologo", "Z:" + str(COLLECT_VBS).replace("/", "\\"), "/dryrun", *extra], env,
+                    timeout=600)
     out = proc.stdout.decode("cp850", errors="replace")
     return [l.strip() for l in out.splitlines() if re.match(r"\s*(LDAP|SD)\s+\|", l)]
 
@@ -80,7 +77,10 @@ def _dry_run_lines(prefix: Path, *extra: str) -> list[str]:
 @pytest.mark.slow
 def test_declared_operations_are_the_collector_dry_run(tmp_path) -> None:
     # the VMES machine's run and an Exchange server's (/exchange: exchange_version)
-    printed = _dry_run_lines(tmp_path / "wineprefix") + _dry_run_lines(tmp_path / "wineprefix", "/exchange")
+    if shutil.which("wine") is None:
+        raise RuntimeError("wine is not installed")
+    with wine_prefix(tmp_path / "wineprefix") as env:
+        printed = _dry_run_lines(env) + _dry_run_lines(env, "/exchange")
     assert printed, "the dry run printed no LDAP | / SD | line"
     assert sorted(set(_split(l) for l in printed)) == sorted(set(_split(l) for l in operation_lines()))
 
