@@ -1025,7 +1025,7 @@ Function PushArr(a, v)
   Else
     n = UBound(a) + 1
     ReDim Preserve a(n)
-    a(n) = v
+    If IsObject(v) Then Set a(n) = v Else a(n) = v
   End If
   PushArr = a
 End Function
