@@ -11,6 +11,7 @@ file under that folder (the PDF renders offline, identically everywhere).
 from __future__ import annotations
 
 import contextlib
+import atexit
 import io
 import os
 from collections.abc import Callable
@@ -213,6 +214,11 @@ def _print_stylesheet(folder: Path, css: str):
     fonts = FontConfiguration()
     return fonts, _weasyprint().CSS(string=css, base_url=str(folder) + os.sep,
                                     url_fetcher=_local_fetcher_class()(folder), font_config=fonts)
+
+
+# The cached FontConfiguration is dropped while the interpreter still runs: left to the end of the process,
+# its __del__ ran after weasyprint's module globals were cleared and printed « Exception ignored … TypeError ».
+atexit.register(_print_stylesheet.cache_clear)
 
 
 def _pdf_document(html: str):
